@@ -1,0 +1,59 @@
+#pragma once
+// The parsed form of one mail, as the domain sees it. Produced by hd::mime::parse(); holds decoded
+// text (UTF-8) and typed header fields, never the GMime objects.
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace hd::mime {
+
+struct Address {
+  std::string name;     // decoded display name, UTF-8; may be empty
+  std::string address;  // addr-spec as written, e.g. "jane@example.com"; lowercase NOT applied
+};
+
+struct Attachment {
+  std::string filename;      // decoded; may be empty
+  std::string content_type;  // "type/subtype", lowercase
+  std::string content_id;    // without angle brackets; empty when absent
+  bool is_inline = false;    // part of a multipart/related body or Content-Disposition: inline
+  std::string content;       // decoded bytes (transfer encoding removed)
+  std::string sha256_hex;    // of `content`, lowercase hex
+};
+
+// Header fields that matter for loop protection (RFC 3834) and bounces; empty when absent.
+struct AutomationHeaders {
+  std::string auto_submitted;             // Auto-Submitted
+  std::string precedence;                 // Precedence
+  std::string x_auto_response_suppress;   // X-Auto-Response-Suppress
+  std::string x_autoreply;                // X-Autoreply
+  std::string x_autorespond;              // X-Autorespond
+  std::string list_id;                    // List-Id
+  std::optional<std::string> return_path; // Return-Path: present-but-empty ("<>") is ""
+  std::string content_type;               // top-level "type/subtype", e.g. "multipart/report"
+  std::string report_type;                // report-type parameter of multipart/report
+};
+
+struct Message {
+  std::string subject;  // full decoded Subject, UTF-8
+  std::optional<Address> from;
+  std::optional<Address> sender;
+  std::vector<Address> to, cc, reply_to;
+  std::string message_id;            // without angle brackets; empty when absent
+  std::string in_reply_to;           // first msg-id of In-Reply-To, without brackets
+  std::vector<std::string> references;  // msg-ids, oldest first, without brackets
+  std::optional<std::chrono::system_clock::time_point> date;
+  std::string text_body;   // text/plain if any, else the HTML converted to text
+  std::string html_body;   // the text/html alternative, if any (UTF-8)
+  std::vector<Attachment> attachments;
+  AutomationHeaders automation;
+};
+
+struct Warning {
+  std::string what;  // e.g. "missing closing boundary", "charset x-unknown decoded as windows-1252"
+};
+
+}  // namespace hd::mime

@@ -1,0 +1,46 @@
+#pragma once
+// Exceptions for broken channels. Expected outcomes of untrusted input are values, not exceptions;
+// these mean "this connection (or this pass) cannot go on".
+
+#include <stdexcept>
+#include <string>
+
+namespace hd::net {
+
+// The connection failed: refused, reset, closed early, timed out.
+class NetworkError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+// TLS handshake or certificate verification failed.
+class TlsError : public NetworkError {
+ public:
+  using NetworkError::NetworkError;
+};
+
+// The peer sent bytes that violate the protocol (or exceed a limit): the stream is unusable.
+class ProtocolError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+// The server answered NO/BAD (-ERR) to a command: the command failed, the connection is fine.
+class CommandError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+// Authentication was refused. `retryable` is false when a person must act (bad password,
+// revoked token); the worker then reports `auth_required`.
+class AuthError : public std::runtime_error {
+ public:
+  AuthError(const std::string& what, bool retryable = false)
+      : std::runtime_error(what), retryable_(retryable) {}
+  bool retryable() const { return retryable_; }
+
+ private:
+  bool retryable_;
+};
+
+}  // namespace hd::net

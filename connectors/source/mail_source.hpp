@@ -1,0 +1,65 @@
+#pragma once
+// What the ingestion loop needs from a mailbox, whatever the protocol. See shared DESIGN "the loop".
+// Implementations: hd::imap::ImapSource, hd::pop3::Pop3Source.
+//
+// Not thread-safe: one worker owns one source. Channel failures throw (hd::net::NetworkError,
+// ProtocolError, CommandError, AuthError); the worker ends the pass and backs off.
+
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+namespace hd::source {
+
+// One message on the server, as listed before it is fetched.
+struct MessageRef {
+  std::string source_key;  // "imap:<mailbox>:<UIDVALIDITY>:<UID>" or "pop3:<mailbox>:<UIDL>"
+  std::uint64_t uid = 0;   // IMAP UID (ascending order of listing); 0 for POP3
+  std::string uidl;        // POP3 unique id; empty for IMAP
+  std::uint32_t number = 0;  // POP3 message number in this session; 0 for IMAP
+  std::uint64_t size = 0;  // as announced by the server (RFC822.SIZE / LIST)
+};
+
+struct FetchedMessage {
+  MessageRef ref;
+  std::string raw;  // the exact bytes the server sent, never altered
+};
+
+// Where an IMAP folder's sync stood after the last pass. POP3 has no checkpoint (uidvalidity 0).
+struct Checkpoint {
+  std::uint64_t uidvalidity = 0;
+  std::uint64_t last_uid = 0;  // every UID <= last_uid is stored and acknowledged
+};
+
+struct Listing {
+  std::uint64_t uidvalidity = 0;  // IMAP: as SELECT reported it; POP3: 0
+  std::vector<MessageRef> pending;  // ascending UID for IMAP, server order for POP3
+};
+
+class MailSource {
+ public:
+  virtual ~MailSource() = default;
+
+  // Connects, authenticates and opens the folder.
+  virtual void open() = 0;
+
+  // Messages not yet covered by `checkpoint`. When the server's UIDVALIDITY differs from the
+  // checkpoint's, lists every message in the folder (the caller deduplicates).
+  virtual Listing listPending(const Checkpoint& checkpoint) = 0;
+
+  // Fetches the given messages (one round trip where the protocol allows). A message the server
+  // no longer returns (expunged meanwhile) is simply missing from the result.
+  virtual std::vector<FetchedMessage> fetch(std::span<const MessageRef> refs) = 0;
+
+  // Applies the after-ingest action (flag, move, delete, keep) to messages whose rows are
+  // committed. Only ever called after the commit.
+  virtual void acknowledge(std::span<const MessageRef> refs) = 0;
+
+  // Ends the session politely (IMAP LOGOUT, POP3 QUIT: this is when POP3 deletions happen).
+  // Never throws.
+  virtual void close() noexcept = 0;
+};
+
+}  // namespace hd::source

@@ -1,0 +1,2 @@
+# Placeholder; the db module replaces it.
+file(WRITE ${OUT} "")

@@ -1,1 +1,3 @@
-int main() { return 0; }
+#include "service/application.hpp"
+
+int main(int argc, char** argv) { return hd::service::Application::runMain(argc, argv); }

@@ -1,0 +1,190 @@
+#include "service/application.hpp"
+
+#include <Poco/Net/HTTPClientSession.h>
+#include <Poco/Net/HTTPRequest.h>
+#include <Poco/Net/HTTPResponse.h>
+#include <Poco/URI.h>
+#include <Poco/Util/HelpFormatter.h>
+#include <Poco/Util/IntValidator.h>
+#include <Poco/Util/Option.h>
+#include <Poco/Util/OptionException.h>
+#include <Poco/Util/OptionSet.h>
+#include <pthread.h>
+#include <unistd.h>
+
+#include <csignal>
+
+#include <cstdlib>
+#include <iostream>
+
+#include "service/config.hpp"
+#include "service/logging.hpp"
+#include "service/runtime.hpp"
+
+namespace hd::service {
+namespace {
+
+constexpr std::chrono::seconds kShutdownGrace{30};
+
+// Test hook: HD_FAULT_EXIT_AFTER_COMMIT=1 makes the process die right after the first commit,
+// before the acknowledge, to prove that a crash there neither loses nor duplicates mail.
+AfterCommitHook faultInjectionFromEnvironment() {
+  const char* value = std::getenv("HD_FAULT_EXIT_AFTER_COMMIT");
+  if (!value || std::string(value) != "1") return {};
+  return [] {
+    std::cerr << "HD_FAULT_EXIT_AFTER_COMMIT: exiting between commit and acknowledge" << std::endl;
+    _exit(86);
+  };
+}
+
+}  // namespace
+
+int Application::runMain(int argc, char** argv) {
+  Application app;
+  try {
+    app.init(argc, argv);
+  } catch (const Poco::Util::OptionException& e) {
+    std::cerr << "helpdesk-ingest: " << e.displayText() << "\nTry 'helpdesk-ingest --help'.\n";
+    return kExitUsage;
+  } catch (const Poco::Exception& e) {
+    std::cerr << "helpdesk-ingest: " << e.displayText() << "\n";
+    return kExitUsage;
+  }
+  try {
+    return app.run();
+  } catch (const std::exception& e) {
+    std::cerr << "helpdesk-ingest: fatal: " << e.what() << "\n";
+    return kExitPassFailed;
+  }
+}
+
+void Application::defineOptions(Poco::Util::OptionSet& options) {
+  // Not ServerApplication::defineOptions: --daemon/--pidfile make no sense in a container.
+  using Poco::Util::Option;
+  options.addOption(Option("help", "h", "Show this help and exit.").required(false).repeatable(false));
+  options.addOption(Option("version", "", "Print the version and exit.").required(false).repeatable(false));
+  options.addOption(Option("config", "c", "Read the JSON configuration from FILE (required).")
+                        .required(false)
+                        .repeatable(false)
+                        .argument("FILE"));
+  options.addOption(Option("once", "", "Make one pass over every mailbox and exit: 0 when all passes succeeded, "
+                                       "1 when any failed. No HTTP endpoint, no retries.")
+                        .required(false)
+                        .repeatable(false));
+  options.addOption(Option("healthcheck", "", "GET URL and exit 0 when it answers 200 (for Docker HEALTHCHECK).")
+                        .required(false)
+                        .repeatable(false)
+                        .argument("URL"));
+}
+
+void Application::handleOption(const std::string& name, const std::string& value) {
+  if (name == "help") {
+    help_ = true;
+    stopOptionsProcessing();
+  } else if (name == "version") {
+    version_ = true;
+  } else if (name == "config") {
+    config_path_ = value;
+  } else if (name == "once") {
+    once_ = true;
+  } else if (name == "healthcheck") {
+    healthcheck_url_ = value;
+  }
+}
+
+void Application::printHelp() {
+  Poco::Util::HelpFormatter formatter(options());
+  formatter.setUnixStyle(true);
+  formatter.setCommand("helpdesk-ingest");
+  formatter.setUsage("--config FILE [--once]");
+  formatter.setHeader(
+      "Turns support mailboxes (IMAP or POP3 over TLS; Outlook.com / Microsoft 365 first) into helpdesk "
+      "tickets in PostgreSQL, and serves /healthz and /status over HTTP.\n"
+      "A message is acknowledged on the server (flagged, moved or deleted) only after its ticket rows are "
+      "committed, so a crash or an outage leads to a retry, never a lost or duplicated ticket.");
+  formatter.setFooter(
+      "Exit codes: 0 success; 1 a mailbox pass failed (--once); 2 usage or configuration error.\n"
+      "SIGTERM or SIGINT stops the service after the message at hand (at most 30 s).\n"
+      "The configuration format is described in README.md and deploy/config.example.json.");
+  formatter.format(std::cout);
+}
+
+int Application::healthcheck(const std::string& url) {
+  try {
+    Poco::URI uri(url);
+    Poco::Net::HTTPClientSession session(uri.getHost(), uri.getPort());
+    session.setTimeout(Poco::Timespan(5, 0));
+    Poco::Net::HTTPRequest request(Poco::Net::HTTPRequest::HTTP_GET, uri.getPathAndQuery(),
+                                   Poco::Net::HTTPMessage::HTTP_1_1);
+    session.sendRequest(request);
+    Poco::Net::HTTPResponse response;
+    session.receiveResponse(response);
+    return response.getStatus() == Poco::Net::HTTPResponse::HTTP_OK ? kExitOk : kExitPassFailed;
+  } catch (const Poco::Exception& e) {
+    std::cerr << "healthcheck: " << e.displayText() << "\n";
+    return kExitPassFailed;
+  }
+}
+
+int Application::main(const std::vector<std::string>& args) {
+  if (help_) {
+    printHelp();
+    return kExitOk;
+  }
+  if (version_) {
+    std::cout << "helpdesk-ingest " << HD_VERSION << "\n";
+    return kExitOk;
+  }
+  if (!healthcheck_url_.empty()) return healthcheck(healthcheck_url_);
+  if (!args.empty()) {
+    std::cerr << "helpdesk-ingest: unexpected argument '" << args.front() << "'\nTry 'helpdesk-ingest --help'.\n";
+    return kExitUsage;
+  }
+  if (config_path_.empty()) {
+    std::cerr << "helpdesk-ingest: --config FILE is required\nTry 'helpdesk-ingest --help'.\n";
+    return kExitUsage;
+  }
+
+  Config config;
+  try {
+    config = loadConfig(config_path_);
+  } catch (const ConfigError& e) {
+    std::cerr << "helpdesk-ingest: configuration error in " << config_path_ << ": " << e.what() << "\n";
+    return kExitUsage;
+  }
+  configureLogging(config.log.level, config.log.format);
+
+  Runtime runtime(config, RuntimeHooks{faultInjectionFromEnvironment()});
+  if (once_) return runtime.runOnce() ? kExitOk : kExitPassFailed;
+
+  // Block SIGINT/SIGTERM in this thread BEFORE any other thread exists, so every thread inherits
+  // the mask and the signal reaches only the waiter's sigwait() (ServerApplication's
+  // waitForTerminationRequest) instead of killing the process from an arbitrary thread.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGQUIT);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+
+  StopSignal stop;
+  std::thread waiter([this, &stop] {
+    waitForTerminationRequest();  // SIGINT / SIGTERM
+    stop.requestStop();
+  });
+  bool clean = false;
+  try {
+    clean = runtime.serve(stop, kShutdownGrace);
+  } catch (const std::exception& e) {
+    std::cerr << "helpdesk-ingest: cannot serve: " << e.what() << "\n";
+    stop.requestStop();
+    terminate();
+    waiter.join();
+    return kExitPassFailed;
+  }
+  waiter.join();
+  if (!clean) _exit(kExitOk);  // worker threads are still blocked in I/O; see Runtime::serve
+  return kExitOk;
+}
+
+}  // namespace hd::service

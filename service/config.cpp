@@ -1,0 +1,333 @@
+#include "service/config.hpp"
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <regex>
+#include <set>
+#include <sstream>
+
+namespace hd::service {
+namespace {
+
+using Json = nlohmann::json;
+
+std::string readFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw std::runtime_error("cannot read file " + path);
+  std::ostringstream out;
+  out << in.rdbuf();
+  return out.str();
+}
+
+// Reads one JSON object, remembering which keys were used so that any other key is refused.
+// Keys are reported as paths ("mailboxes[0].port") in every error.
+class ObjectReader {
+ public:
+  ObjectReader(const Json& object, std::string path, const EnvLookup& env, std::string base_dir)
+      : object_(object), path_(std::move(path)), env_(env), base_dir_(std::move(base_dir)) {
+    if (!object_.is_object()) throw ConfigError(path_.empty() ? "(top level)" : path_, "must be an object");
+  }
+
+  std::string key(const std::string& name) const { return path_.empty() ? name : path_ + "." + name; }
+
+  bool has(const std::string& name) {
+    used_.insert(name);
+    return object_.contains(name) && !object_.at(name).is_null();
+  }
+
+  const Json& raw(const std::string& name) {
+    used_.insert(name);
+    return object_.at(name);
+  }
+
+  std::optional<std::string> string(const std::string& name) {
+    if (!has(name)) return std::nullopt;
+    const Json& value = object_.at(name);
+    if (!value.is_string()) throw ConfigError(key(name), "must be a string");
+    return expandEnvironment(value.get<std::string>(), key(name));
+  }
+
+  std::string string(const std::string& name, const std::string& fallback) {
+    return string(name).value_or(fallback);
+  }
+
+  std::string requiredString(const std::string& name) {
+    auto value = string(name);
+    if (!value || value->empty()) throw ConfigError(key(name), "is required");
+    return *value;
+  }
+
+  // A secret may be given inline ("password") or as a file ("password_file", for Docker secrets);
+  // never both. A trailing newline in the file is not part of the secret.
+  std::optional<std::string> secret(const std::string& name) {
+    auto inline_value = string(name);
+    auto file = string(name + "_file");
+    if (inline_value && file) throw ConfigError(key(name), "give either " + name + " or " + name + "_file, not both");
+    if (!file) return inline_value;
+    std::filesystem::path path(*file);
+    if (path.is_relative()) path = std::filesystem::path(base_dir_) / path;
+    std::string content;
+    try {
+      content = readFile(path.string());
+    } catch (const std::exception&) {
+      throw ConfigError(key(name + "_file"), "cannot read " + path.string());
+    }
+    while (!content.empty() && (content.back() == '\n' || content.back() == '\r')) content.pop_back();
+    return content;
+  }
+
+  std::optional<std::int64_t> integer(const std::string& name, std::int64_t min, std::int64_t max) {
+    if (!has(name)) return std::nullopt;
+    const Json& value = object_.at(name);
+    if (!value.is_number_integer()) throw ConfigError(key(name), "must be an integer");
+    auto number = value.get<std::int64_t>();
+    if (number < min || number > max) {
+      throw ConfigError(key(name), "must be between " + std::to_string(min) + " and " + std::to_string(max));
+    }
+    return number;
+  }
+
+  std::optional<bool> boolean(const std::string& name) {
+    if (!has(name)) return std::nullopt;
+    const Json& value = object_.at(name);
+    if (!value.is_boolean()) throw ConfigError(key(name), "must be true or false");
+    return value.get<bool>();
+  }
+
+  // Refuses keys nobody asked for: a typo must not silently fall back to a default.
+  void rejectUnknownKeys() const {
+    for (const auto& [name, value] : object_.items()) {
+      if (!used_.count(name)) throw ConfigError(key(name), "unknown key");
+    }
+  }
+
+  const EnvLookup& env() const { return env_; }
+  const std::string& baseDir() const { return base_dir_; }
+
+ private:
+  // "${NAME}" is replaced by the environment variable NAME; an unset variable is an error.
+  std::string expandEnvironment(const std::string& text, const std::string& where) const {
+    static const std::regex kReference(R"(\$\{([A-Za-z_][A-Za-z0-9_]*)\})");
+    std::string result;
+    auto begin = std::sregex_iterator(text.begin(), text.end(), kReference);
+    std::size_t last = 0;
+    for (auto it = begin; it != std::sregex_iterator(); ++it) {
+      const auto& match = *it;
+      result.append(text, last, static_cast<std::size_t>(match.position()) - last);
+      auto value = env_(match[1].str());
+      if (!value) throw ConfigError(where, "environment variable " + match[1].str() + " is not set");
+      result += *value;
+      last = static_cast<std::size_t>(match.position() + match.length());
+    }
+    result.append(text, last);
+    return result;
+  }
+
+  const Json& object_;
+  std::string path_;
+  const EnvLookup& env_;
+  std::string base_dir_;
+  std::set<std::string> used_;
+};
+
+template <typename Enum>
+Enum choose(const std::string& key, const std::string& value,
+            std::initializer_list<std::pair<const char*, Enum>> choices) {
+  std::string names;
+  for (const auto& [name, choice] : choices) {
+    if (value == name) return choice;
+    names += (names.empty() ? "" : ", ") + std::string(name);
+  }
+  throw ConfigError(key, "must be one of " + names + " (got \"" + value + "\")");
+}
+
+std::pair<std::string, int> parseListen(const std::string& key, const std::string& listen) {
+  auto colon = listen.rfind(':');
+  if (colon == std::string::npos || colon == 0) throw ConfigError(key, "must look like HOST:PORT");
+  std::string host = listen.substr(0, colon);
+  if (host.size() > 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+  int port = 0;
+  try {
+    std::size_t used = 0;
+    port = std::stoi(listen.substr(colon + 1), &used);
+    if (used != listen.size() - colon - 1) throw std::invalid_argument("trailing");
+  } catch (const std::exception&) {
+    throw ConfigError(key, "port must be a number");
+  }
+  if (port < 0 || port > 65535) throw ConfigError(key, "port must be between 0 and 65535");
+  return {host, port};
+}
+
+int defaultPort(Protocol protocol, net::TlsMode tls) {
+  bool implicit = tls == net::TlsMode::kImplicit;
+  if (protocol == Protocol::kImap) return implicit ? 993 : 143;
+  return implicit ? 995 : 110;
+}
+
+MailboxConfig parseMailbox(ObjectReader& in) {
+  MailboxConfig box;
+  box.name = in.requiredString("name");
+  static const std::regex kName("[A-Za-z0-9_.-]{1,64}");
+  if (!std::regex_match(box.name, kName)) {
+    throw ConfigError(in.key("name"), "may use only letters, digits, '_', '.', '-' (at most 64)");
+  }
+  box.protocol = choose<Protocol>(in.key("protocol"), in.string("protocol", "imap"),
+                                  {{"imap", Protocol::kImap}, {"pop3", Protocol::kPop3}});
+  box.endpoint.host = in.requiredString("host");
+  box.endpoint.tls = choose<net::TlsMode>(
+      in.key("tls"), in.string("tls", "implicit"),
+      {{"implicit", net::TlsMode::kImplicit}, {"starttls", net::TlsMode::kStartTls}, {"none", net::TlsMode::kNone}});
+  box.allow_insecure = in.boolean("allow_insecure").value_or(false);
+  if (box.endpoint.tls == net::TlsMode::kNone && !box.allow_insecure) {
+    throw ConfigError(in.key("tls"), "\"none\" sends the password in clear text; it needs \"allow_insecure\": true");
+  }
+  box.endpoint.port = static_cast<int>(
+      in.integer("port", 1, 65535).value_or(defaultPort(box.protocol, box.endpoint.tls)));
+  box.endpoint.ca_file = in.string("ca_file", "");
+  if (!box.endpoint.ca_file.empty() && !std::filesystem::exists(box.endpoint.ca_file)) {
+    throw ConfigError(in.key("ca_file"), "file not found: " + box.endpoint.ca_file);
+  }
+  if (auto seconds = in.integer("timeout_seconds", 1, 3600)) {
+    box.endpoint.connect_timeout = std::chrono::seconds(*seconds);
+    box.endpoint.read_timeout = std::chrono::seconds(*seconds);
+  }
+  box.username = in.requiredString("username");
+  box.auth = choose<AuthMethod>(in.key("auth"), in.string("auth", "password"),
+                                {{"password", AuthMethod::kPassword}, {"xoauth2", AuthMethod::kXoauth2}});
+  auto password = in.secret("password");
+  if (box.auth == AuthMethod::kPassword) {
+    if (!password || password->empty()) throw ConfigError(in.key("password"), "is required when auth is \"password\"");
+    box.password = *password;
+  } else {
+    throw ConfigError(in.key("auth"), "\"xoauth2\" is not supported by this version yet");
+  }
+  box.folder = in.string("folder", "INBOX");
+  if (box.folder.empty()) throw ConfigError(in.key("folder"), "must not be empty");
+
+  std::string after = in.string("after_ingest", box.protocol == Protocol::kPop3 ? "delete" : "seen");
+  using Action = source::AfterIngest::Action;
+  if (after.rfind("move:", 0) == 0) {
+    box.after_ingest = {Action::kMove, after.substr(5)};
+    if (box.after_ingest.folder.empty()) throw ConfigError(in.key("after_ingest"), "move: needs a folder name");
+  } else {
+    box.after_ingest.action = choose<Action>(
+        in.key("after_ingest"), after,
+        {{"seen", Action::kSeen}, {"delete", Action::kDelete}, {"keep", Action::kKeep}});
+  }
+  if (box.protocol == Protocol::kPop3) {
+    if (box.after_ingest.action == Action::kSeen || box.after_ingest.action == Action::kMove) {
+      throw ConfigError(in.key("after_ingest"), "POP3 supports only \"delete\" or \"keep\"");
+    }
+    if (in.has("folder") && box.folder != "INBOX") throw ConfigError(in.key("folder"), "POP3 has only INBOX");
+  }
+  box.poll_interval = std::chrono::seconds(in.integer("poll_interval_seconds", 1, 86400).value_or(60));
+  in.rejectUnknownKeys();
+  return box;
+}
+
+}  // namespace
+
+EnvLookup processEnvironment() {
+  return [](const std::string& name) -> std::optional<std::string> {
+    const char* value = std::getenv(name.c_str());
+    if (!value) return std::nullopt;
+    return std::string(value);
+  };
+}
+
+std::string toString(Protocol protocol) { return protocol == Protocol::kImap ? "imap" : "pop3"; }
+
+Config parseConfig(const std::string& json_text, const EnvLookup& env, const std::string& base_dir) {
+  Json root;
+  try {
+    root = Json::parse(json_text, nullptr, /*allow_exceptions=*/true, /*ignore_comments=*/true);
+  } catch (const Json::parse_error& e) {
+    throw ConfigError("(file)", std::string("not valid JSON: ") + e.what());
+  }
+  Config config;
+  ObjectReader top(root, "", env, base_dir);
+
+  if (!top.has("database")) throw ConfigError("database", "is required");
+  {
+    ObjectReader db(top.raw("database"), "database", env, base_dir);
+    auto url = db.secret("url");
+    if (!url || url->empty()) throw ConfigError("database.url", "is required");
+    config.database_url = *url;
+    db.rejectUnknownKeys();
+  }
+  if (top.has("http")) {
+    ObjectReader http(top.raw("http"), "http", env, base_dir);
+    if (auto listen = http.string("listen")) {
+      std::tie(config.http_host, config.http_port) = parseListen("http.listen", *listen);
+    }
+    http.rejectUnknownKeys();
+  }
+  if (top.has("tickets")) {
+    ObjectReader tickets(top.raw("tickets"), "tickets", env, base_dir);
+    config.ticket_prefix = tickets.string("reference_prefix", config.ticket_prefix);
+    static const std::regex kPrefix("[A-Za-z][A-Za-z0-9_-]{0,15}");
+    if (!std::regex_match(config.ticket_prefix, kPrefix)) {
+      throw ConfigError("tickets.reference_prefix", "must be a short word such as \"HD-\"");
+    }
+    tickets.rejectUnknownKeys();
+  }
+  if (top.has("limits")) {
+    ObjectReader limits(top.raw("limits"), "limits", env, base_dir);
+    auto& l = config.limits;
+    l.max_message_bytes = static_cast<std::uint64_t>(
+        limits.integer("max_message_bytes", 1024, 1024ll * 1024 * 1024).value_or(static_cast<std::int64_t>(l.max_message_bytes)));
+    l.max_parts = static_cast<std::size_t>(limits.integer("max_parts", 1, 100000).value_or(static_cast<std::int64_t>(l.max_parts)));
+    l.max_depth = static_cast<std::size_t>(limits.integer("max_depth", 1, 1000).value_or(static_cast<std::int64_t>(l.max_depth)));
+    l.max_header_bytes = static_cast<std::size_t>(
+        limits.integer("max_header_bytes", 1024, 64ll * 1024 * 1024).value_or(static_cast<std::int64_t>(l.max_header_bytes)));
+    l.fetch_batch_messages = static_cast<std::size_t>(
+        limits.integer("fetch_batch_messages", 1, 1000).value_or(static_cast<std::int64_t>(l.fetch_batch_messages)));
+    l.fetch_batch_bytes = static_cast<std::uint64_t>(
+        limits.integer("fetch_batch_bytes", 1024, 1024ll * 1024 * 1024).value_or(static_cast<std::int64_t>(l.fetch_batch_bytes)));
+    limits.rejectUnknownKeys();
+  }
+  if (top.has("backoff")) {
+    ObjectReader backoff(top.raw("backoff"), "backoff", env, base_dir);
+    config.backoff.initial = std::chrono::seconds(backoff.integer("initial_seconds", 1, 3600).value_or(config.backoff.initial.count()));
+    config.backoff.max = std::chrono::seconds(backoff.integer("max_seconds", 1, 86400).value_or(config.backoff.max.count()));
+    if (config.backoff.max < config.backoff.initial) throw ConfigError("backoff.max_seconds", "must be >= initial_seconds");
+    backoff.rejectUnknownKeys();
+  }
+  if (top.has("log")) {
+    ObjectReader log(top.raw("log"), "log", env, base_dir);
+    config.log.level = choose<std::string>("log.level", log.string("level", config.log.level),
+                                           {{"debug", "debug"}, {"information", "information"}, {"info", "information"},
+                                            {"warning", "warning"}, {"error", "error"}});
+    config.log.format = choose<std::string>("log.format", log.string("format", config.log.format),
+                                            {{"text", "text"}, {"json", "json"}});
+    log.rejectUnknownKeys();
+  }
+  if (!top.has("mailboxes")) throw ConfigError("mailboxes", "is required (a list of mailboxes)");
+  const Json& boxes = top.raw("mailboxes");
+  if (!boxes.is_array() || boxes.empty()) throw ConfigError("mailboxes", "must be a non-empty list");
+  std::set<std::string> names;
+  for (std::size_t i = 0; i < boxes.size(); ++i) {
+    std::string path = "mailboxes[" + std::to_string(i) + "]";
+    ObjectReader box(boxes[i], path, env, base_dir);
+    MailboxConfig mailbox = parseMailbox(box);
+    if (!names.insert(mailbox.name).second) throw ConfigError(path + ".name", "duplicate mailbox name \"" + mailbox.name + "\"");
+    config.mailboxes.push_back(std::move(mailbox));
+  }
+  top.rejectUnknownKeys();
+  return config;
+}
+
+Config loadConfig(const std::string& path, const EnvLookup& env) {
+  std::string text;
+  try {
+    text = readFile(path);
+  } catch (const std::exception&) {
+    throw ConfigError("--config", "cannot read configuration file " + path);
+  }
+  auto base = std::filesystem::path(path).parent_path().string();
+  return parseConfig(text, env, base.empty() ? "." : base);
+}
+
+}  // namespace hd::service

@@ -1,0 +1,88 @@
+#pragma once
+// The service's configuration: read once at start into typed structs, validated completely.
+// Any unknown key or bad value throws ConfigError naming the key (e.g. "mailboxes[0].port"), so a
+// bad config stops the service before it touches a mailbox.
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "connectors/net/tls_options.hpp"
+#include "connectors/source/after_ingest.hpp"
+
+namespace hd::service {
+
+class ConfigError : public std::runtime_error {
+ public:
+  ConfigError(std::string key, const std::string& message)
+      : std::runtime_error(key + ": " + message), key_(std::move(key)) {}
+  const std::string& key() const { return key_; }
+
+ private:
+  std::string key_;
+};
+
+enum class Protocol { kImap, kPop3 };
+enum class AuthMethod { kPassword, kXoauth2 };
+
+struct MailboxConfig {
+  std::string name;  // unique; part of every source_key, so limited to [A-Za-z0-9_.-]
+  Protocol protocol = Protocol::kImap;
+  net::Endpoint endpoint;  // host, port, tls, ca_file, timeouts
+  bool allow_insecure = false;
+  std::string username;
+  AuthMethod auth = AuthMethod::kPassword;
+  std::string password;  // resolved from "password", "password_file" or ${ENV}; never logged
+  std::string folder = "INBOX";
+  source::AfterIngest after_ingest;
+  std::chrono::seconds poll_interval{60};
+};
+
+struct LimitsConfig {
+  std::uint64_t max_message_bytes = 64ull * 1024 * 1024;
+  std::size_t max_parts = 1000;
+  std::size_t max_depth = 32;
+  std::size_t max_header_bytes = 1024 * 1024;
+  std::size_t fetch_batch_messages = 50;
+  std::uint64_t fetch_batch_bytes = 32ull * 1024 * 1024;
+};
+
+struct BackoffConfig {
+  std::chrono::seconds initial{5};
+  std::chrono::seconds max{600};
+};
+
+struct LogConfig {
+  std::string level = "information";  // POCO level names: debug, information, warning, error
+  std::string format = "text";        // text | json
+};
+
+struct Config {
+  std::string database_url;  // never logged (it may hold a password)
+  std::string http_host = "127.0.0.1";
+  int http_port = 8080;
+  std::string ticket_prefix = "HD-";
+  std::vector<MailboxConfig> mailboxes;
+  LimitsConfig limits;
+  BackoffConfig backoff;
+  LogConfig log;
+};
+
+// Looks up an environment variable; empty optional when unset. Injected so tests need no setenv.
+using EnvLookup = std::function<std::optional<std::string>(const std::string&)>;
+EnvLookup processEnvironment();
+
+// Parses the JSON text (comments allowed). `base_dir` resolves relative *_file paths.
+Config parseConfig(const std::string& json_text, const EnvLookup& env = processEnvironment(),
+                   const std::string& base_dir = ".");
+
+// Reads and parses a file; a missing or unreadable file is a ConfigError on key "--config".
+Config loadConfig(const std::string& path, const EnvLookup& env = processEnvironment());
+
+std::string toString(Protocol protocol);
+
+}  // namespace hd::service

@@ -1,0 +1,33 @@
+#include "service/http/handlers.hpp"
+
+#include <Poco/Net/HTTPServerRequest.h>
+#include <Poco/Net/HTTPServerResponse.h>
+
+namespace hd::service::http {
+
+void sendJson(Poco::Net::HTTPServerResponse& response, int status, const nlohmann::json& body) {
+  std::string text = body.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
+  response.setStatus(static_cast<Poco::Net::HTTPResponse::HTTPStatus>(status));
+  response.setContentType("application/json");
+  response.set("Cache-Control", "no-store");
+  response.setContentLength(static_cast<std::streamsize>(text.size()));
+  response.send() << text;
+}
+
+void sendError(Poco::Net::HTTPServerResponse& response, int status, const std::string& message) {
+  sendJson(response, status, {{"error", message}});
+}
+
+void HealthHandler::handleRequest(Poco::Net::HTTPServerRequest&, Poco::Net::HTTPServerResponse& response) {
+  sendJson(response, 200, {{"status", "ok"}});
+}
+
+void StatusHandler::handleRequest(Poco::Net::HTTPServerRequest&, Poco::Net::HTTPServerResponse& response) {
+  sendJson(response, 200, report_.build());
+}
+
+void ErrorHandler::handleRequest(Poco::Net::HTTPServerRequest&, Poco::Net::HTTPServerResponse& response) {
+  sendError(response, status_, message_);
+}
+
+}  // namespace hd::service::http

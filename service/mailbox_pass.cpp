@@ -1,0 +1,192 @@
+#include "service/mailbox_pass.hpp"
+
+#include <Poco/Logger.h>
+
+#include <algorithm>
+#include <unordered_set>
+
+#include "connectors/mime/parse.hpp"
+#include "connectors/mime/sha256.hpp"
+
+namespace hd::service {
+namespace {
+
+Poco::Logger& logger() { return Poco::Logger::get("hd.ingest"); }
+
+constexpr std::size_t kAccountedQueryChunk = 2000;
+
+// Splits the pending list into fetch batches bounded by count and bytes. A message larger than
+// the byte bound travels alone.
+std::vector<std::vector<source::MessageRef>> makeBatches(const std::vector<source::MessageRef>& refs,
+                                                         std::size_t max_messages, std::uint64_t max_bytes) {
+  std::vector<std::vector<source::MessageRef>> batches;
+  std::vector<source::MessageRef> current;
+  std::uint64_t bytes = 0;
+  for (const auto& ref : refs) {
+    if (!current.empty() && (current.size() >= max_messages || bytes + ref.size > max_bytes)) {
+      batches.push_back(std::move(current));
+      current.clear();
+      bytes = 0;
+    }
+    current.push_back(ref);
+    bytes += ref.size;
+  }
+  if (!current.empty()) batches.push_back(std::move(current));
+  return batches;
+}
+
+}  // namespace
+
+MailboxPass::MailboxPass(std::string mailbox, source::MailSource& source, db::TicketStore& store, PassLimits limits,
+                         ingest::Policy policy, AfterCommitHook after_commit)
+    : mailbox_(std::move(mailbox)),
+      source_(source),
+      store_(store),
+      limits_(limits),
+      policy_(policy),
+      after_commit_(std::move(after_commit)) {}
+
+PassReport MailboxPass::run() {
+  PassReport report;
+  source_.open();
+
+  source::Checkpoint checkpoint = store_.loadCheckpoint(mailbox_).value_or(source::Checkpoint{});
+  source::Listing listing = source_.listPending(checkpoint);
+  if (listing.uidvalidity != checkpoint.uidvalidity) {
+    if (checkpoint.uidvalidity != 0) {
+      // RFC 3501 2.3.1.1: every UID is void. The source listed the whole folder; content already
+      // stored is recognised by Message-ID + SHA-256 and recorded as an alias, not a second row.
+      logger().warning("mailbox %s: UIDVALIDITY changed from %s to %s; rescanning the folder", mailbox_,
+                       std::to_string(checkpoint.uidvalidity), std::to_string(listing.uidvalidity));
+    }
+    checkpoint = source::Checkpoint{listing.uidvalidity, 0};
+  }
+  report.listed = listing.pending.size();
+
+  std::unordered_set<std::string> accounted;
+  for (std::size_t i = 0; i < listing.pending.size(); i += kAccountedQueryChunk) {
+    std::vector<std::string> keys;
+    for (std::size_t j = i; j < std::min(listing.pending.size(), i + kAccountedQueryChunk); ++j) {
+      keys.push_back(listing.pending[j].source_key);
+    }
+    for (auto& key : store_.accountedKeys(keys)) accounted.insert(std::move(key));
+  }
+  report.replayed = accounted.size();
+
+  // The checkpoint may only cover a contiguous run of UIDs that are stored and acknowledged: the
+  // first hole (a message the server listed but did not return) stops it for this pass.
+  bool hole = false;
+  for (const auto& batch : makeBatches(listing.pending, limits_.batch_messages, limits_.batch_bytes)) {
+    std::vector<source::MessageRef> to_fetch;
+    for (const auto& ref : batch) {
+      if (!accounted.count(ref.source_key)) to_fetch.push_back(ref);
+    }
+    if (!to_fetch.empty()) {
+      auto fetched = source_.fetch(to_fetch);
+      report.fetched += fetched.size();
+      for (const auto& message : fetched) {
+        ingestOne(message, report);
+        accounted.insert(message.ref.source_key);
+      }
+      if (after_commit_) after_commit_();
+    }
+
+    std::vector<source::MessageRef> to_acknowledge;
+    for (const auto& ref : batch) {
+      if (accounted.count(ref.source_key)) {
+        to_acknowledge.push_back(ref);
+      } else {
+        ++report.vanished;
+        logger().warning("mailbox %s: %s was listed but not returned by the server; will retry", mailbox_,
+                         ref.source_key);
+      }
+    }
+    if (!to_acknowledge.empty()) {
+      source_.acknowledge(to_acknowledge);
+      report.acknowledged += to_acknowledge.size();
+    }
+
+    auto before = checkpoint.last_uid;
+    for (const auto& ref : batch) {
+      if (hole || !accounted.count(ref.source_key)) {
+        hole = true;
+        break;
+      }
+      checkpoint.last_uid = std::max(checkpoint.last_uid, ref.uid);
+    }
+    if (checkpoint.last_uid != before || checkpoint.uidvalidity != listing.uidvalidity) {
+      store_.saveCheckpoint(mailbox_, checkpoint);
+    }
+  }
+  if (listing.uidvalidity != 0) store_.saveCheckpoint(mailbox_, checkpoint);
+  report.checkpoint = checkpoint;
+  source_.close();
+  return report;
+}
+
+void MailboxPass::ingestOne(const source::FetchedMessage& message, PassReport& report) {
+  const auto& key = message.ref.source_key;
+  const std::string& raw = message.raw;
+
+  auto quarantine = [&](const std::string& reason) {
+    store_.quarantine(key, mailbox_, raw, reason);
+    ++report.quarantined;
+    logger().warning("mailbox %s: %s quarantined: %s", mailbox_, key, reason);
+  };
+
+  if (raw.size() > limits_.max_message_bytes) {
+    quarantine("message is " + std::to_string(raw.size()) + " bytes, over the limit of " +
+               std::to_string(limits_.max_message_bytes) + " (limits.max_message_bytes)");
+    return;
+  }
+
+  mime::ParseResult parsed;
+  try {
+    parsed = mime::parse(raw, limits_.mime);
+  } catch (const std::exception& e) {  // parse() promises not to throw; a bug must not stop the pass
+    quarantine(std::string("MIME parser failed: ") + e.what());
+    return;
+  }
+  if (!parsed.ok) {
+    quarantine("cannot parse: " + parsed.error);
+    return;
+  }
+
+  db::IncomingMessage incoming;
+  incoming.source_key = key;
+  incoming.mailbox = mailbox_;
+  incoming.raw = raw;
+  incoming.raw_sha256 = mime::sha256Hex(raw);
+  incoming.parsed = &parsed.message;
+  incoming.warnings = parsed.warnings;
+
+  db::CommitResult result;
+  try {
+    result = store_.commitMessage(incoming, [&](ingest::ThreadLookup& lookup) {
+      return ingest::decide(parsed.message, lookup, policy_);
+    });
+  } catch (const db::StatementError& e) {
+    // PostgreSQL refused this message's data, not the connection: keep the bytes in quarantine.
+    quarantine(std::string("cannot store: ") + e.what());
+    return;
+  }  // any other DatabaseError means the database is gone: end the pass, nothing was acknowledged
+
+  switch (result.status) {
+    case db::CommitStatus::kInserted:
+      ++report.stored;
+      logger().information("mailbox %s: %s stored as message %s (%s %s)", mailbox_, key,
+                           std::to_string(result.message_id),
+                           std::string(result.ticket_created ? "new ticket" : "ticket"), result.ticket_reference);
+      break;
+    case db::CommitStatus::kAlreadyIngested:
+      ++report.replayed;
+      break;
+    case db::CommitStatus::kDuplicateContent:
+      ++report.duplicates;
+      logger().information("mailbox %s: %s is a copy of stored message %s", mailbox_, key,
+                           std::to_string(result.message_id));
+      break;
+  }
+}
+
+}  // namespace hd::service

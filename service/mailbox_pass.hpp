@@ -1,0 +1,62 @@
+#pragma once
+// One pass over one mailbox: the loop of DESIGN.md. Lists what is new, stores each message in one
+// transaction (or quarantines it), acknowledges on the server only after the commit, and advances
+// the checkpoint only over messages that are stored AND acknowledged.
+//
+// Malformed mail never ends a pass (it goes to quarantine). A broken channel (network, TLS,
+// protocol, auth, database) throws out of run(); nothing unacknowledged is lost because the next
+// pass lists it again and the unique source_key turns a replay into "already stored".
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "connectors/mime/limits.hpp"
+#include "connectors/source/mail_source.hpp"
+#include "db/ticket_store.hpp"
+#include "service/ingest/decide.hpp"
+
+namespace hd::service {
+
+struct PassLimits {
+  std::uint64_t max_message_bytes = 64ull * 1024 * 1024;
+  std::size_t batch_messages = 50;
+  std::uint64_t batch_bytes = 32ull * 1024 * 1024;
+  mime::Limits mime;
+};
+
+struct PassReport {
+  std::size_t listed = 0;        // messages the server listed as pending
+  std::size_t fetched = 0;
+  std::size_t stored = 0;        // new rows in messages
+  std::size_t replayed = 0;      // already stored (a crash between commit and acknowledge)
+  std::size_t duplicates = 0;    // same content under another key (e.g. UIDVALIDITY change)
+  std::size_t quarantined = 0;
+  std::size_t acknowledged = 0;
+  std::size_t vanished = 0;      // listed but not returned by the server
+  source::Checkpoint checkpoint;
+};
+
+// Test-only fault injection: when set, called after every commit and before the acknowledge.
+using AfterCommitHook = std::function<void()>;
+
+class MailboxPass {
+ public:
+  MailboxPass(std::string mailbox, source::MailSource& source, db::TicketStore& store, PassLimits limits,
+              ingest::Policy policy = {}, AfterCommitHook after_commit = {});
+
+  PassReport run();
+
+ private:
+  void ingestOne(const source::FetchedMessage& message, PassReport& report);
+
+  std::string mailbox_;
+  source::MailSource& source_;
+  db::TicketStore& store_;
+  PassLimits limits_;
+  ingest::Policy policy_;
+  AfterCommitHook after_commit_;
+};
+
+}  // namespace hd::service

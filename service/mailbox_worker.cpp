@@ -1,0 +1,128 @@
+#include "service/mailbox_worker.hpp"
+
+#include <Poco/Logger.h>
+
+#include "connectors/net/errors.hpp"
+
+namespace hd::service {
+namespace {
+
+Poco::Logger& logger() { return Poco::Logger::get("hd.worker"); }
+
+struct Failure {
+  std::string kind;  // for the log line: what broke
+  std::string message;
+  bool needs_person = false;  // the credentials were refused: retrying alone will not help
+};
+
+Failure classify(const std::exception_ptr& error) {
+  try {
+    std::rethrow_exception(error);
+  } catch (const net::AuthError& e) {
+    return {"authentication", e.what(), !e.retryable()};
+  } catch (const net::TlsError& e) {
+    return {"TLS", e.what()};
+  } catch (const net::NetworkError& e) {
+    return {"network", e.what()};
+  } catch (const net::ProtocolError& e) {
+    return {"protocol", e.what()};
+  } catch (const net::CommandError& e) {
+    return {"server refused a command", e.what()};
+  } catch (const db::DatabaseError& e) {
+    return {"database", e.what()};
+  } catch (const std::exception& e) {
+    return {"unexpected", e.what()};
+  } catch (...) {
+    return {"unexpected", "unknown exception"};
+  }
+}
+
+}  // namespace
+
+MailboxWorker::MailboxWorker(WorkerSettings settings, SourceFactory make_source, std::unique_ptr<db::TicketStore> store,
+                             StatusBoard& board)
+    : settings_(std::move(settings)),
+      make_source_(std::move(make_source)),
+      store_(std::move(store)),
+      board_(board),
+      backoff_(settings_.backoff_initial, settings_.backoff_max) {}
+
+bool MailboxWorker::runOnce() {
+  const auto& name = settings_.mailbox;
+  auto started = std::chrono::system_clock::now();
+  board_.update(name, [&](MailboxStatus& s) { s.last_poll = started; });
+  std::exception_ptr error;
+  PassReport report;
+  try {
+    auto source = make_source_();
+    MailboxPass pass(name, *source, *store_, settings_.limits, settings_.policy, settings_.after_commit);
+    try {
+      report = pass.run();
+    } catch (...) {
+      source->close();
+      throw;
+    }
+  } catch (...) {
+    error = std::current_exception();
+  }
+  auto finished = std::chrono::system_clock::now();
+  auto duration = std::chrono::duration_cast<std::chrono::milliseconds>(finished - started);
+
+  if (!error) {
+    auto previous = board_.get(name);
+    board_.update(name, [&](MailboxStatus& s) {
+      s.state = MailboxState::kOk;
+      s.last_success = finished;
+      s.consecutive_failures = 0;
+      s.uidvalidity = report.checkpoint.uidvalidity;
+      s.last_uid = report.checkpoint.last_uid;
+      s.last_pass_duration = duration;
+    });
+    if (previous.state != MailboxState::kOk) {
+      logger().information("mailbox %s: recovered after %d failed passes", name, previous.consecutive_failures);
+    }
+    if (report.stored || report.quarantined || report.duplicates || report.vanished) {
+      logger().information(
+          "mailbox %s: pass done in %s ms: %s listed, %s stored, %s quarantined, %s duplicates, %s already stored, "
+          "%s not returned",
+          name, std::to_string(duration.count()), std::to_string(report.listed), std::to_string(report.stored),
+          std::to_string(report.quarantined), std::to_string(report.duplicates), std::to_string(report.replayed),
+          std::to_string(report.vanished));
+    }
+    return true;
+  }
+
+  Failure failure = classify(error);
+  int failures = 0;
+  board_.update(name, [&](MailboxStatus& s) {
+    s.state = failure.needs_person ? MailboxState::kAuthRequired : MailboxState::kFailing;
+    s.last_error = failure.kind + ": " + failure.message;
+    s.last_error_at = finished;
+    failures = ++s.consecutive_failures;
+    s.last_pass_duration = duration;
+  });
+  if (failure.needs_person) {
+    logger().error("mailbox %s: sign-in refused (%s); check the credentials in the configuration", name,
+                   failure.message);
+  } else {
+    logger().warning("mailbox %s: pass failed (%s): %s [%d in a row]", name, failure.kind, failure.message,
+                     failures);
+  }
+  return false;
+}
+
+void MailboxWorker::runUntil(const StopSignal& stop) {
+  while (!stop.stopRequested()) {
+    bool ok = runOnce();
+    std::chrono::milliseconds wait = settings_.poll_interval;
+    if (!ok) {
+      int failures = board_.get(settings_.mailbox).consecutive_failures;
+      wait = backoff_.delayAfter(failures);
+      logger().information("mailbox %s: next attempt in %s s", settings_.mailbox,
+                           std::to_string((wait.count() + 999) / 1000));
+    }
+    if (stop.waitFor(wait)) break;
+  }
+}
+
+}  // namespace hd::service

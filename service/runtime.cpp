@@ -1,0 +1,157 @@
+#include "service/runtime.hpp"
+
+#include <Poco/Logger.h>
+
+#include <condition_variable>
+#include <future>
+#include <thread>
+
+#include "service/http/api_server.hpp"
+#include "service/source_factory.hpp"
+
+namespace hd::service {
+namespace {
+
+Poco::Logger& logger() { return Poco::Logger::get("hd.service"); }
+
+// Schema migration runs once per process, before the first pass of any mailbox. When the
+// database is down it fails like any other database error and is retried with the pass.
+class SchemaGate {
+ public:
+  void ensure(db::TicketStore& store) {
+    std::lock_guard lock(mutex_);
+    if (done_) return;
+    store.migrate();
+    done_ = true;
+  }
+
+ private:
+  std::mutex mutex_;
+  bool done_ = false;
+};
+
+SchemaGate& schemaGate() {
+  static SchemaGate gate;
+  return gate;
+}
+
+// Wraps a source so that the schema is ensured when the pass opens the mailbox.
+class SchemaCheckingSource : public source::MailSource {
+ public:
+  SchemaCheckingSource(std::unique_ptr<source::MailSource> inner, db::TicketStore& store)
+      : inner_(std::move(inner)), store_(store) {}
+  void open() override {
+    schemaGate().ensure(store_);
+    inner_->open();
+  }
+  source::Listing listPending(const source::Checkpoint& c) override { return inner_->listPending(c); }
+  std::vector<source::FetchedMessage> fetch(std::span<const source::MessageRef> refs) override {
+    return inner_->fetch(refs);
+  }
+  void acknowledge(std::span<const source::MessageRef> refs) override { inner_->acknowledge(refs); }
+  void close() noexcept override { inner_->close(); }
+
+ private:
+  std::unique_ptr<source::MailSource> inner_;
+  db::TicketStore& store_;
+};
+
+}  // namespace
+
+Runtime::Runtime(Config config, RuntimeHooks hooks) : config_(std::move(config)), hooks_(std::move(hooks)) {
+  for (const auto& mailbox : config_.mailboxes) board_.add(mailbox.name, toString(mailbox.protocol));
+}
+
+Runtime::~Runtime() = default;
+
+std::unique_ptr<MailboxWorker> Runtime::makeWorker(const MailboxConfig& mailbox) {
+  WorkerSettings settings;
+  settings.mailbox = mailbox.name;
+  settings.poll_interval = mailbox.poll_interval;
+  settings.backoff_initial = config_.backoff.initial;
+  settings.backoff_max = config_.backoff.max;
+  settings.limits.max_message_bytes = config_.limits.max_message_bytes;
+  settings.limits.batch_messages = config_.limits.fetch_batch_messages;
+  settings.limits.batch_bytes = config_.limits.fetch_batch_bytes;
+  settings.limits.mime.max_message_bytes = config_.limits.max_message_bytes;
+  settings.limits.mime.max_parts = config_.limits.max_parts;
+  settings.limits.mime.max_depth = config_.limits.max_depth;
+  settings.limits.mime.max_header_bytes = config_.limits.max_header_bytes;
+  settings.after_commit = hooks_.after_commit;
+
+  auto store = std::make_unique<db::TicketStore>(config_.database_url, db::StoreOptions{config_.ticket_prefix});
+  auto* store_ptr = store.get();
+  auto make_inner = makeSourceFactory(mailbox, config_.limits);
+  SourceFactory make_source = [make_inner, store_ptr]() -> std::unique_ptr<source::MailSource> {
+    return std::make_unique<SchemaCheckingSource>(make_inner(), *store_ptr);
+  };
+  return std::make_unique<MailboxWorker>(std::move(settings), std::move(make_source), std::move(store), board_);
+}
+
+std::map<std::string, db::MailboxCounts> Runtime::readCounts() {
+  std::lock_guard lock(status_store_mutex_);
+  if (!status_store_) {
+    status_store_ = std::make_unique<db::TicketStore>(config_.database_url, db::StoreOptions{config_.ticket_prefix});
+  }
+  std::map<std::string, db::MailboxCounts> counts;
+  for (const auto& mailbox : config_.mailboxes) counts[mailbox.name] = status_store_->counts(mailbox.name);
+  return counts;
+}
+
+bool Runtime::runOnce() {
+  std::vector<std::unique_ptr<MailboxWorker>> workers;
+  for (const auto& mailbox : config_.mailboxes) workers.push_back(makeWorker(mailbox));
+  std::vector<std::future<bool>> results;
+  for (auto& worker : workers) {
+    results.push_back(std::async(std::launch::async, [&worker] { return worker->runOnce(); }));
+  }
+  bool all_ok = true;
+  for (auto& result : results) all_ok = result.get() && all_ok;
+  return all_ok;
+}
+
+bool Runtime::serve(const StopSignal& stop, std::chrono::seconds grace) {
+  http::StatusReport report(board_, [this] { return readCounts(); }, std::chrono::steady_clock::now());
+  http::ApiServer server(config_.http_host, config_.http_port, report);
+  server.start();
+  logger().information("HTTP endpoint listening on %s:%d", config_.http_host, server.port());
+
+  // Workers run on detached threads that share ownership of what they use, so that a pass stuck in
+  // a network read cannot hold up the exit once the grace period is over.
+  struct Completion {
+    std::mutex mutex;
+    std::condition_variable done;
+    std::size_t remaining = 0;
+  };
+  auto completion = std::make_shared<Completion>();
+  completion->remaining = config_.mailboxes.size();
+  for (const auto& mailbox : config_.mailboxes) {
+    std::shared_ptr<MailboxWorker> worker = makeWorker(mailbox);
+    std::thread([worker, completion, &stop] {
+      worker->runUntil(stop);
+      std::lock_guard lock(completion->mutex);
+      --completion->remaining;
+      completion->done.notify_all();
+    }).detach();
+  }
+  logger().information("started %z mailbox worker(s)", config_.mailboxes.size());
+
+  while (!stop.waitFor(std::chrono::hours(1))) {
+  }
+  logger().information("shutting down: waiting up to %s s for mailbox passes to finish",
+                       std::to_string(grace.count()));
+  bool finished = false;
+  {
+    std::unique_lock lock(completion->mutex);
+    finished = completion->done.wait_for(lock, grace, [&] { return completion->remaining == 0; });
+  }
+  server.stop();
+  if (!finished) {
+    // Safe: nothing is acknowledged before its commit, so an interrupted pass is redone next time.
+    logger().warning("a mailbox pass did not finish within %s s; exiting anyway", std::to_string(grace.count()));
+    return false;
+  }
+  return true;
+}
+
+}  // namespace hd::service

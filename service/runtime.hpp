@@ -1,0 +1,45 @@
+#pragma once
+// The composition root: turns a validated Config into workers, a status board and the HTTP
+// endpoint. The only place that knows every module.
+
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "service/config.hpp"
+#include "service/http/status_report.hpp"
+#include "service/mailbox_worker.hpp"
+#include "service/status_board.hpp"
+#include "service/stop_signal.hpp"
+
+namespace hd::service {
+
+struct RuntimeHooks {
+  AfterCommitHook after_commit;  // fault injection for tests (HD_FAULT_EXIT_AFTER_COMMIT)
+};
+
+class Runtime {
+ public:
+  explicit Runtime(Config config, RuntimeHooks hooks = {});
+  ~Runtime();
+
+  // --once: one pass over every mailbox, concurrently. True when every pass succeeded.
+  bool runOnce();
+
+  // Long-running mode: HTTP endpoint plus one worker thread per mailbox until `stop`. Returns
+  // after the workers have finished (or `grace` has passed: then the caller should exit at once).
+  bool serve(const StopSignal& stop, std::chrono::seconds grace);
+
+ private:
+  std::unique_ptr<MailboxWorker> makeWorker(const MailboxConfig& mailbox);
+  std::map<std::string, db::MailboxCounts> readCounts();
+
+  Config config_;
+  RuntimeHooks hooks_;
+  StatusBoard board_;
+  std::mutex status_store_mutex_;
+  std::unique_ptr<db::TicketStore> status_store_;  // the HTTP status handler's own connection
+};
+
+}  // namespace hd::service

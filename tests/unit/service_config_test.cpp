@@ -1,0 +1,159 @@
+#include <gtest/gtest.h>
+
+#include <cstdio>
+#include <fstream>
+#include <map>
+
+#include "service/config.hpp"
+
+namespace hd::service {
+namespace {
+
+EnvLookup fakeEnv(std::map<std::string, std::string> vars) {
+  return [vars](const std::string& name) -> std::optional<std::string> {
+    auto it = vars.find(name);
+    if (it == vars.end()) return std::nullopt;
+    return it->second;
+  };
+}
+
+std::string withMailbox(const std::string& mailbox_fields, const std::string& top_fields = "") {
+  return R"({ "database": {"url": "postgresql://u@127.0.0.1/db"}, )" + top_fields +
+         R"( "mailboxes": [{"name": "support", "host": "imap.example.com", "username": "u", "password": "p")" +
+         mailbox_fields + "}]}";
+}
+
+// Parses and returns the key of the ConfigError (or "" when the config is accepted).
+std::string errorKey(const std::string& json, const EnvLookup& env = fakeEnv({})) {
+  try {
+    parseConfig(json, env);
+    return "";
+  } catch (const ConfigError& e) {
+    return e.key();
+  }
+}
+
+TEST(Config, MinimalImapMailboxGetsSafeDefaults) {
+  Config config = parseConfig(withMailbox(""), fakeEnv({}));
+  ASSERT_EQ(config.mailboxes.size(), 1u);
+  const auto& box = config.mailboxes[0];
+  EXPECT_EQ(box.protocol, Protocol::kImap);
+  EXPECT_EQ(box.endpoint.port, 993);
+  EXPECT_EQ(box.endpoint.tls, net::TlsMode::kImplicit);
+  EXPECT_EQ(box.folder, "INBOX");
+  EXPECT_EQ(box.after_ingest.action, source::AfterIngest::Action::kSeen);
+  EXPECT_EQ(box.poll_interval, std::chrono::seconds(60));
+  EXPECT_EQ(config.http_host, "127.0.0.1");
+  EXPECT_EQ(config.http_port, 8080);
+  EXPECT_EQ(config.ticket_prefix, "HD-");
+}
+
+TEST(Config, Pop3DefaultsToDeleteAndPort995) {
+  Config config = parseConfig(withMailbox(R"(, "protocol": "pop3")"), fakeEnv({}));
+  EXPECT_EQ(config.mailboxes[0].endpoint.port, 995);
+  EXPECT_EQ(config.mailboxes[0].after_ingest.action, source::AfterIngest::Action::kDelete);
+}
+
+TEST(Config, StartTlsDefaultsToPort143) {
+  Config config = parseConfig(withMailbox(R"(, "tls": "starttls")"), fakeEnv({}));
+  EXPECT_EQ(config.mailboxes[0].endpoint.port, 143);
+}
+
+TEST(Config, MoveTakesAFolder) {
+  Config config = parseConfig(withMailbox(R"(, "after_ingest": "move:Done Items")"), fakeEnv({}));
+  EXPECT_EQ(config.mailboxes[0].after_ingest.action, source::AfterIngest::Action::kMove);
+  EXPECT_EQ(config.mailboxes[0].after_ingest.folder, "Done Items");
+}
+
+TEST(Config, CommentsAreAllowed) {
+  std::string json = "// helpdesk\n" + withMailbox(R"(, "tls": "implicit" // the default)" "\n");
+  EXPECT_NO_THROW(parseConfig(json, fakeEnv({})));
+}
+
+TEST(Config, UnknownKeysAreRefusedByPath) {
+  EXPECT_EQ(errorKey(withMailbox(R"(, "pasword": "x")")), "mailboxes[0].pasword");
+  EXPECT_EQ(errorKey(withMailbox("", R"("htttp": {},)")), "htttp");
+  EXPECT_EQ(errorKey(withMailbox("", R"("http": {"listen": "0.0.0.0:80", "x": 1},)")), "http.x");
+}
+
+TEST(Config, BadValuesNameTheKey) {
+  EXPECT_EQ(errorKey(withMailbox(R"(, "port": 70000)")), "mailboxes[0].port");
+  EXPECT_EQ(errorKey(withMailbox(R"(, "port": "993")")), "mailboxes[0].port");
+  EXPECT_EQ(errorKey(withMailbox(R"(, "tls": "maybe")")), "mailboxes[0].tls");
+  EXPECT_EQ(errorKey(withMailbox(R"(, "after_ingest": "archive")")), "mailboxes[0].after_ingest");
+  EXPECT_EQ(errorKey(withMailbox(R"(, "protocol": "pop3", "after_ingest": "seen")")), "mailboxes[0].after_ingest");
+  EXPECT_EQ(errorKey(withMailbox(R"(, "name": "has space")")), "mailboxes[0].name");
+  EXPECT_EQ(errorKey(withMailbox(R"(, "poll_interval_seconds": 0)")), "mailboxes[0].poll_interval_seconds");
+  EXPECT_EQ(errorKey(withMailbox("", R"("http": {"listen": "nonsense"},)")), "http.listen");
+  EXPECT_EQ(errorKey(R"({"mailboxes": []})"), "database");
+  EXPECT_EQ(errorKey(R"({"database": {"url": "x"}, "mailboxes": []})"), "mailboxes");
+  EXPECT_EQ(errorKey("{ not json"), "(file)");
+}
+
+TEST(Config, PlainTextNeedsExplicitConsent) {
+  EXPECT_EQ(errorKey(withMailbox(R"(, "tls": "none")")), "mailboxes[0].tls");
+  EXPECT_EQ(errorKey(withMailbox(R"(, "tls": "none", "allow_insecure": true)")), "");
+}
+
+TEST(Config, DuplicateMailboxNamesAreRefused) {
+  std::string json = R"({"database": {"url": "x"}, "mailboxes": [
+      {"name": "a", "host": "h", "username": "u", "password": "p"},
+      {"name": "a", "host": "h", "username": "u", "password": "p"}]})";
+  EXPECT_EQ(errorKey(json), "mailboxes[1].name");
+}
+
+TEST(Config, EnvironmentReferencesAreExpanded) {
+  std::string json = R"({"database": {"url": "postgresql://${DB_HOST}/db"}, "mailboxes": [
+      {"name": "a", "host": "h", "username": "u", "password": "${MAIL_PW}x"}]})";
+  Config config = parseConfig(json, fakeEnv({{"MAIL_PW", "s3cret"}, {"DB_HOST", "db.local"}}));
+  EXPECT_EQ(config.mailboxes[0].password, "s3cretx");
+  EXPECT_EQ(config.database_url, "postgresql://db.local/db");
+  EXPECT_EQ(errorKey(withMailbox(R"(, "ca_file": "${NOPE}")")), "mailboxes[0].ca_file");
+}
+
+TEST(Config, SecretsCanComeFromFiles) {
+  std::string path = testing::TempDir() + "hd_config_test_password";
+  {
+    std::ofstream out(path);
+    out << "from-file\n";
+  }
+  std::string json = R"({"database": {"url_file": ")" + path +
+                     R"("}, "mailboxes": [{"name": "a", "host": "h", "username": "u", "password_file": ")" + path +
+                     R"("}]})";
+  Config config = parseConfig(json, fakeEnv({}));
+  EXPECT_EQ(config.mailboxes[0].password, "from-file");
+  EXPECT_EQ(config.database_url, "from-file");
+  std::string both = R"({"database": {"url": "x"}, "mailboxes": [{"name": "a", "host": "h", "username": "u",
+      "password": "p", "password_file": ")" + path + R"("}]})";
+  EXPECT_EQ(errorKey(both), "mailboxes[0].password");
+  std::string missing = R"({"database": {"url": "x"}, "mailboxes": [{"name": "a", "host": "h", "username": "u",
+      "password_file": "/nonexistent/secret"}]})";
+  EXPECT_EQ(errorKey(missing), "mailboxes[0].password_file");
+  std::remove(path.c_str());
+}
+
+TEST(Config, PasswordIsRequiredForPasswordAuth) {
+  std::string json = R"({"database": {"url": "x"}, "mailboxes": [{"name": "a", "host": "h", "username": "u"}]})";
+  EXPECT_EQ(errorKey(json), "mailboxes[0].password");
+}
+
+TEST(Config, ErrorMessageNamesTheKey) {
+  try {
+    parseConfig(withMailbox(R"(, "port": -1)"), fakeEnv({}));
+    FAIL() << "accepted a negative port";
+  } catch (const ConfigError& e) {
+    EXPECT_NE(std::string(e.what()).find("mailboxes[0].port"), std::string::npos) << e.what();
+  }
+}
+
+TEST(Config, MissingFileIsAConfigError) {
+  try {
+    loadConfig("/nonexistent/helpdesk.json");
+    FAIL();
+  } catch (const ConfigError& e) {
+    EXPECT_EQ(e.key(), "--config");
+  }
+}
+
+}  // namespace
+}  // namespace hd::service

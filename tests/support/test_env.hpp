@@ -12,20 +12,26 @@
 namespace hd::test {
 
 struct TestEnv {
-  std::string pg_admin_url;     // HD_TEST_PG_URL: superuser DSN of the private PostgreSQL
-  std::string mail_host;        // HD_TEST_MAIL_HOST (127.0.0.1)
-  int imaps_port = 0;           // HD_TEST_IMAPS_PORT: implicit TLS
-  int imap_port = 0;            // HD_TEST_IMAP_PORT: plain, STARTTLS offered
-  int pop3s_port = 0;           // HD_TEST_POP3S_PORT
-  int pop3_port = 0;            // HD_TEST_POP3_PORT: plain, STLS offered
-  std::string ca_file;          // HD_TEST_CA_FILE: the CA that signed Dovecot's certificate
-  std::string other_ca_file;    // HD_TEST_OTHER_CA_FILE: an unrelated CA
+  std::string pg_admin_url;   // HD_TEST_PG_URL: superuser DSN of the private PostgreSQL
+  std::string mail_host;      // HD_TEST_MAIL_HOST (127.0.0.1)
+  int imaps_port = 0;         // HD_TEST_IMAPS_PORT: implicit TLS
+  int imap_port = 0;          // HD_TEST_IMAP_PORT: plain, STARTTLS offered
+  int pop3s_port = 0;         // HD_TEST_POP3S_PORT
+  int pop3_port = 0;          // HD_TEST_POP3_PORT: plain, STLS offered
+  std::string ca_file;        // HD_TEST_CA_FILE: the CA that signed Dovecot's certificate
+  std::string other_ca_file;  // HD_TEST_OTHER_CA_FILE: an unrelated CA
+  // For TLS servers that tests run themselves: Dovecot's own certificate (signed by ca_file, SAN
+  // IP:127.0.0.1 + DNS:localhost), and one signed by ca_file for "wrong.example" only.
+  std::string server_cert_file, server_key_file;  // HD_TEST_SERVER_CERT_FILE / _KEY_FILE
+  std::string wrong_name_cert_file,
+      wrong_name_key_file;          // HD_TEST_WRONG_NAME_CERT_FILE / _KEY_FILE
   std::filesystem::path mail_root;  // HD_TEST_MAIL_ROOT: <mail_root>/<user>/Maildir
-  std::string mail_password;    // HD_TEST_MAIL_PASSWORD: every user's password
-  int mail_uid = 0, mail_gid = 0;  // HD_TEST_MAIL_UID/GID: owner of files in the Maildirs
-  std::string dovecot_conf;     // HD_TEST_DOVECOT_CONF (for doveadm -c)
+  std::string mail_password;        // HD_TEST_MAIL_PASSWORD: every user's password
+  int mail_uid = 0, mail_gid = 0;   // HD_TEST_MAIL_UID/GID: owner of files in the Maildirs
+  std::string dovecot_conf;         // HD_TEST_DOVECOT_CONF (for doveadm -c)
 
-  // Reads the environment once; ADD_FAILURE()s naming the missing variable if any is unset.
+  // Reads the environment once. Every call ADD_FAILURE()s, naming each missing variable, while
+  // any is unset, so every integration test fails instead of passing silently.
   static const TestEnv& get();
 };
 
@@ -48,9 +54,11 @@ class ScratchDatabase {
 class TestMailbox {
  public:
   explicit TestMailbox(const std::string& prefix = "user");  // user: <prefix>_<random>
-  ~TestMailbox();  // removes the user's home
+  ~TestMailbox();                                            // removes the user's home
   const std::string& user() const { return user_; }
   std::filesystem::path maildir() const;  // <mail_root>/<user>/Maildir
+  // The Maildir++ directory of `folder` (INBOX: maildir(); "A/B": maildir()/.A.B).
+  std::filesystem::path folderDir(const std::string& folder = "INBOX") const;
 
   // Writes one message (bytes as given; LF or CRLF) into `folder` ("INBOX" or a subfolder name,
   // created on demand as Maildir++ ".<name>"). Returns the file path.
@@ -62,6 +70,7 @@ class TestMailbox {
   std::size_t countFlagged(char flag, const std::string& folder = "INBOX") const;
 
   // Makes Dovecot assign a new UIDVALIDITY to the folder (drops its uidlist and index files).
+  // Only while no session has the folder open.
   void resetUidValidity(const std::string& folder = "INBOX");
 
  private:
@@ -80,9 +89,9 @@ class TempFile {
 };
 
 struct ProcessResult {
-  int exit_code = -1;   // -1 if killed by a signal
+  int exit_code = -1;  // -1 if killed by a signal
   int signal = 0;
-  std::string output;   // stdout + stderr
+  std::string output;  // stdout + stderr
 };
 
 // Runs build/helpdesk-ingest with `args` and extra environment "K=V" entries; kills it after

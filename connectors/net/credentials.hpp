@@ -9,7 +9,8 @@ namespace hd::net {
 
 struct Credentials {
   enum class Method {
-    kPassword,  // IMAP: AUTHENTICATE PLAIN when offered, else LOGIN; POP3: AUTH PLAIN, else USER/PASS
+    kPassword,  // IMAP: AUTHENTICATE PLAIN when offered, else LOGIN; POP3: AUTH PLAIN, else
+                // USER/PASS
     kXoauth2,   // SASL XOAUTH2 with a bearer token
   };
   Method method = Method::kPassword;

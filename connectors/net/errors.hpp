@@ -2,6 +2,7 @@
 // Exceptions for broken channels. Expected outcomes of untrusted input are values, not exceptions;
 // these mean "this connection (or this pass) cannot go on".
 
+#include <chrono>
 #include <stdexcept>
 #include <string>
 
@@ -17,6 +18,19 @@ class NetworkError : public std::runtime_error {
 class TlsError : public NetworkError {
  public:
   using NetworkError::NetworkError;
+};
+
+// The server refused the command because the client is too busy and will usually disconnect
+// (Exchange Online: "BAD Request is throttled. Suggested Backoff Time: 299961 milliseconds").
+// The worker should wait at least `suggestedBackoff()` before the next pass.
+class ThrottledError : public NetworkError {
+ public:
+  ThrottledError(const std::string& what, std::chrono::milliseconds suggested_backoff)
+      : NetworkError(what), suggested_backoff_(suggested_backoff) {}
+  std::chrono::milliseconds suggestedBackoff() const { return suggested_backoff_; }
+
+ private:
+  std::chrono::milliseconds suggested_backoff_;
 };
 
 // The peer sent bytes that violate the protocol (or exceed a limit): the stream is unusable.

@@ -1,0 +1,252 @@
+#include "connectors/imap/imap_source.hpp"
+
+#include <Poco/Logger.h>
+
+#include <algorithm>
+#include <map>
+#include <unordered_map>
+
+#include "connectors/imap/uid_set.hpp"
+#include "connectors/net/errors.hpp"
+#include "connectors/net/tls_socket_stream.hpp"
+
+namespace hd::imap {
+namespace {
+
+Poco::Logger& logger() {
+  return Poco::Logger::get("hd.imap");
+}
+
+std::vector<std::uint64_t> uidsOf(std::span<const source::MessageRef> refs) {
+  std::vector<std::uint64_t> uids;
+  uids.reserve(refs.size());
+  for (const source::MessageRef& ref : refs) uids.push_back(ref.uid);
+  return uids;
+}
+
+// The UIDVALIDITY inside "imap:<mailbox>:<uidvalidity>:<uid>"; the mailbox name may itself
+// contain ':', so it is read from the end.
+std::optional<std::uint64_t> uidValidityOfKey(const std::string& key) {
+  const std::size_t last = key.rfind(':');
+  if (last == std::string::npos || last == 0) return std::nullopt;
+  const std::size_t before = key.rfind(':', last - 1);
+  if (before == std::string::npos) return std::nullopt;
+  try {
+    return std::stoull(key.substr(before + 1, last - before - 1));
+  } catch (const std::exception&) {
+    return std::nullopt;
+  }
+}
+
+}  // namespace
+
+ImapSource::ImapSource(ImapSourceOptions options, StreamFactory stream_factory)
+    : options_(std::move(options)), stream_factory_(std::move(stream_factory)) {
+  if (!stream_factory_) {
+    stream_factory_ = [](const net::Endpoint& endpoint) -> std::unique_ptr<net::ByteStream> {
+      return net::TlsSocketStream::connect(endpoint);
+    };
+  }
+}
+
+ImapSource::~ImapSource() {
+  close();
+}
+
+std::string ImapSource::sourceKey(std::uint64_t uidvalidity, std::uint64_t uid) const {
+  return "imap:" + options_.mailbox_name + ":" + std::to_string(uidvalidity) + ":" +
+         std::to_string(uid);
+}
+
+ImapClient& ImapSource::client() {
+  if (!client_) throw net::NetworkError("IMAP source " + options_.mailbox_name + " is not open");
+  return *client_;
+}
+
+void ImapSource::open() {
+  close();
+  const net::Endpoint& endpoint = options_.endpoint;
+  logger().information("connecting " + options_.mailbox_name + " to " + endpoint.host + ":" +
+                       std::to_string(endpoint.port));
+  stream_ = stream_factory_(endpoint);
+  client_ = std::make_unique<ImapClient>(*stream_, options_.limits);
+  const bool preauth = client_->readGreeting();
+  if (endpoint.tls == net::TlsMode::kStartTls) {
+    if (preauth) {
+      // RFC 3501 section 6.2.1: STARTTLS is only allowed before authentication.
+      throw net::TlsError("IMAP server pre-authenticated the session; STARTTLS is impossible");
+    }
+    if (client_->capabilities().empty()) client_->refreshCapabilities();
+    client_->startTls();
+  } else if (endpoint.tls == net::TlsMode::kNone) {
+    logger().warning("mailbox " + options_.mailbox_name + " uses IMAP without TLS");
+  }
+  if (client_->capabilities().empty()) client_->refreshCapabilities();
+  if (!preauth) client_->signIn(options_.credentials);
+}
+
+source::Listing ImapSource::listPending(const source::Checkpoint& checkpoint) {
+  ImapClient& imap = client();
+  selected_ = imap.select(options_.folder);
+  const std::uint64_t uidvalidity = selected_->uidvalidity;
+
+  std::vector<std::uint64_t> uids;
+  const bool same_folder = checkpoint.uidvalidity == uidvalidity;
+  const std::uint64_t first = same_folder ? checkpoint.last_uid + 1 : 1;
+  if (selected_->exists > 0 && (selected_->uidnext == 0 || selected_->uidnext > first)) {
+    uids = imap.uidSearch(same_folder ? "UID " + std::to_string(first) + ":*" : "ALL");
+  }
+  // RFC 3501 section 6.4.8: "n:*" always matches the highest UID, even one below n.
+  std::erase_if(uids, [first](std::uint64_t uid) { return uid < first; });
+  std::sort(uids.begin(), uids.end());
+  uids.erase(std::unique(uids.begin(), uids.end()), uids.end());
+
+  std::unordered_map<std::uint64_t, std::uint64_t> sizes;
+  for (const std::string& set : splitUidSets(uids)) {
+    imap.uidFetch(set, "(UID RFC822.SIZE)", [&sizes](FetchData&& data) {
+      if (data.rfc822_size) sizes[*data.uid] = *data.rfc822_size;
+    });
+  }
+
+  source::Listing listing;
+  listing.uidvalidity = uidvalidity;
+  listing.pending.reserve(uids.size());
+  for (std::uint64_t uid : uids) {
+    source::MessageRef ref;
+    ref.source_key = sourceKey(uidvalidity, uid);
+    ref.uid = uid;
+    // A UID that SEARCH listed and FETCH did not (Exchange does this, outlook.md) stays listed
+    // with size 0: it must hold the checkpoint back until it is really fetched and stored.
+    const auto size = sizes.find(uid);
+    ref.size = size != sizes.end() ? size->second : 0;
+    listing.pending.push_back(std::move(ref));
+  }
+  logger().information("mailbox " + options_.mailbox_name + ": " +
+                       std::to_string(listing.pending.size()) + " pending in " + options_.folder +
+                       (same_folder ? " above UID " + std::to_string(checkpoint.last_uid)
+                                    : " (new UIDVALIDITY " + std::to_string(uidvalidity) + ")"));
+  return listing;
+}
+
+void ImapSource::requireSelected() {
+  if (!selected_) selected_ = client().select(options_.folder);
+}
+
+void ImapSource::checkUidValidity(std::span<const source::MessageRef> refs) const {
+  for (const source::MessageRef& ref : refs) {
+    const std::optional<std::uint64_t> uidvalidity = uidValidityOfKey(ref.source_key);
+    if (uidvalidity != selected_->uidvalidity) {
+      throw net::CommandError("message " + ref.source_key + " does not belong to UIDVALIDITY " +
+                              std::to_string(selected_->uidvalidity) + " of folder " +
+                              options_.folder);
+    }
+  }
+}
+
+std::vector<source::FetchedMessage> ImapSource::fetch(std::span<const source::MessageRef> refs) {
+  requireSelected();
+  checkUidValidity(refs);
+  ImapClient& imap = client();
+
+  std::map<std::uint64_t, std::string> bodies;
+  std::size_t start = 0;
+  while (start < refs.size()) {
+    // One UID FETCH per batch: bounded by message count and announced bytes (a single message
+    // larger than the byte budget still goes alone).
+    std::size_t end = start;
+    std::uint64_t bytes = 0;
+    while (end < refs.size() &&
+           end - start < std::max<std::size_t>(options_.fetch_batch_messages, 1) &&
+           (end == start || bytes + refs[end].size <= options_.fetch_batch_bytes)) {
+      bytes += refs[end].size;
+      ++end;
+    }
+    const std::vector<std::uint64_t> uids = uidsOf(refs.subspan(start, end - start));
+    imap.uidFetch(compressUidSet(uids), "(UID RFC822.SIZE BODY.PEEK[])",
+                  [&bodies, &uids](FetchData&& data) {
+                    if (!data.body) return;  // a flag update, not our answer
+                    if (std::find(uids.begin(), uids.end(), *data.uid) == uids.end()) return;
+                    bodies[*data.uid] = std::move(*data.body);
+                  });
+    start = end;
+  }
+
+  std::vector<source::FetchedMessage> fetched;
+  fetched.reserve(bodies.size());
+  for (const source::MessageRef& ref : refs) {
+    auto body = bodies.find(ref.uid);
+    if (body == bodies.end()) {
+      logger().warning("mailbox " + options_.mailbox_name + ": UID " + std::to_string(ref.uid) +
+                       " was not returned by FETCH");
+      continue;
+    }
+    fetched.push_back({ref, std::move(body->second)});
+    bodies.erase(body);
+  }
+  return fetched;
+}
+
+void ImapSource::flagAndExpunge(const std::vector<std::uint64_t>& uids) {
+  ImapClient& imap = client();
+  for (const std::string& set : splitUidSets(uids)) imap.uidStore(set, "+FLAGS.SILENT (\\Deleted)");
+  if (imap.hasCapability("UIDPLUS")) {
+    for (const std::string& set : splitUidSets(uids)) imap.uidExpunge(set);
+  } else {
+    // Without UIDPLUS (RFC 4315) only a plain EXPUNGE exists, and it also removes messages that
+    // someone else marked \Deleted in this folder.
+    logger().warning("server lacks UIDPLUS: EXPUNGE of all \\Deleted messages in " +
+                     options_.folder);
+    imap.expunge();
+  }
+}
+
+void ImapSource::acknowledge(std::span<const source::MessageRef> refs) {
+  using Action = source::AfterIngest::Action;
+  const Action action = options_.after_ingest.action;
+  if (refs.empty() || action == Action::kKeep) return;
+  requireSelected();
+  checkUidValidity(refs);
+  ImapClient& imap = client();
+  const std::vector<std::uint64_t> uids = uidsOf(refs);
+
+  switch (action) {
+    case Action::kSeen:
+      for (const std::string& set : splitUidSets(uids)) {
+        imap.uidStore(set, "+FLAGS.SILENT (\\Seen)");
+      }
+      break;
+    case Action::kDelete:
+      flagAndExpunge(uids);
+      break;
+    case Action::kMove:
+      if (imap.hasCapability("MOVE")) {
+        for (const std::string& set : splitUidSets(uids)) {
+          imap.uidMove(set, options_.after_ingest.folder);
+        }
+      } else {
+        for (const std::string& set : splitUidSets(uids)) {
+          imap.uidCopy(set, options_.after_ingest.folder);
+        }
+        flagAndExpunge(uids);
+      }
+      break;
+    case Action::kKeep:
+      break;
+  }
+  logger().information("mailbox " + options_.mailbox_name + ": acknowledged " +
+                       std::to_string(uids.size()) + " message(s)");
+}
+
+void ImapSource::close() noexcept {
+  if (client_) client_->logout();
+  client_.reset();
+  stream_.reset();
+  selected_.reset();
+}
+
+std::unique_ptr<source::MailSource> makeImapSource(ImapSourceOptions options,
+                                                   StreamFactory stream_factory) {
+  return std::make_unique<ImapSource>(std::move(options), std::move(stream_factory));
+}
+
+}  // namespace hd::imap

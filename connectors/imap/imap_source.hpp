@@ -1,0 +1,70 @@
+#pragma once
+// hd::source::MailSource for one IMAP folder: sign in, list UIDs above the checkpoint, fetch
+// messages in batches, and apply the after-ingest action (DESIGN "the loop").
+//
+// Source keys are "imap:<mailbox_name>:<UIDVALIDITY>:<UID>". Errors as documented on
+// source::MailSource and ImapClient; acknowledge() and fetch() throw CommandError when given refs
+// of another UIDVALIDITY than the selected folder's (acting on them would touch other messages).
+// Not thread-safe: one worker owns one source.
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "connectors/imap/imap_client.hpp"
+#include "connectors/imap/limits.hpp"
+#include "connectors/net/byte_stream.hpp"
+#include "connectors/net/credentials.hpp"
+#include "connectors/net/stream_factory.hpp"
+#include "connectors/net/tls_options.hpp"
+#include "connectors/source/after_ingest.hpp"
+#include "connectors/source/mail_source.hpp"
+
+namespace hd::imap {
+
+struct ImapSourceOptions {
+  std::string mailbox_name;  // the configured mailbox name, part of every source_key
+  net::Endpoint endpoint;
+  net::Credentials credentials;
+  std::string folder = "INBOX";
+  source::AfterIngest after_ingest;
+  ImapLimits limits;
+  std::size_t fetch_batch_messages = 50;                // UIDs per UID FETCH of bodies
+  std::uint64_t fetch_batch_bytes = 32u * 1024 * 1024;  // announced bytes per UID FETCH
+};
+
+// Opens the connection; an empty factory connects a net::TlsSocketStream.
+using StreamFactory = net::StreamFactory;
+
+class ImapSource : public source::MailSource {
+ public:
+  explicit ImapSource(ImapSourceOptions options, StreamFactory stream_factory = {});
+  ~ImapSource() override;
+
+  void open() override;
+  source::Listing listPending(const source::Checkpoint& checkpoint) override;
+  std::vector<source::FetchedMessage> fetch(std::span<const source::MessageRef> refs) override;
+  void acknowledge(std::span<const source::MessageRef> refs) override;
+  void close() noexcept override;
+
+  // "imap:<mailbox_name>:<uidvalidity>:<uid>".
+  std::string sourceKey(std::uint64_t uidvalidity, std::uint64_t uid) const;
+
+ private:
+  ImapClient& client();
+  void requireSelected();
+  void checkUidValidity(std::span<const source::MessageRef> refs) const;
+  void flagAndExpunge(const std::vector<std::uint64_t>& uids);
+
+  ImapSourceOptions options_;
+  StreamFactory stream_factory_;
+  std::unique_ptr<net::ByteStream> stream_;
+  std::unique_ptr<ImapClient> client_;
+  std::optional<SelectResult> selected_;
+};
+
+std::unique_ptr<source::MailSource> makeImapSource(ImapSourceOptions options,
+                                                   StreamFactory stream_factory = {});
+
+}  // namespace hd::imap

@@ -1,0 +1,94 @@
+# shellcheck shell=bash
+# Shared helpers for deploy/local.sh: logging, root checks, packages, free ports, pid files.
+# Sourced, never executed; expects HD_REPO to be set.
+
+log() { printf 'local.sh: %s\n' "$*" >&2; }
+die() {
+  log "error: $*"
+  exit 1
+}
+
+require_root() {
+  [[ ${EUID} -eq 0 ]] || die "'$1' must run as root (it starts PostgreSQL and Dovecot as their users)"
+}
+
+# Packages listed one per line in a file; blank lines ignored.
+package_list() { grep -v '^[[:space:]]*$' "$1"; }
+
+package_installed() {
+  [[ "$(dpkg-query -W -f='${Status}' "$1" 2>/dev/null || true)" == "install ok installed" ]]
+}
+
+# Installs the packages of the given lists that are missing. Service starts from maintainer
+# scripts are refused (Debian's policy-rc.d protocol, exit code 101), so installing dovecot or
+# postgresql never starts a system instance.
+install_packages() {
+  local file pkg missing=()
+  for file in "$@"; do
+    while read -r pkg; do
+      package_installed "${pkg}" || missing+=("${pkg}")
+    done < <(package_list "${file}")
+  done
+  if [[ ${#missing[@]} -eq 0 ]]; then
+    log "deps: every package is installed"
+    return 0
+  fi
+  require_root deps
+  log "deps: installing ${missing[*]}"
+  local policy=/usr/sbin/policy-rc.d own_policy=0
+  if [[ ! -e ${policy} ]]; then
+    printf '#!/bin/sh\nexit 101\n' >"${policy}"
+    chmod 755 "${policy}"
+    own_policy=1
+  fi
+  local rc=0
+  { apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}"; } || rc=$?
+  [[ ${own_policy} -eq 0 ]] || rm -f "${policy}"
+  [[ ${rc} -eq 0 ]] || die "apt-get failed (exit ${rc})"
+}
+
+# True when something accepts TCP connections on 127.0.0.1:$1.
+port_in_use() { (: <"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+# Prints a free port: $1 if set (an override from the environment), else a random unused one
+# in 20000-59999 not already in the global PICKED_PORTS.
+PICKED_PORTS=" "
+pick_port() {
+  local port=${1:-}
+  if [[ -n ${port} ]]; then
+    port_in_use "${port}" && die "port ${port} (from the environment) is already in use"
+  else
+    local tries=0
+    while :; do
+      port=$((20000 + (RANDOM * 32768 + RANDOM) % 40000))
+      [[ ${PICKED_PORTS} == *" ${port} "* ]] || port_in_use "${port}" || break
+      tries=$((tries + 1))
+      [[ ${tries} -lt 200 ]] || die "no free port found"
+    done
+  fi
+  PICKED_PORTS+="${port} "
+  printf '%s\n' "${port}"
+}
+
+# True when the pid in file $1 names a live process.
+pidfile_alive() {
+  local pid
+  [[ -s $1 ]] || return 1
+  pid=$(head -n1 "$1")
+  [[ ${pid} =~ ^[0-9]+$ ]] && kill -0 "${pid}" 2>/dev/null
+}
+
+# Sends SIGTERM to the pid in file $1 and waits up to $2 seconds (default 15) for it to exit,
+# then SIGKILL. Quiet when the process is already gone.
+stop_pidfile() {
+  local file=$1 timeout=${2:-15} pid i
+  pidfile_alive "${file}" || return 0
+  pid=$(head -n1 "${file}")
+  kill -TERM "${pid}" 2>/dev/null || return 0
+  for ((i = 0; i < timeout * 10; i++)); do
+    kill -0 "${pid}" 2>/dev/null || return 0
+    sleep 0.1
+  done
+  log "pid ${pid} ignored SIGTERM for ${timeout}s: killing it"
+  kill -KILL "${pid}" 2>/dev/null || true
+}

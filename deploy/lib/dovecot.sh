@@ -1,0 +1,130 @@
+# shellcheck shell=bash
+# A private Dovecot 2.3 instance under $1/dovecot, on 127.0.0.1 only: IMAPS, IMAP (+STARTTLS),
+# POP3S, POP3 (+STLS). Any user name logs in with one shared password; mail lives in
+# $1/mail/<user>/Maildir, owned by the system user hdmail.
+
+readonly HD_MAIL_USER=hdmail
+
+ensure_mail_user() {
+  if ! getent passwd "${HD_MAIL_USER}" >/dev/null; then
+    useradd --system --user-group --no-create-home --home-dir /nonexistent \
+      --shell /usr/sbin/nologin "${HD_MAIL_USER}"
+    log "created system user ${HD_MAIL_USER}"
+  fi
+}
+
+# dovecot_write_conf INSTANCE IMAPS IMAP POP3S POP3 PASSWORD
+dovecot_write_conf() {
+  local inst=$1 imaps=$2 imap=$3 pop3s=$4 pop3=$5 password=$6 uid gid dh=""
+  uid=$(id -u "${HD_MAIL_USER}")
+  gid=$(id -g "${HD_MAIL_USER}")
+  install -d -m 755 "${inst}/dovecot" "${inst}/dovecot/run" "${inst}/dovecot/state"
+  install -d -o "${uid}" -g "${gid}" -m 755 "${inst}/mail"
+  [[ -r /usr/share/dovecot/dh.pem ]] && dh="ssl_dh = </usr/share/dovecot/dh.pem"
+  cat >"${inst}/dovecot/dovecot.conf" <<EOF
+# Written by deploy/local.sh: a private test instance, not the system Dovecot.
+instance_name = hd-$(basename "${inst}")-$$
+base_dir = ${inst}/dovecot/run
+state_dir = ${inst}/dovecot/state
+log_path = ${inst}/dovecot/dovecot.log
+listen = 127.0.0.1
+protocols = imap pop3
+
+ssl = yes
+ssl_cert = <${inst}/certs/server.pem
+ssl_key = <${inst}/certs/server.key
+${dh}
+# Plaintext LOGIN/USER only over TLS (implicit or after STARTTLS/STLS).
+disable_plaintext_auth = yes
+auth_mechanisms = plain login
+# Tests of wrong passwords should not wait the default 2 s.
+auth_failure_delay = 0
+auth_verbose = yes
+
+first_valid_uid = ${uid}
+first_valid_gid = ${gid}
+mail_location = maildir:~/Maildir
+passdb {
+  driver = static
+  args = password=${password}
+}
+userdb {
+  driver = static
+  args = uid=${uid} gid=${gid} home=${inst}/mail/%u
+}
+
+service imap-login {
+  inet_listener imap {
+    address = 127.0.0.1
+    port = ${imap}
+  }
+  inet_listener imaps {
+    address = 127.0.0.1
+    port = ${imaps}
+    ssl = yes
+  }
+}
+service pop3-login {
+  inet_listener pop3 {
+    address = 127.0.0.1
+    port = ${pop3}
+  }
+  inet_listener pop3s {
+    address = 127.0.0.1
+    port = ${pop3s}
+    ssl = yes
+  }
+}
+protocol imap {
+  mail_max_userip_connections = 100
+}
+protocol pop3 {
+  mail_max_userip_connections = 100
+}
+pop3_uidl_format = %08Xu%08Xv
+EOF
+  doveconf -c "${inst}/dovecot/dovecot.conf" -n >"${inst}/dovecot/doveconf.txt" 2>&1 ||
+    die "invalid Dovecot config: $(cat "${inst}/dovecot/doveconf.txt")"
+}
+
+dovecot_start() {
+  local inst=$1
+  dovecot -c "${inst}/dovecot/dovecot.conf" ||
+    die "Dovecot did not start, see ${inst}/dovecot/dovecot.log"
+  local i
+  for ((i = 0; i < 100; i++)); do
+    pidfile_alive "${inst}/dovecot/run/master.pid" && return 0
+    sleep 0.1
+  done
+  die "Dovecot did not write its pid file, see ${inst}/dovecot/dovecot.log"
+}
+
+# dovecot_wait_port PORT: the master opens the listeners right after it daemonizes.
+dovecot_wait_port() {
+  local i
+  for ((i = 0; i < 100; i++)); do
+    port_in_use "$1" && return 0
+    sleep 0.1
+  done
+  die "nothing listens on 127.0.0.1:$1"
+}
+
+# dovecot_verify INSTANCE IMAPS POP3S PASSWORD: a real TLS login on both implicit-TLS ports.
+dovecot_verify() {
+  local inst=$1 ca=$1/certs/ca.pem
+  dovecot_wait_port "$2"
+  dovecot_wait_port "$3"
+  curl -sS --max-time 20 --cacert "${ca}" -u "envcheck:$4" "imaps://127.0.0.1:$2/" >/dev/null ||
+    die "IMAPS login failed, see ${inst}/dovecot/dovecot.log"
+  curl -sS --max-time 20 --cacert "${ca}" -u "envcheck:$4" "pop3s://127.0.0.1:$3/" >/dev/null ||
+    die "POP3S login failed, see ${inst}/dovecot/dovecot.log"
+  rm -rf "${inst}/mail/envcheck"
+}
+
+# dovecot_stop INSTANCE: idempotent.
+dovecot_stop() {
+  local inst=$1
+  pidfile_alive "${inst}/dovecot/run/master.pid" || return 0
+  stop_pidfile "${inst}/dovecot/run/master.pid" 20
+  log "dovecot: stopped"
+}

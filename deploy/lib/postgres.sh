@@ -1,0 +1,64 @@
+# shellcheck shell=bash
+# A private PostgreSQL cluster under $1/pg: trust auth on 127.0.0.1 only, its own port, its
+# socket inside the scratch directory. Tuned for throwaway test data (fsync off).
+
+pg_bin_dir() {
+  if [[ -n ${HD_PG_BIN:-} ]]; then
+    printf '%s\n' "${HD_PG_BIN}"
+    return
+  fi
+  # Debian keeps initdb/pg_ctl off the PATH, in /usr/lib/postgresql/<major>/bin.
+  local dir
+  dir=$(find /usr/lib/postgresql -mindepth 2 -maxdepth 2 -name bin -type d 2>/dev/null |
+    sort -V | tail -n1)
+  [[ -n ${dir} && -x ${dir}/initdb ]] || die "PostgreSQL server binaries not found (run: $0 deps)"
+  printf '%s\n' "${dir}"
+}
+
+# pg_as_postgres CMD...: initdb and pg_ctl refuse to run as root.
+pg_as_postgres() { runuser -u postgres -- "$@"; }
+
+# pg_start INSTANCE PORT
+pg_start() {
+  local inst=$1 port=$2 bin
+  bin=$(pg_bin_dir)
+  install -d -o postgres -g postgres -m 700 "${inst}/pg" "${inst}/pg/run"
+  pg_as_postgres "${bin}/initdb" -D "${inst}/pg/data" -U postgres -E UTF8 --no-locale \
+    --auth-local=trust --auth-host=trust --no-sync >"${inst}/pg/initdb.log" 2>&1 ||
+    die "initdb failed, see ${inst}/pg/initdb.log"
+  cat >>"${inst}/pg/data/postgresql.conf" <<EOF
+
+# deploy/local.sh: private test instance
+listen_addresses = '127.0.0.1'
+port = ${port}
+unix_socket_directories = '${inst}/pg/run'
+max_connections = 200
+fsync = off
+synchronous_commit = off
+full_page_writes = off
+log_min_messages = warning
+EOF
+  # Only loopback TCP and the private socket; every role is trusted (test data only).
+  printf '%s\n' "local all all trust" "host all all 127.0.0.1/32 trust" \
+    >"${inst}/pg/data/pg_hba.conf"
+  pg_as_postgres "${bin}/pg_ctl" -D "${inst}/pg/data" -l "${inst}/pg/postgres.log" -w -t 60 \
+    start >/dev/null || die "PostgreSQL did not start, see ${inst}/pg/postgres.log"
+  log "postgresql: 127.0.0.1:${port} (data ${inst}/pg/data)"
+}
+
+# pg_stop INSTANCE: idempotent.
+pg_stop() {
+  local inst=$1
+  [[ -f ${inst}/pg/data/postmaster.pid ]] || return 0
+  pidfile_alive "${inst}/pg/data/postmaster.pid" || return 0
+  pg_as_postgres "$(pg_bin_dir)/pg_ctl" -D "${inst}/pg/data" -m fast -w -t 30 stop >/dev/null ||
+    stop_pidfile "${inst}/pg/data/postmaster.pid"
+  log "postgresql: stopped"
+}
+
+# pg_psql PORT [psql args...]: as the superuser, over TCP like the service.
+pg_psql() {
+  local port=$1
+  shift
+  psql -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "${port}" -U postgres "$@"
+}

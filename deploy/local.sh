@@ -1,0 +1,209 @@
+#!/usr/bin/env bash
+# Local development environment for helpdesk-ingest on Debian 12: a private PostgreSQL and a
+# private Dovecot on 127.0.0.1 (free ports, throwaway TLS certificates), the build, the tests
+# and a demo. Runs as root. See usage() or `deploy/local.sh --help`.
+set -euo pipefail
+
+HD_REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+HD_SCRATCH=${HD_SCRATCH:-${HD_REPO}/.scratch}
+HD_BUILD_DIR=${HD_BUILD_DIR:-build}
+HD_ENV_NAME=${HD_ENV_NAME:-dev}
+
+# shellcheck source=deploy/lib/common.sh
+source "${HD_REPO}/deploy/lib/common.sh"
+# shellcheck source=deploy/lib/certs.sh
+source "${HD_REPO}/deploy/lib/certs.sh"
+# shellcheck source=deploy/lib/postgres.sh
+source "${HD_REPO}/deploy/lib/postgres.sh"
+# shellcheck source=deploy/lib/dovecot.sh
+source "${HD_REPO}/deploy/lib/dovecot.sh"
+# shellcheck source=deploy/lib/demo.sh
+source "${HD_REPO}/deploy/lib/demo.sh"
+
+usage() {
+  cat <<EOF
+Usage: deploy/local.sh COMMAND
+
+Commands:
+  deps    apt-get install what deploy/packages-build.txt and packages-test.txt list (if missing)
+  build   configure and build into \$HD_BUILD_DIR (default: build); binary: build/helpdesk-ingest
+  up      start PostgreSQL and Dovecot on 127.0.0.1 under \$HD_SCRATCH/\$HD_ENV_NAME, write
+          env.sh there and print its HD_TEST_* exports (a running environment is reused)
+  down    stop the servers started by 'up' (idempotent)
+  env     print the HD_TEST_* exports of the running environment: eval "\$(deploy/local.sh env)"
+  test    deps, build, start a fresh environment, ctest -j2, stop it (exit code of ctest)
+  demo    deps, build, start an environment, seed demo mailboxes, run the service once and in the
+          background, show /status and the tickets, stop everything
+  --help  this text
+
+Environment (all optional):
+  HD_SCRATCH      scratch root (default: <repo>/.scratch, gitignored)
+  HD_ENV_NAME     environment name for up/down/env (default: dev)
+  HD_BUILD_DIR    build directory, relative to the repo (default: build)
+  HD_CMAKE_ARGS   extra cmake configure arguments (e.g. -DHD_SANITIZE=ON)
+  HD_PG_PORT, HD_IMAPS_PORT, HD_IMAP_PORT, HD_POP3S_PORT, HD_POP3_PORT, HD_HTTP_PORT
+                  fixed ports instead of random free ones
+  HD_MAIL_PASSWORD  the shared mail password (default: random)
+  HD_KEEP_SCRATCH=1 keep the scratch directory of 'test' even when it passes
+EOF
+}
+
+instance_running() {
+  pidfile_alive "$1/pg/data/postmaster.pid" && pidfile_alive "$1/dovecot/run/master.pid"
+}
+
+env_down() {
+  local inst=$1
+  [[ -d ${inst} ]] || return 0
+  dovecot_stop "${inst}"
+  pg_stop "${inst}"
+}
+
+# env_up INSTANCE: starts both servers (or reuses running ones) and writes INSTANCE/env.sh.
+env_up() {
+  local inst=$1
+  require_root up
+  if instance_running "${inst}"; then
+    log "environment ${inst} is already running"
+    return 0
+  fi
+  env_down "${inst}"
+  # Unix socket paths (PostgreSQL's and Dovecot's, inside the scratch dir) must stay < 108 bytes.
+  [[ ${#inst} -le 70 ]] || die "scratch path too long for Unix sockets: ${inst} (set HD_SCRATCH)"
+  rm -rf "${inst}"
+  mkdir -p "${inst}"
+  chmod 755 "${inst}"
+  runuser -u postgres -- test -x "${inst}" ||
+    die "user postgres cannot reach ${inst}: set HD_SCRATCH to a world-searchable directory"
+  ensure_mail_user
+
+  local pg imaps imap pop3s pop3 password
+  pg=$(pick_port "${HD_PG_PORT:-}")
+  imaps=$(pick_port "${HD_IMAPS_PORT:-}")
+  imap=$(pick_port "${HD_IMAP_PORT:-}")
+  pop3s=$(pick_port "${HD_POP3S_PORT:-}")
+  pop3=$(pick_port "${HD_POP3_PORT:-}")
+  password=${HD_MAIL_PASSWORD:-$(openssl rand -hex 12)}
+
+  make_certs "${inst}/certs"
+  pg_start "${inst}" "${pg}"
+  dovecot_write_conf "${inst}" "${imaps}" "${imap}" "${pop3s}" "${pop3}" "${password}"
+  dovecot_start "${inst}"
+  dovecot_verify "${inst}" "${imaps}" "${pop3s}" "${password}"
+  log "dovecot: imaps ${imaps}, imap ${imap}, pop3s ${pop3s}, pop3 ${pop3} on 127.0.0.1"
+
+  cat >"${inst}/env.sh" <<EOF
+export HD_TEST_PG_URL=postgresql://postgres@127.0.0.1:${pg}/postgres
+export HD_TEST_MAIL_HOST=127.0.0.1
+export HD_TEST_IMAPS_PORT=${imaps}
+export HD_TEST_IMAP_PORT=${imap}
+export HD_TEST_POP3S_PORT=${pop3s}
+export HD_TEST_POP3_PORT=${pop3}
+export HD_TEST_CA_FILE=${inst}/certs/ca.pem
+export HD_TEST_OTHER_CA_FILE=${inst}/certs/other-ca.pem
+export HD_TEST_SERVER_CERT_FILE=${inst}/certs/server.pem
+export HD_TEST_SERVER_KEY_FILE=${inst}/certs/server.key
+export HD_TEST_WRONG_NAME_CERT_FILE=${inst}/certs/wrong-name.pem
+export HD_TEST_WRONG_NAME_KEY_FILE=${inst}/certs/wrong-name.key
+export HD_TEST_MAIL_ROOT=${inst}/mail
+export HD_TEST_MAIL_PASSWORD=${password}
+export HD_TEST_MAIL_UID=$(id -u "${HD_MAIL_USER}")
+export HD_TEST_MAIL_GID=$(id -g "${HD_MAIL_USER}")
+export HD_TEST_DOVECOT_CONF=${inst}/dovecot/dovecot.conf
+EOF
+  chmod 600 "${inst}/env.sh"
+}
+
+cmd_deps() {
+  install_packages "${HD_REPO}/deploy/packages-build.txt" "${HD_REPO}/deploy/packages-test.txt"
+}
+
+cmd_build() {
+  cd "${HD_REPO}"
+  # shellcheck disable=SC2086 # HD_CMAKE_ARGS is a list of arguments
+  cmake -S . -B "${HD_BUILD_DIR}" -DCMAKE_BUILD_TYPE=RelWithDebInfo ${HD_CMAKE_ARGS:-}
+  cmake --build "${HD_BUILD_DIR}" -j "$(nproc)"
+}
+
+UP_INSTANCE=""
+cmd_up() {
+  local inst=${HD_SCRATCH}/${HD_ENV_NAME}
+  UP_INSTANCE=${inst}
+  trap '[[ -z ${UP_INSTANCE} ]] || env_down "${UP_INSTANCE}"' EXIT
+  env_up "${inst}"
+  UP_INSTANCE=""
+  cat "${inst}/env.sh"
+  log "load it with: source ${inst}/env.sh   (stop with: deploy/local.sh down)"
+}
+
+cmd_down() {
+  env_down "${HD_SCRATCH}/${HD_ENV_NAME}"
+}
+
+cmd_env() {
+  local inst=${HD_SCRATCH}/${HD_ENV_NAME}
+  instance_running "${inst}" || die "no running environment in ${inst} (start it: deploy/local.sh up)"
+  cat "${inst}/env.sh"
+}
+
+# Servers of 'test' and 'demo' stop on every exit: success, failure, Ctrl-C, SIGTERM.
+TEST_INSTANCE=""
+TEST_PASSED=0
+cleanup_test() {
+  demo_stop_service
+  [[ -n ${TEST_INSTANCE} ]] || return 0
+  env_down "${TEST_INSTANCE}"
+  if [[ ${TEST_PASSED} -eq 1 && ${HD_KEEP_SCRATCH:-0} != 1 ]]; then
+    rm -rf "${TEST_INSTANCE}"
+  else
+    log "logs and data kept in ${TEST_INSTANCE}"
+  fi
+  TEST_INSTANCE=""
+}
+
+cmd_test() {
+  cmd_deps
+  cmd_build
+  TEST_INSTANCE=${HD_SCRATCH}/test-$$
+  trap cleanup_test EXIT
+  trap 'exit 130' INT
+  trap 'exit 143' TERM
+  env_up "${TEST_INSTANCE}"
+  # shellcheck source=/dev/null
+  source "${TEST_INSTANCE}/env.sh"
+  local rc=0
+  ctest --test-dir "${HD_REPO}/${HD_BUILD_DIR}" --output-on-failure -j2 --timeout 900 || rc=$?
+  [[ ${rc} -ne 0 ]] || TEST_PASSED=1
+  return "${rc}"
+}
+
+cmd_demo() {
+  cmd_deps
+  cmd_build
+  TEST_INSTANCE=${HD_SCRATCH}/demo
+  TEST_PASSED=0 # keep the demo's logs, database and config for a look afterwards
+  trap cleanup_test EXIT
+  trap 'exit 130' INT
+  trap 'exit 143' TERM
+  env_up "${TEST_INSTANCE}"
+  run_demo "${TEST_INSTANCE}"
+}
+
+main() {
+  case "${1:-}" in
+    deps) cmd_deps ;;
+    build) cmd_build ;;
+    up) cmd_up ;;
+    down) cmd_down ;;
+    env) cmd_env ;;
+    test) cmd_test ;;
+    demo) cmd_demo ;;
+    -h | --help | help) usage ;;
+    *)
+      usage >&2
+      exit 2
+      ;;
+  esac
+}
+
+main "$@"

@@ -173,9 +173,9 @@ Response ImapClient::run(const Command& command, const UntaggedHandler& handler)
     const bool plus =
         hasCapability("LITERAL+") || (hasCapability("LITERAL-") && part.data.size() <= 4096);
     pending += "{" + std::to_string(part.data.size()) + (plus ? "+" : "") + "}\r\n";
+    stream_.write(pending);
+    pending.clear();
     if (!plus) {
-      stream_.write(pending);
-      pending.clear();
       Response response = waitForContinuation(tag, handler);
       if (response.kind == Response::Kind::kTagged) return response;
     }

@@ -3,12 +3,18 @@
 // Knows nothing of IMAP or POP3: it stores what it is given under an opaque `source_key`.
 //
 // One TicketStore owns one connection and is NOT thread-safe: each worker and each HTTP request
-// handler thread uses its own. A lost connection throws hd::db::DatabaseError; the next call
-// reconnects.
+// handler thread uses its own. The connection is opened on first use. Errors (db/errors.hpp):
+// - DatabaseError: unreachable, connection lost, or outcome unknown. The store drops the
+//   connection; the next call reconnects. End the pass and back off.
+// - StatementError (a DatabaseError): PostgreSQL refused this input although the connection is
+//   fine; retrying the same input fails again (quarantine the message instead).
+// Text fields are stored as valid UTF-8 (invalid sequences become U+FFFD, NUL bytes are dropped),
+// since PostgreSQL refuses both; raw bytes and attachment contents are stored exactly.
 
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -16,19 +22,15 @@
 
 #include "connectors/mime/message.hpp"
 #include "connectors/source/mail_source.hpp"  // Checkpoint: plain data, no protocol code
+#include "db/errors.hpp"
 #include "service/ingest/outcome.hpp"
 #include "service/ingest/thread_lookup.hpp"
 
 namespace pqxx {
-class connection;
+class connection_base;
 }
 
 namespace hd::db {
-
-class DatabaseError : public std::runtime_error {
- public:
-  using std::runtime_error::runtime_error;
-};
 
 struct StoreOptions {
   std::string ticket_prefix = "HD-";  // public reference = prefix + id
@@ -39,8 +41,8 @@ struct IncomingMessage {
   std::string source_key;
   std::string mailbox;
   std::string raw;         // exact bytes from the server
-  std::string raw_sha256;  // lowercase hex of `raw`
-  const mime::Message* parsed = nullptr;
+  std::string raw_sha256;  // lowercase hex of `raw`; computed by the store when left empty
+  const mime::Message* parsed = nullptr;  // required
   std::vector<mime::Warning> warnings;
 };
 
@@ -53,11 +55,11 @@ enum class CommitStatus {
 
 struct CommitResult {
   CommitStatus status = CommitStatus::kInserted;
-  std::int64_t message_id = 0;
-  std::int64_t ticket_id = 0;  // 0 when recorded without a ticket
+  std::int64_t message_id = 0;  // kInserted: the new row; kDuplicateContent: the stored original
+  std::int64_t ticket_id = 0;   // 0 when recorded without a ticket (and for kAlreadyIngested)
   bool ticket_created = false;
   std::string ticket_reference;
-  ingest::Outcome outcome;
+  ingest::Outcome outcome;  // what decide() returned (kInserted only)
 };
 
 struct MailboxCounts {
@@ -69,25 +71,33 @@ using DecideFn = std::function<ingest::Outcome(ingest::ThreadLookup&)>;
 
 class TicketStore {
  public:
+  // `url`: a libpq connection string or postgresql:// URI.
   TicketStore(std::string url, StoreOptions options = {});
   ~TicketStore();
   TicketStore(const TicketStore&) = delete;
   TicketStore& operator=(const TicketStore&) = delete;
 
   // Creates or upgrades the schema: numbered migrations from db/migrations, each in a
-  // transaction, under a PostgreSQL advisory lock, recorded in schema_migrations. Idempotent.
-  void migrate();
+  // transaction, under a PostgreSQL advisory lock, recorded in schema_migrations. Idempotent and
+  // safe to run from several processes at once. Returns how many migrations it applied.
+  int migrate();
 
-  // The subset of `source_keys` that already has a row (messages, quarantine or alias).
+  // True when every embedded migration is applied (for a readiness probe).
+  bool schemaUpToDate();
+
+  // The subset of `source_keys` that already has a row (messages, quarantine or alias), in no
+  // particular order. One query.
   std::vector<std::string> accountedKeys(const std::vector<std::string>& source_keys);
 
-  // Writes the message, its raw bytes, its attachments and the ticket (new or existing) in ONE
-  // transaction. `decide` runs inside that transaction, with a ThreadLookup reading the same
-  // snapshot. A replay of a stored source_key writes nothing (kAlreadyIngested).
+  // Writes the message, its raw bytes, its attachments, the ticket (new or existing) and the feed
+  // events in ONE transaction. `decide` runs inside that transaction, with a ThreadLookup reading
+  // the same database state; it is not called for kAlreadyIngested / kDuplicateContent. A replay of
+  // a stored source_key writes nothing (kAlreadyIngested), also when a concurrent commit of the
+  // same key wins the race. Exceptions thrown by `decide` roll back and propagate unchanged.
   CommitResult commitMessage(const IncomingMessage& message, const DecideFn& decide);
 
   // Records a message that could not be parsed or stored, with its raw bytes and the reason.
-  // Idempotent on source_key (a second call bumps attempts and last_seen).
+  // Idempotent on source_key (a second call bumps attempts and last_seen, keeps the newest error).
   void quarantine(const std::string& source_key, const std::string& mailbox, const std::string& raw,
                   const std::string& error);
 
@@ -95,16 +105,24 @@ class TicketStore {
   void saveCheckpoint(const std::string& mailbox, const source::Checkpoint& checkpoint);
 
   MailboxCounts counts(const std::string& mailbox);
+  // Counts of several mailboxes in one query (for the HTTP status); every requested name is
+  // present in the result.
+  std::map<std::string, MailboxCounts> countsByMailbox(const std::vector<std::string>& mailboxes);
 
   // Cheap liveness probe (SELECT 1); throws DatabaseError when unreachable.
   void ping();
 
  private:
-  pqxx::connection& connection();
+  struct Connection;
+
+  pqxx::connection_base& connection();
+  // Runs `body` on the connection and translates libpqxx errors (see the header comment); other
+  // exceptions pass through unchanged.
+  void run(const char* operation, const std::function<void(pqxx::connection_base&)>& body);
 
   std::string url_;
   StoreOptions options_;
-  std::unique_ptr<pqxx::connection> connection_;
+  std::unique_ptr<Connection> connection_;
 };
 
 }  // namespace hd::db

@@ -1,0 +1,231 @@
+// TicketStore::commitMessage: one message, one transaction (READ COMMITTED). Idempotence rests on
+// UNIQUE(messages.source_key): a replay finds its row, and a concurrent commit of the same key
+// loses on the unique index and reports kAlreadyIngested.
+
+#include <Poco/Logger.h>
+
+#include <pqxx/pqxx>
+#include <stdexcept>
+
+#include "connectors/mime/sha256.hpp"
+#include "db/sql_values.hpp"
+#include "db/ticket_store.hpp"
+
+namespace hd::db {
+namespace {
+
+// Is the key accounted for, and does the mailbox already hold this content (same non-empty
+// Message-ID and SHA-256 under another key, e.g. after a UIDVALIDITY change)?
+constexpr const char* kFindExisting =
+    "SELECT EXISTS (SELECT 1 FROM messages WHERE source_key = $1)"
+    "       OR EXISTS (SELECT 1 FROM quarantine WHERE source_key = $1)"
+    "       OR EXISTS (SELECT 1 FROM source_aliases WHERE source_key = $1),"
+    "       original.id, original.ticket_id, t.reference"
+    " FROM (SELECT 1) AS one"
+    " LEFT JOIN LATERAL (SELECT id, ticket_id FROM messages"
+    "   WHERE $3::text <> '' AND mailbox = $2 AND internet_message_id = $3 AND raw_sha256 = $4"
+    "   ORDER BY id LIMIT 1) AS original ON true"
+    " LEFT JOIN tickets t ON t.id = original.ticket_id";
+constexpr const char* kInsertAlias =
+    "INSERT INTO source_aliases (source_key, message_id) VALUES ($1, $2)";
+constexpr const char* kIsAccounted =
+    "SELECT EXISTS (SELECT 1 FROM messages WHERE source_key = $1)"
+    "       OR EXISTS (SELECT 1 FROM quarantine WHERE source_key = $1)"
+    "       OR EXISTS (SELECT 1 FROM source_aliases WHERE source_key = $1)";
+// The first of the wanted Message-IDs (in the caller's order) that belongs to a ticket.
+constexpr const char* kFindByMessageIds =
+    "SELECT m.ticket_id, m.id"
+    " FROM unnest($1::text[]) WITH ORDINALITY AS wanted (message_id, position)"
+    " JOIN messages m ON m.internet_message_id = wanted.message_id"
+    " WHERE m.ticket_id IS NOT NULL"
+    " ORDER BY wanted.position, m.id LIMIT 1";
+// The reference is written by the same statement that draws the id, so it is never NULL.
+constexpr const char* kInsertTicket =
+    "INSERT INTO tickets (id, reference, mailbox, subject, requester_address, requester_name)"
+    " SELECT n, $1::text || n, $2, $3, $4, $5"
+    " FROM (SELECT nextval(pg_get_serial_sequence('tickets', 'id')) AS n) AS next"
+    " RETURNING id, reference";
+constexpr const char* kTouchTicket =
+    "UPDATE tickets SET updated_at = now() WHERE id = $1 RETURNING reference";
+// Message, raw bytes and feed events in one round trip. A new ticket's ticket.created event is
+// inserted right before its message.added (ORDER BY position), so it gets the lower id.
+constexpr const char* kInsertMessage =
+    "WITH m AS ("
+    "  INSERT INTO messages (ticket_id, source_key, mailbox, internet_message_id, in_reply_to,"
+    "    references_, subject, from_address, from_name, to_addresses, cc_addresses,"
+    "    reply_to_addresses, sent_at, body_text, body_html, classification, decision_reason,"
+    "    raw_size, raw_sha256, warnings)"
+    "  VALUES (NULLIF($1, '')::bigint, $2, $3, $4, $5, $6::text[], $7, $8, $9, $10::jsonb,"
+    "    $11::jsonb, $12::jsonb, to_timestamp(NULLIF($13, '')::bigint), $14, $15, $16, $17,"
+    "    $18, $19, $20::jsonb)"
+    "  RETURNING id),"
+    " raw AS (INSERT INTO raw_messages (message_id, raw) SELECT id, $21::bytea FROM m),"
+    " feed AS ("
+    "  INSERT INTO events (type, ticket_id, message_id)"
+    "  SELECT kind.type, NULLIF($1, '')::bigint, m.id"
+    "  FROM m CROSS JOIN (VALUES (1, 'ticket.created'), (2, 'message.added')) AS kind (position, "
+    "type)"
+    "  WHERE kind.position = 2 OR $22::boolean"
+    "  ORDER BY kind.position)"
+    " SELECT id FROM m";
+constexpr const char* kInsertAttachment =
+    "INSERT INTO attachments (message_id, filename, content_type, content_id, is_inline, size,"
+    " sha256, content) VALUES ($1, $2, $3, $4, $5, $6, $7, $8::bytea)";
+
+constexpr const char* kDefaultContentType = "application/octet-stream";
+
+Poco::Logger& logger() {
+  return Poco::Logger::get("hd.db");
+}
+
+// ThreadLookup answering from inside the commit transaction, so decide() and the insert see the
+// same rows.
+class TransactionThreadLookup : public ingest::ThreadLookup {
+ public:
+  explicit TransactionThreadLookup(pqxx::transaction_base& tx) : tx_(tx) {}
+
+  std::optional<ingest::TicketMatch> findByMessageIds(
+      const std::vector<std::string>& message_ids) override {
+    std::vector<std::string> wanted;
+    for (const auto& id : message_ids) {
+      if (!id.empty()) wanted.push_back(id);
+    }
+    if (wanted.empty()) return std::nullopt;
+    const auto rows = tx_.exec_params(kFindByMessageIds, textArrayLiteral(wanted));
+    if (rows.empty()) return std::nullopt;
+    return ingest::TicketMatch{rows[0][0].as<std::int64_t>(), rows[0][1].as<std::int64_t>()};
+  }
+
+ private:
+  pqxx::transaction_base& tx_;
+};
+
+struct NewTicket {
+  std::int64_t id = 0;
+  std::string reference;
+};
+
+NewTicket insertTicket(pqxx::transaction_base& tx, const std::string& prefix,
+                       const IncomingMessage& in, const ingest::Outcome& outcome) {
+  const mime::Message& mail = *in.parsed;
+  const std::optional<mime::Address>& requester = mail.from ? mail.from : mail.sender;
+  const std::string& subject =
+      outcome.ticket_subject.empty() ? mail.subject : outcome.ticket_subject;
+  const auto row = tx.exec_params1(
+      kInsertTicket, validUtf8(prefix), validUtf8(in.mailbox), validUtf8(subject),
+      validUtf8(requester ? requester->address : ""), validUtf8(requester ? requester->name : ""));
+  return {row[0].as<std::int64_t>(), row[1].as<std::string>()};
+}
+
+std::int64_t insertMessage(pqxx::transaction_base& tx, const IncomingMessage& in,
+                           const std::string& sha256, const ingest::Outcome& outcome,
+                           std::int64_t ticket_id, bool ticket_created) {
+  const mime::Message& mail = *in.parsed;
+  const std::string ticket = ticket_id == 0 ? std::string() : std::to_string(ticket_id);
+  // binarystring copies the raw bytes once; they travel as a binary parameter (no escaping).
+  const auto row = tx.exec_params1(
+      kInsertMessage, ticket, in.source_key, validUtf8(in.mailbox), validUtf8(mail.message_id),
+      validUtf8(mail.in_reply_to), textArrayLiteral(mail.references), validUtf8(mail.subject),
+      validUtf8(mail.from ? mail.from->address : ""), validUtf8(mail.from ? mail.from->name : ""),
+      addressesJson(mail.to), addressesJson(mail.cc), addressesJson(mail.reply_to),
+      epochSecondsOrEmpty(mail.date), validUtf8(mail.text_body), validUtf8(mail.html_body),
+      ingest::toString(outcome.classification), validUtf8(outcome.reason),
+      static_cast<std::int64_t>(in.raw.size()), sha256, warningsJson(in.warnings),
+      pqxx::binarystring(in.raw.data(), in.raw.size()), ticket_created);
+  const auto message_id = row[0].as<std::int64_t>();
+  for (const auto& a : mail.attachments) {
+    tx.exec_params0(kInsertAttachment, message_id, validUtf8(a.filename),
+                    validUtf8(a.content_type.empty() ? kDefaultContentType : a.content_type),
+                    validUtf8(a.content_id), a.is_inline,
+                    static_cast<std::int64_t>(a.content.size()),
+                    a.sha256_hex.empty() ? mime::sha256Hex(a.content) : a.sha256_hex,
+                    pqxx::binarystring(a.content.data(), a.content.size()));
+  }
+  return message_id;
+}
+
+}  // namespace
+
+CommitResult TicketStore::commitMessage(const IncomingMessage& in, const DecideFn& decide) {
+  if (in.parsed == nullptr) throw std::invalid_argument("commitMessage: parsed message missing");
+  CommitResult result;
+  run("commit message", [&](pqxx::connection_base& c) {
+    bool lost_race = false;
+    try {
+      pqxx::work tx(c);
+      const std::string sha256 = in.raw_sha256.empty() ? mime::sha256Hex(in.raw) : in.raw_sha256;
+      const auto existing = tx.exec_params1(kFindExisting, in.source_key, validUtf8(in.mailbox),
+                                            validUtf8(in.parsed->message_id), sha256);
+      if (existing[0].as<bool>()) {
+        result.status = CommitStatus::kAlreadyIngested;
+        return;
+      }
+      if (!existing[1].is_null()) {
+        tx.exec_params0(kInsertAlias, in.source_key, existing[1].as<std::int64_t>());
+        tx.commit();
+        result.status = CommitStatus::kDuplicateContent;
+        result.message_id = existing[1].as<std::int64_t>();
+        result.ticket_id = existing[2].is_null() ? 0 : existing[2].as<std::int64_t>();
+        result.ticket_reference = existing[3].is_null() ? "" : existing[3].as<std::string>();
+        return;
+      }
+
+      TransactionThreadLookup lookup(tx);
+      result.outcome = decide(lookup);
+      using Kind = ingest::Outcome::Kind;
+      if (result.outcome.kind == Kind::kNewTicket) {
+        const NewTicket ticket = insertTicket(tx, options_.ticket_prefix, in, result.outcome);
+        result.ticket_id = ticket.id;
+        result.ticket_reference = ticket.reference;
+        result.ticket_created = true;
+      } else if (result.outcome.kind == Kind::kFollowUp) {
+        const auto rows = tx.exec_params(kTouchTicket, result.outcome.ticket_id);
+        if (rows.empty()) {
+          throw std::invalid_argument("decide() answered a follow-up to unknown ticket " +
+                                      std::to_string(result.outcome.ticket_id));
+        }
+        result.ticket_id = result.outcome.ticket_id;
+        result.ticket_reference = rows[0][0].as<std::string>();
+      }
+      result.message_id =
+          insertMessage(tx, in, sha256, result.outcome, result.ticket_id, result.ticket_created);
+      tx.commit();
+    } catch (const pqxx::unique_violation&) {
+      lost_race = true;  // the transaction is rolled back by now
+    }
+    if (lost_race) {
+      // Most likely a concurrent commit of the same key; anything else is a real error.
+      pqxx::nontransaction check(c);
+      if (!check.exec_params1(kIsAccounted, in.source_key)[0].as<bool>()) {
+        throw StatementError("commit message: unique violation for " + in.source_key, "23505");
+      }
+      result = CommitResult{};
+      result.status = CommitStatus::kAlreadyIngested;
+    }
+  });
+
+  switch (result.status) {
+    case CommitStatus::kAlreadyIngested:
+      logger().debug("%s already stored", in.source_key);
+      break;
+    case CommitStatus::kDuplicateContent:
+      logger().debug("%s duplicates message %Ld: recorded as alias", in.source_key,
+                     static_cast<long long>(result.message_id));
+      break;
+    case CommitStatus::kInserted:
+      if (result.ticket_id == 0) {
+        logger().debug("%s stored as message %Ld without ticket (%s)", in.source_key,
+                       static_cast<long long>(result.message_id),
+                       ingest::toString(result.outcome.classification));
+      } else {
+        logger().debug("%s stored as message %Ld on %s ticket %s", in.source_key,
+                       static_cast<long long>(result.message_id),
+                       std::string(result.ticket_created ? "new" : "existing"),
+                       result.ticket_reference);
+      }
+      break;
+  }
+  return result;
+}
+
+}  // namespace hd::db

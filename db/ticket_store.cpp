@@ -1,0 +1,181 @@
+#include "db/ticket_store.hpp"
+
+#include <Poco/Logger.h>
+
+#include <pqxx/pqxx>
+
+#include "db/migrations.hpp"
+#include "db/sql_values.hpp"
+
+namespace hd::db {
+namespace {
+
+constexpr const char* kSessionSetup =
+    "SET client_encoding = 'UTF8'; SET application_name = 'helpdesk-ingest'";
+constexpr const char* kPing = "SELECT 1";
+constexpr const char* kAccountedKeys =
+    "SELECT source_key FROM messages WHERE source_key = ANY($1::text[])"
+    " UNION SELECT source_key FROM quarantine WHERE source_key = ANY($1::text[])"
+    " UNION SELECT source_key FROM source_aliases WHERE source_key = ANY($1::text[])";
+constexpr const char* kQuarantine =
+    "INSERT INTO quarantine (source_key, mailbox, raw, error) VALUES ($1, $2, $3, $4)"
+    " ON CONFLICT (source_key) DO UPDATE SET attempts = quarantine.attempts + 1,"
+    " last_seen = now(), error = EXCLUDED.error";
+constexpr const char* kLoadCheckpoint =
+    "SELECT uidvalidity, last_uid FROM mailbox_state WHERE mailbox = $1";
+constexpr const char* kSaveCheckpoint =
+    "INSERT INTO mailbox_state (mailbox, uidvalidity, last_uid) VALUES ($1, $2, $3)"
+    " ON CONFLICT (mailbox) DO UPDATE SET uidvalidity = EXCLUDED.uidvalidity,"
+    " last_uid = EXCLUDED.last_uid, updated_at = now()";
+// Both counts use index-only scans (messages_mailbox_message_id_idx, quarantine_mailbox_idx).
+constexpr const char* kCounts =
+    "SELECT (SELECT count(*) FROM messages m WHERE m.mailbox = name),"
+    " (SELECT count(*) FROM quarantine q WHERE q.mailbox = name)"
+    " FROM unnest($1::text[]) WITH ORDINALITY AS requested (name, position) ORDER BY position";
+
+Poco::Logger& logger() {
+  return Poco::Logger::get("hd.db");
+}
+
+// SQLSTATE classes that mean the session is gone rather than the statement refused:
+// 08 connection exception, 57P01..57P03 admin/crash shutdown and "cannot connect now"
+// (pg_terminate_backend() of our backend arrives as 57P01).
+bool isSessionLost(const std::string& sqlstate) {
+  return sqlstate.rfind("08", 0) == 0 || sqlstate.rfind("57P", 0) == 0;
+}
+
+}  // namespace
+
+struct TicketStore::Connection {
+  explicit Connection(const std::string& url) : pg(url) {}
+  pqxx::connection pg;
+};
+
+TicketStore::TicketStore(std::string url, StoreOptions options)
+    : url_(std::move(url)), options_(std::move(options)) {}
+
+TicketStore::~TicketStore() = default;
+
+pqxx::connection_base& TicketStore::connection() {
+  if (!connection_) {
+    auto fresh = std::make_unique<Connection>(url_);
+    pqxx::nontransaction setup(fresh->pg);
+    setup.exec(kSessionSetup);
+    setup.commit();
+    connection_ = std::move(fresh);
+    logger().information("connected to database %s", std::string(connection_->pg.dbname()));
+  }
+  return connection_->pg;
+}
+
+void TicketStore::run(const char* operation,
+                      const std::function<void(pqxx::connection_base&)>& body) {
+  // Every branch below leaves the transaction objects of `body` destroyed (rolled back).
+  const auto lost = [&](const std::exception& e) {
+    const bool was_connected = connection_ != nullptr;
+    connection_.reset();
+    if (was_connected)
+      logger().warning("database connection lost during %s", std::string(operation));
+    return DatabaseError(std::string("database unavailable during ") + operation + ": " + e.what());
+  };
+  try {
+    body(connection());
+  } catch (const pqxx::sql_error& e) {
+    if (isSessionLost(e.sqlstate()) || !connection_ || !connection_->pg.is_open()) throw lost(e);
+    throw StatementError(std::string(operation) + ": " + e.what(), e.sqlstate());
+  } catch (const pqxx::in_doubt_error& e) {
+    // The commit was sent but its answer lost. A replay is harmless: UNIQUE(source_key).
+    throw lost(e);
+  } catch (const pqxx::failure& e) {  // broken_connection and the rest of libpqxx's runtime errors
+    throw lost(e);
+  } catch (const pqxx::usage_error& e) {
+    throw lost(e);
+  }
+}
+
+int TicketStore::migrate() {
+  int applied = 0;
+  run("migrate",
+      [&](pqxx::connection_base& c) { applied = applyMigrations(c, embeddedMigrations()); });
+  return applied;
+}
+
+bool TicketStore::schemaUpToDate() {
+  const auto& migrations = embeddedMigrations();
+  const int latest = migrations.empty() ? 0 : migrations.back().version;
+  int version = 0;
+  run("schema check", [&](pqxx::connection_base& c) { version = appliedSchemaVersion(c); });
+  return version >= latest;
+}
+
+std::vector<std::string> TicketStore::accountedKeys(const std::vector<std::string>& source_keys) {
+  std::vector<std::string> keys;
+  if (source_keys.empty()) return keys;
+  run("accounted keys", [&](pqxx::connection_base& c) {
+    pqxx::nontransaction tx(c);
+    for (const auto& row : tx.exec_params(kAccountedKeys, textArrayLiteral(source_keys))) {
+      keys.push_back(row[0].as<std::string>());
+    }
+  });
+  return keys;
+}
+
+void TicketStore::quarantine(const std::string& source_key, const std::string& mailbox,
+                             const std::string& raw, const std::string& error) {
+  run("quarantine", [&](pqxx::connection_base& c) {
+    pqxx::nontransaction tx(c);
+    tx.exec_params0(kQuarantine, source_key, validUtf8(mailbox),
+                    pqxx::binarystring(raw.data(), raw.size()), validUtf8(error));
+  });
+  logger().debug("quarantined %s (%z bytes)", source_key, raw.size());
+}
+
+std::optional<source::Checkpoint> TicketStore::loadCheckpoint(const std::string& mailbox) {
+  std::optional<source::Checkpoint> checkpoint;
+  run("load checkpoint", [&](pqxx::connection_base& c) {
+    pqxx::nontransaction tx(c);
+    const auto rows = tx.exec_params(kLoadCheckpoint, validUtf8(mailbox));
+    if (rows.empty()) return;
+    checkpoint = source::Checkpoint{rows[0][0].as<std::uint64_t>(), rows[0][1].as<std::uint64_t>()};
+  });
+  return checkpoint;
+}
+
+void TicketStore::saveCheckpoint(const std::string& mailbox, const source::Checkpoint& checkpoint) {
+  run("save checkpoint", [&](pqxx::connection_base& c) {
+    pqxx::nontransaction tx(c);
+    // IMAP UIDVALIDITY and UIDs are 32-bit (RFC 9051 section 2.3.1.1), so bigint holds them.
+    tx.exec_params0(kSaveCheckpoint, validUtf8(mailbox),
+                    static_cast<std::int64_t>(checkpoint.uidvalidity),
+                    static_cast<std::int64_t>(checkpoint.last_uid));
+  });
+}
+
+MailboxCounts TicketStore::counts(const std::string& mailbox) {
+  return countsByMailbox({mailbox}).at(mailbox);
+}
+
+std::map<std::string, MailboxCounts> TicketStore::countsByMailbox(
+    const std::vector<std::string>& mailboxes) {
+  std::map<std::string, MailboxCounts> result;
+  for (const auto& name : mailboxes) result[name] = {};
+  if (mailboxes.empty()) return result;
+  run("counts", [&](pqxx::connection_base& c) {
+    pqxx::nontransaction tx(c);
+    const auto rows = tx.exec_params(kCounts, textArrayLiteral(mailboxes));
+    for (std::size_t i = 0; i < rows.size(); ++i) {
+      // Row i is mailboxes[i] (ORDER BY position), even when the name had to be sanitised.
+      result[mailboxes.at(i)] = {rows[i][0].as<std::int64_t>(), rows[i][1].as<std::int64_t>()};
+    }
+  });
+  return result;
+}
+
+void TicketStore::ping() {
+  run("ping", [&](pqxx::connection_base& c) {
+    pqxx::nontransaction tx(c);
+    tx.exec1(kPing);
+  });
+}
+
+}  // namespace hd::db

@@ -11,6 +11,8 @@ struct Limits {
   std::size_t max_parts = 1000;
   std::size_t max_depth = 32;
   std::size_t max_header_bytes = 1024 * 1024;
+  // Not a failure: warnings past this many are counted in one last warning.
+  std::size_t max_warnings = 100;
 };
 
 }  // namespace hd::mime

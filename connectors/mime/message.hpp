@@ -15,6 +15,14 @@ struct Address {
   std::string address;  // addr-spec as written, e.g. "jane@example.com"; lowercase NOT applied
 };
 
+// Summary of an attached message (message/rfc822), e.g. a forwarded mail.
+struct ForwardedMessage {
+  std::string subject;  // decoded
+  std::optional<Address> from;
+  std::string message_id;  // without angle brackets
+  std::optional<std::chrono::system_clock::time_point> date;
+};
+
 struct Attachment {
   std::string filename;      // decoded; may be empty
   std::string content_type;  // "type/subtype", lowercase
@@ -22,19 +30,21 @@ struct Attachment {
   bool is_inline = false;    // part of a multipart/related body or Content-Disposition: inline
   std::string content;       // decoded bytes (transfer encoding removed)
   std::string sha256_hex;    // of `content`, lowercase hex
+  std::optional<ForwardedMessage>
+      forwarded;  // set for message/rfc822 (the whole mail is `content`)
 };
 
 // Header fields that matter for loop protection (RFC 3834) and bounces; empty when absent.
 struct AutomationHeaders {
-  std::string auto_submitted;             // Auto-Submitted
-  std::string precedence;                 // Precedence
-  std::string x_auto_response_suppress;   // X-Auto-Response-Suppress
-  std::string x_autoreply;                // X-Autoreply
-  std::string x_autorespond;              // X-Autorespond
-  std::string list_id;                    // List-Id
-  std::optional<std::string> return_path; // Return-Path: present-but-empty ("<>") is ""
-  std::string content_type;               // top-level "type/subtype", e.g. "multipart/report"
-  std::string report_type;                // report-type parameter of multipart/report
+  std::string auto_submitted;              // Auto-Submitted
+  std::string precedence;                  // Precedence
+  std::string x_auto_response_suppress;    // X-Auto-Response-Suppress
+  std::string x_autoreply;                 // X-Autoreply
+  std::string x_autorespond;               // X-Autorespond
+  std::string list_id;                     // List-Id
+  std::optional<std::string> return_path;  // Return-Path: present-but-empty ("<>") is ""
+  std::string content_type;                // top-level "type/subtype", e.g. "multipart/report"
+  std::string report_type;                 // report-type parameter of multipart/report
 };
 
 struct Message {
@@ -42,12 +52,13 @@ struct Message {
   std::optional<Address> from;
   std::optional<Address> sender;
   std::vector<Address> to, cc, reply_to;
-  std::string message_id;            // without angle brackets; empty when absent
-  std::string in_reply_to;           // first msg-id of In-Reply-To, without brackets
+  std::string message_id;               // without angle brackets; empty when absent
+  std::string in_reply_to;              // first msg-id of In-Reply-To, without brackets
   std::vector<std::string> references;  // msg-ids, oldest first, without brackets
   std::optional<std::chrono::system_clock::time_point> date;
-  std::string text_body;   // text/plain if any, else the HTML converted to text
-  std::string html_body;   // the text/html alternative, if any (UTF-8)
+  std::string text_body;      // text/plain if any, else the HTML converted to text ("\n" line ends)
+  std::string text_body_new;  // text_body without quoted history (see quoted_history.hpp)
+  std::string html_body;      // the text/html alternative, if any (UTF-8)
   std::vector<Attachment> attachments;
   AutomationHeaders automation;
 };

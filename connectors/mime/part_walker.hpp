@@ -1,0 +1,53 @@
+#pragma once
+// Walks a parsed GMime tree and sorts its leaves into body text and attachments. Internal to
+// connectors/mime.
+
+#include <string>
+#include <vector>
+
+#include "connectors/mime/gmime_support.hpp"
+#include "connectors/mime/limits.hpp"
+#include "connectors/mime/message.hpp"
+
+namespace hd::mime {
+
+// Rules (what counts as body, what as attachment):
+// - the first text/plain and the first text/html leaf that are neither attachments (filename,
+//   Content-Disposition: attachment) nor secondary parts of a multipart/related make the body;
+//   later inline text/plain parts outside a multipart/alternative are appended to the text;
+// - every other leaf is an attachment; secondary parts of multipart/related are inline;
+// - message/rfc822 (and message/global, message/news) is one attachment holding the whole mail,
+//   named after its subject when it has no filename, not descended into;
+// - multipart/report needs no special case: its text is the body, the delivery-status and the
+//   returned message are attachments.
+class PartWalker {
+ public:
+  PartWalker(const Limits& limits, Message& message, std::vector<Warning>& warnings);
+
+  // False when the part count or nesting depth limit is exceeded; see error().
+  bool walk(GMimeObject* root);
+  const std::string& error() const { return error_; }
+
+  // Set after walk(): the body text came from a text/plain part (else from HTML or nowhere).
+  bool hasPlainText() const { return has_plain_; }
+
+ private:
+  bool visit(GMimeObject* object, std::size_t depth, bool related_secondary, bool in_alternative);
+  bool visitMultipart(GMimeMultipart* multipart, std::size_t depth, bool related_secondary,
+                      bool in_alternative);
+  void visitLeaf(GMimePart* part, bool related_secondary, bool in_alternative);
+  void visitMessage(GMimeObject* object, GMimeMessage* inner, bool related_secondary);
+  std::string bodyText(GMimePart* part, bool html);
+  void addAttachment(GMimeObject* object, std::string content, std::string filename,
+                     bool related_secondary);
+
+  const Limits& limits_;
+  Message& message_;
+  std::vector<Warning>& warnings_;
+  std::string error_;
+  std::size_t parts_ = 0;
+  bool has_plain_ = false;
+  bool has_html_ = false;
+};
+
+}  // namespace hd::mime

@@ -53,11 +53,11 @@ constexpr const char* kInsertMessage =
     "WITH m AS ("
     "  INSERT INTO messages (ticket_id, source_key, mailbox, internet_message_id, in_reply_to,"
     "    references_, subject, from_address, from_name, to_addresses, cc_addresses,"
-    "    reply_to_addresses, sent_at, body_text, body_html, classification, decision_reason,"
-    "    raw_size, raw_sha256, warnings)"
+    "    reply_to_addresses, sent_at, body_text, body_text_new, body_html, classification,"
+    "    decision_reason, raw_size, raw_sha256, warnings)"
     "  VALUES (NULLIF($1, '')::bigint, $2, $3, $4, $5, $6::text[], $7, $8, $9, $10::jsonb,"
-    "    $11::jsonb, $12::jsonb, to_timestamp(NULLIF($13, '')::bigint), $14, $15, $16, $17,"
-    "    $18, $19, $20::jsonb)"
+    "    $11::jsonb, $12::jsonb, to_timestamp(NULLIF($13, '')::bigint), $14, $23, $15, $16,"
+    "    $17, $18, $19, $20::jsonb)"
     "  RETURNING id),"
     " raw AS (INSERT INTO raw_messages (message_id, raw) SELECT id, $21::bytea FROM m),"
     " feed AS ("
@@ -131,7 +131,8 @@ std::int64_t insertMessage(pqxx::transaction_base& tx, const IncomingMessage& in
       epochSecondsOrEmpty(mail.date), validUtf8(mail.text_body), validUtf8(mail.html_body),
       ingest::toString(outcome.classification), validUtf8(outcome.reason),
       static_cast<std::int64_t>(in.raw.size()), sha256, warningsJson(in.warnings),
-      pqxx::binarystring(in.raw.data(), in.raw.size()), ticket_created);
+      pqxx::binarystring(in.raw.data(), in.raw.size()), ticket_created,
+      validUtf8(mail.text_body_new));
   const auto message_id = row[0].as<std::int64_t>();
   for (const auto& a : mail.attachments) {
     tx.exec_params0(kInsertAttachment, message_id, validUtf8(a.filename),

@@ -34,7 +34,7 @@ CREATE TABLE messages (
   sent_at             timestamptz,  -- Date header; NULL when absent or unparsable
   received_at         timestamptz NOT NULL DEFAULT now(),
   body_text           text NOT NULL DEFAULT '',
-  body_text_new       text,  -- the reply without quoted history, once something computes it
+  body_text_new       text,  -- body_text without the quoted history (mime::Message::text_body_new)
   body_html           text NOT NULL DEFAULT '',
   classification      text NOT NULL,
   decision_reason     text NOT NULL DEFAULT '',

@@ -16,6 +16,8 @@ using namespace itest;
 TEST_F(TicketStoreTest, CommitsNewTicketWithAllRows) {
   auto m = mail("Printer on fire", "first@example.com");
   m.html_body = "<p>Hello</p>";
+  m.text_body = "Hello\n> quoted";
+  m.text_body_new = "Hello";
   m.date = std::chrono::system_clock::time_point(std::chrono::seconds(1700000000));
   mime::Attachment attachment;
   attachment.filename = "log.bin";
@@ -53,12 +55,13 @@ TEST_F(TicketStoreTest, CommitsNewTicketWithAllRows) {
             "HD-" + ticket + "|Printer on fire (trimmed)|jane@example.com|Jane Doe|open|support");
   EXPECT_EQ(db_.scalar("SELECT ticket_id || '|' || source_key || '|' || internet_message_id || '|'"
                        " || subject || '|' || from_address || '|' || from_name || '|' ||"
-                       " body_text || '|' || body_html || '|' || classification || '|' ||"
+                       " body_text || '|' || body_text_new || '|' || body_html || '|' ||"
+                       " classification || '|' ||"
                        " decision_reason || '|' || raw_size FROM messages WHERE id = " +
                        message),
             ticket +
                 "|imap:support:7:1|first@example.com|Printer on fire|jane@example.com|"
-                "Jane Doe|Hello|<p>Hello</p>|customer|new conversation|" +
+                "Jane Doe|Hello\n> quoted|Hello|<p>Hello</p>|customer|new conversation|" +
                 std::to_string(raw.size()));
   EXPECT_EQ(db_.scalar("SELECT to_addresses->0->>'address' FROM messages"), "support@example.com");
   EXPECT_EQ(db_.scalar("SELECT warnings->>0 FROM messages"), "missing closing boundary");

@@ -57,7 +57,8 @@ class TestMailbox {
   ~TestMailbox();                                            // removes the user's home
   const std::string& user() const { return user_; }
   std::filesystem::path maildir() const;  // <mail_root>/<user>/Maildir
-  // The Maildir++ directory of `folder` (INBOX: maildir(); "A/B": maildir()/.A.B).
+  // The Maildir++ directory of `folder` (INBOX: maildir(); "A/B" or "A.B": maildir()/.A.B).
+  // Dovecot's Maildir++ hierarchy separator is '.', so IMAP clients see "A.B" in LIST.
   std::filesystem::path folderDir(const std::string& folder = "INBOX") const;
 
   // Writes one message (bytes as given; LF or CRLF) into `folder` ("INBOX" or a subfolder name,

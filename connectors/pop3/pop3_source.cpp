@@ -1,0 +1,224 @@
+#include "connectors/pop3/pop3_source.hpp"
+
+#include <Poco/Logger.h>
+
+#include <stdexcept>
+
+#include "connectors/net/errors.hpp"
+#include "connectors/net/sasl.hpp"
+#include "connectors/pop3/client.hpp"
+
+namespace hd::pop3 {
+namespace {
+
+Poco::Logger& logger() {
+  return Poco::Logger::get("hd.pop3");
+}
+
+const char* tlsModeName(net::TlsMode mode) {
+  switch (mode) {
+    case net::TlsMode::kImplicit:
+      return "implicit TLS";
+    case net::TlsMode::kStartTls:
+      return "STLS";
+    case net::TlsMode::kNone:
+      return "no TLS";
+  }
+  return "?";
+}
+
+}  // namespace
+
+Pop3Source::Pop3Source(Pop3SourceOptions options, StreamFactory stream_factory)
+    : options_(std::move(options)), stream_factory_(std::move(stream_factory)) {
+  const auto action = options_.after_ingest.action;
+  if (action != source::AfterIngest::Action::kDelete &&
+      action != source::AfterIngest::Action::kKeep) {
+    throw std::invalid_argument("POP3 mailbox " + options_.mailbox_name +
+                                ": after_ingest must be delete or keep");
+  }
+}
+
+Pop3Source::~Pop3Source() {
+  close();
+}
+
+Pop3Client& Pop3Source::client() {
+  if (!client_) throw std::logic_error("Pop3Source used before open()");
+  return *client_;
+}
+
+void Pop3Source::open() {
+  close();
+  const auto& endpoint = options_.endpoint;
+  stream_ = stream_factory_(endpoint);
+  client_ = std::make_unique<Pop3Client>(*stream_, options_.limits);
+  client_->readGreeting();
+  client_->capa();
+  if (endpoint.tls == net::TlsMode::kStartTls) {
+    // RFC 2595 §4: STLS is advertised in CAPA. A server without CAPA may still know STLS, so we
+    // only skip asking when CAPA positively left it out. Either way: no clear-text sign-in.
+    if (client_->capabilities().known && !client_->capabilities().stls) {
+      throw net::TlsError("POP3 server " + endpoint.host +
+                          " does not offer STLS; refusing to continue in clear text");
+    }
+    client_->stls();
+    client_->capa();
+  }
+  logger().information("mailbox %s: connected to %s:%d (%s)", options_.mailbox_name, endpoint.host,
+                       endpoint.port, std::string(tlsModeName(endpoint.tls)));
+  signIn();
+}
+
+void Pop3Source::signIn() {
+  const auto& credentials = options_.credentials;
+  const auto& caps = client_->capabilities();
+  std::string method;
+  if (credentials.method == net::Credentials::Method::kXoauth2) {
+    if (caps.known && !caps.hasSasl("XOAUTH2")) {
+      throw net::AuthError("POP3 server does not offer SASL XOAUTH2", false);
+    }
+    client_->authenticate(net::saslXoauth2(credentials.username, credentials.secret()));
+    method = "AUTH XOAUTH2";
+  } else if (caps.hasSasl("PLAIN")) {
+    client_->authenticate(net::saslPlain(credentials.username, credentials.secret()));
+    method = "AUTH PLAIN";
+  } else {
+    client_->login(credentials.username, credentials.secret());
+    method = "USER/PASS";
+  }
+  logger().information("mailbox %s: signed in as %s with %s", options_.mailbox_name,
+                       credentials.username, method);
+}
+
+std::vector<UidlEntry> Pop3Source::loadUidls() {
+  auto entries = client().uidl();
+  numbers_by_uidl_.clear();
+  for (const auto& entry : entries) {
+    if (!numbers_by_uidl_.emplace(entry.uidl, entry.number).second) {
+      // RFC 1939 §7 promises unique ids. With duplicates, deleting one message after storing
+      // the other would lose mail, so the pass stops here.
+      throw net::ProtocolError("POP3: server listed UIDL " + entry.uidl + " twice");
+    }
+  }
+  uidls_loaded_ = true;
+  return entries;
+}
+
+std::optional<std::uint32_t> Pop3Source::numberOf(const source::MessageRef& ref) {
+  if (!uidls_loaded_) loadUidls();
+  const auto found = numbers_by_uidl_.find(ref.uidl);
+  if (found == numbers_by_uidl_.end()) return std::nullopt;
+  return found->second;
+}
+
+source::Listing Pop3Source::listPending(const source::Checkpoint& /*checkpoint*/) {
+  auto uidls = loadUidls();
+  std::unordered_map<std::uint32_t, std::uint64_t> size_by_number;
+  for (const auto& entry : client().list()) size_by_number[entry.number] = entry.size;
+
+  source::Listing listing;
+  listing.pending.reserve(uidls.size());
+  for (auto& entry : uidls) {
+    source::MessageRef ref;
+    ref.source_key = "pop3:" + options_.mailbox_name + ":" + entry.uidl;
+    ref.number = entry.number;
+    const auto size = size_by_number.find(entry.number);
+    ref.size = size == size_by_number.end() ? 0 : size->second;
+    ref.uidl = std::move(entry.uidl);
+    listing.pending.push_back(std::move(ref));
+  }
+  logger().information("mailbox %s: %z messages on the server", options_.mailbox_name,
+                       listing.pending.size());
+  return listing;
+}
+
+std::vector<source::FetchedMessage> Pop3Source::fetch(std::span<const source::MessageRef> refs) {
+  std::vector<const source::MessageRef*> wanted;
+  std::vector<std::uint32_t> numbers;
+  for (const auto& ref : refs) {
+    if (ref.size > options_.limits.max_message_size) {
+      throw net::ProtocolError("POP3: message " + ref.uidl + " has " + std::to_string(ref.size) +
+                               " bytes, above max_message_size " +
+                               std::to_string(options_.limits.max_message_size));
+    }
+    const auto number = numberOf(ref);
+    if (!number) {
+      logger().warning("mailbox %s: message %s is no longer on the server", options_.mailbox_name,
+                       ref.uidl);
+      continue;
+    }
+    wanted.push_back(&ref);
+    numbers.push_back(*number);
+  }
+  auto messages = client().retrieve(numbers, options_.limits.max_message_size);
+  std::vector<source::FetchedMessage> fetched;
+  fetched.reserve(messages.size());
+  for (std::size_t i = 0; i < messages.size(); ++i) {
+    if (!messages[i]) {
+      logger().warning("mailbox %s: server refused RETR of message %s", options_.mailbox_name,
+                       wanted[i]->uidl);
+      continue;
+    }
+    source::FetchedMessage message;
+    message.ref = *wanted[i];
+    message.ref.number = numbers[i];
+    message.raw = std::move(*messages[i]);
+    fetched.push_back(std::move(message));
+  }
+  return fetched;
+}
+
+void Pop3Source::acknowledge(std::span<const source::MessageRef> refs) {
+  if (options_.after_ingest.action == source::AfterIngest::Action::kKeep) return;
+  std::vector<const source::MessageRef*> marked;
+  std::vector<std::uint32_t> numbers;
+  for (const auto& ref : refs) {
+    if (const auto number = numberOf(ref)) {
+      marked.push_back(&ref);
+      numbers.push_back(*number);
+    }
+  }
+  const auto removed = client().remove(numbers);
+  std::size_t count = 0;
+  for (std::size_t i = 0; i < removed.size(); ++i) {
+    if (removed[i]) {
+      numbers_by_uidl_.erase(marked[i]->uidl);
+      ++count;
+    } else {
+      // Harmless: the message stays on the server and the next session deletes it again.
+      logger().warning("mailbox %s: server refused DELE of message %s", options_.mailbox_name,
+                       marked[i]->uidl);
+    }
+  }
+  logger().information("mailbox %s: marked %z messages for deletion at QUIT", options_.mailbox_name,
+                       count);
+}
+
+void Pop3Source::close() noexcept {
+  if (!client_) return;
+  try {
+    if (!client_->usable()) {
+      // The stream is in an unknown state: a QUIT could read stale bytes as its reply. Without
+      // QUIT the server applies no deletion; the next session redoes them.
+      logger().warning("mailbox %s: session dropped without QUIT after an error",
+                       options_.mailbox_name);
+    } else if (client_->quit()) {
+      logger().information("mailbox %s: session closed", options_.mailbox_name);
+    } else {
+      logger().warning("mailbox %s: QUIT refused; deletions were not applied",
+                       options_.mailbox_name);
+    }
+  } catch (const std::exception& error) {
+    logger().warning("mailbox %s: QUIT not confirmed (%s); deletions may not have been applied",
+                     options_.mailbox_name, std::string(error.what()));
+  } catch (...) {
+    logger().warning("mailbox %s: QUIT not confirmed", options_.mailbox_name);
+  }
+  client_.reset();
+  stream_.reset();
+  numbers_by_uidl_.clear();
+  uidls_loaded_ = false;
+}
+
+}  // namespace hd::pop3

@@ -45,7 +45,8 @@ std::string serialize(GMimeObject* object);
 // Lowercase "type/subtype" of an object; "application/octet-stream" if it has no content type.
 std::string mimeType(GMimeObject* object);
 
-// A header value as it appeared in the input (folding kept), or nullopt-like "" with present=false.
+// A header's value as it appeared in the input (folding and encoded words kept); the first of
+// several headers of that name. present == false when the header is absent.
 struct RawHeader {
   bool present = false;
   std::string value;

@@ -1,5 +1,7 @@
 #include "connectors/mime/headers.hpp"
 
+#include <cstdint>
+
 #include "connectors/mime/address.hpp"
 #include "connectors/mime/ascii.hpp"
 #include "connectors/mime/rfc2047.hpp"
@@ -57,9 +59,13 @@ std::vector<std::string> messageIds(const std::string& value) {
 std::optional<std::chrono::system_clock::time_point> dateOf(GMimeMessage* message) {
   GDateTime* date = g_mime_message_get_date(message);
   if (date == nullptr) return std::nullopt;
+  // system_clock counts nanoseconds in libstdc++: years past 2262 (found by fuzzing: "Date: ...
+  // 9999") would overflow, and no real mail is dated there.
+  constexpr std::int64_t kMaxSeconds = 8'000'000'000;
+  const std::int64_t seconds = g_date_time_to_unix(date);
+  if (seconds > kMaxSeconds || seconds < -kMaxSeconds) return std::nullopt;
   return std::chrono::system_clock::time_point(
-      std::chrono::seconds(g_date_time_to_unix(date)) +
-      std::chrono::microseconds(g_date_time_get_microsecond(date)));
+      std::chrono::seconds(seconds) + std::chrono::microseconds(g_date_time_get_microsecond(date)));
 }
 
 }  // namespace

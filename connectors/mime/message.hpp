@@ -56,7 +56,9 @@ struct Message {
   std::string in_reply_to;              // first msg-id of In-Reply-To, without brackets
   std::vector<std::string> references;  // msg-ids, oldest first, without brackets
   std::optional<std::chrono::system_clock::time_point> date;
-  std::string text_body;      // text/plain if any, else the HTML converted to text ("\n" line ends)
+  // The first inline text/plain part (plus later inline text/plain parts outside an alternative,
+  // e.g. list footers), else the HTML converted to text, else a multipart preamble; "\n" line ends.
+  std::string text_body;
   std::string text_body_new;  // text_body without quoted history (see quoted_history.hpp)
   std::string html_body;      // the text/html alternative, if any (UTF-8)
   std::vector<Attachment> attachments;

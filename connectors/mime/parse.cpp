@@ -57,12 +57,14 @@ const char* describe(GMimeParserWarning code) {
 
 struct ParserReport {
   std::vector<Warning>* warnings;
+  std::size_t max_warnings;  // a hostile header block yields one warning per line: stop early
   bool nesting_overflow = false;
 };
 
 void onParserWarning(gint64 offset, GMimeParserWarning code, const gchar* item, gpointer data) {
   auto* report = static_cast<ParserReport*>(data);
   if (code == GMIME_CRIT_NESTING_OVERFLOW) report->nesting_overflow = true;
+  if (report->warnings->size() > report->max_warnings) return;
   std::string what = describe(code);
   if (item != nullptr && *item != '\0') {
     // The item is raw input: one line, bounded, so a hostile header cannot flood the log/database.
@@ -132,9 +134,8 @@ ParseResult failure(std::string error, std::vector<Warning> warnings = {}) {
 
 void capWarnings(std::vector<Warning>& warnings, std::size_t max) {
   if (warnings.size() <= max) return;
-  const std::size_t dropped = warnings.size() - max;
   warnings.resize(max);
-  warnings.push_back({std::to_string(dropped) + " more warnings"});
+  warnings.push_back({"warnings after the first " + std::to_string(max) + " omitted"});
 }
 
 // Old reports (MimeKit delivery-status.txt) and multiparts whose boundary never appears carry
@@ -182,7 +183,7 @@ ParseResult parse(std::string_view raw, const Limits& limits) {
     raw.remove_prefix(3);
     result.warnings.push_back({"UTF-8 byte order mark before the headers ignored"});
   }
-  ParserReport report{&result.warnings};
+  ParserReport report{&result.warnings, limits.max_warnings};
   std::unique_ptr<GMimeParserOptions, ParserOptionsFree> options(g_mime_parser_options_new());
   g_mime_parser_options_set_warning_callback(options.get(), onParserWarning, &report);
   GPtr<GMimeStream> stream = memoryStream(raw);

@@ -94,21 +94,25 @@ class LogCapture : public Poco::Channel {
 
 class CapturedLog {
  public:
-  CapturedLog() : channel_(new LogCapture), logger_(Poco::Logger::get("hd.pop3")) {
-    old_level_ = logger_.getLevel();
-    logger_.setChannel(channel_.get());
+  CapturedLog()
+      : channel_(new LogCapture),
+        logger_(Poco::Logger::get("hd.pop3")),
+        old_channel_(logger_.getChannel()),
+        old_level_(logger_.getLevel()) {
+    logger_.setChannel(Poco::Channel::Ptr(channel_));
     logger_.setLevel(Poco::Message::PRIO_DEBUG);
   }
   ~CapturedLog() {
     logger_.setLevel(old_level_);
-    logger_.setChannel(nullptr);
+    logger_.setChannel(old_channel_);
   }
   const std::string& text() const { return channel_->text; }
 
  private:
   Poco::AutoPtr<LogCapture> channel_;
   Poco::Logger& logger_;
-  int old_level_ = 0;
+  Poco::Channel::Ptr old_channel_;
+  int old_level_;
 };
 
 // open() must fail with an AuthError; returns it (empty after a test failure otherwise).

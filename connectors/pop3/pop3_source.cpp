@@ -51,7 +51,11 @@ Pop3Client& Pop3Source::client() {
 void Pop3Source::open() {
   close();
   const auto& endpoint = options_.endpoint;
-  stream_ = stream_factory_(endpoint);
+  auto stream = stream_factory_(endpoint);
+  if (endpoint.tls == net::TlsMode::kImplicit && !stream->isEncrypted()) {
+    throw net::TlsError("POP3 connection to " + endpoint.host + " is not encrypted");
+  }
+  stream_ = std::move(stream);
   client_ = std::make_unique<Pop3Client>(*stream_, options_.limits);
   client_->readGreeting();
   client_->capa();
@@ -179,6 +183,7 @@ void Pop3Source::acknowledge(std::span<const source::MessageRef> refs) {
       numbers.push_back(*number);
     }
   }
+  if (numbers.empty()) return;
   const auto removed = client().remove(numbers);
   std::size_t count = 0;
   for (std::size_t i = 0; i < removed.size(); ++i) {

@@ -27,16 +27,19 @@ namespace {
 using source::AfterIngest;
 
 // Hands the source a stream that the test keeps looking at after the source is done with it.
+// `implicit_tls`: encrypted from the start, as the production factory makes it for POP3S.
 class BorrowedStream : public net::ByteStream {
  public:
-  explicit BorrowedStream(test::ScriptedStream& script) : script_(script) {}
+  BorrowedStream(test::ScriptedStream& script, bool implicit_tls)
+      : script_(script), implicit_tls_(implicit_tls) {}
   std::size_t read(char* buffer, std::size_t size) override { return script_.read(buffer, size); }
   void write(std::string_view data) override { script_.write(data); }
   void startTls() override { script_.startTls(); }
-  bool isEncrypted() const override { return script_.isEncrypted(); }
+  bool isEncrypted() const override { return implicit_tls_ || script_.isEncrypted(); }
 
  private:
   test::ScriptedStream& script_;
+  bool implicit_tls_;
 };
 
 Pop3SourceOptions passwordOptions(AfterIngest::Action action = AfterIngest::Action::kDelete) {
@@ -65,9 +68,9 @@ Pop3SourceOptions outlookOptions(AfterIngest::Action action = AfterIngest::Actio
 // One Pop3Source whose every connection replays the same script.
 struct Session {
   explicit Session(Pop3SourceOptions options, std::string_view transcript = {})
-      : script(transcript), source(std::move(options), [this](const net::Endpoint&) {
+      : script(transcript), source(std::move(options), [this](const net::Endpoint& endpoint) {
           ++connects;
-          return std::make_unique<BorrowedStream>(script);
+          return std::make_unique<BorrowedStream>(script, endpoint.tls == net::TlsMode::kImplicit);
         }) {}
 
   // close(), then check that the client followed the script to its end.
@@ -512,6 +515,15 @@ C: QUIT
   EXPECT_NO_THROW(session.source.close());
   EXPECT_TRUE(session.script.finished()) << session.script.pendingStep();
   EXPECT_NO_THROW(session.source.close());  // idempotent
+}
+
+TEST(Pop3Source, ImplicitTlsEndpointRefusesAPlainStream) {
+  test::ScriptedStream script("S: +OK ready\nC: CAPA\nS: +OK\nS: USER\nS: .\n");
+  Pop3Source source(passwordOptions(), [&script](const net::Endpoint&) {
+    return std::make_unique<BorrowedStream>(script, false);
+  });
+  EXPECT_THROW(source.open(), net::TlsError);
+  EXPECT_EQ(script.written().find("USER"), std::string::npos);
 }
 
 TEST(Pop3Source, ErrGreetingIsANetworkError) {

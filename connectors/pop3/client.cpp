@@ -121,8 +121,8 @@ void Pop3Client::stls() {
     const StatusLine reply = status();
     if (!reply.ok()) throw net::TlsError("POP3 server refused STLS: " + reply.text);
     // Anything already buffered was sent before the handshake, in clear text, by a server or a
-    // man in the middle: accepting it would let an attacker inject responses (the STARTTLS
-    // injection class of bugs, CVE-2011-0411).
+    // man in the middle: accepting it would let an attacker inject responses (STARTTLS
+    // response injection; CVE-2011-0411 is the server-side twin).
     if (reader_.hasBufferedInput()) {
       throw net::ProtocolError("POP3: server sent data after +OK to STLS before the handshake");
     }

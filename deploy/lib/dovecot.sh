@@ -89,7 +89,8 @@ EOF
 
 dovecot_start() {
   local inst=$1
-  dovecot -c "${inst}/dovecot/dovecot.conf" ||
+  # The daemon must not inherit our stdout: `local.sh up | tail` would wait for it forever.
+  dovecot -c "${inst}/dovecot/dovecot.conf" </dev/null >>"${inst}/dovecot/dovecot.log" 2>&1 ||
     die "Dovecot did not start, see ${inst}/dovecot/dovecot.log"
   local i
   for ((i = 0; i < 100; i++)); do

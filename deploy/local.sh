@@ -34,6 +34,8 @@ Commands:
   test    deps, build, start a fresh environment, ctest -j2, stop it (exit code of ctest)
   demo    deps, build, start an environment, seed demo mailboxes, run the service once and in the
           background, show /status and the tickets, stop everything
+  bench   deps, build, start a fresh environment, run the benchmarks (tests/bench) and print
+          their figures: IMAPS and POP3S passes over seeded mailboxes, MIME parsing; stop it
   --help  this text
 
 Environment (all optional):
@@ -189,6 +191,28 @@ cmd_demo() {
   run_demo "${TEST_INSTANCE}"
 }
 
+cmd_bench() {
+  cmd_deps
+  cmd_build
+  TEST_INSTANCE=${HD_SCRATCH}/bench-$$
+  TEST_PASSED=1 # nothing to keep afterwards
+  trap cleanup_test EXIT
+  trap 'exit 130' INT
+  trap 'exit 143' TERM
+  env_up "${TEST_INSTANCE}"
+  # shellcheck source=/dev/null
+  source "${TEST_INSTANCE}/env.sh"
+  local bench=${HD_REPO}/${HD_BUILD_DIR}/tests/bench
+  log "IMAPS: 2,000 small messages"
+  "${bench}/ingest_bench" --protocol imap --messages 2000
+  log "IMAPS: 200 messages with a 2 MB attachment"
+  "${bench}/ingest_bench" --protocol imap --messages 200 --attachment-bytes 2097152
+  log "POP3S: 2,000 small messages"
+  "${bench}/ingest_bench" --protocol pop3 --messages 2000
+  log "MIME parsing over tests/corpus"
+  "${bench}/mime_parse_bench" 50
+}
+
 main() {
   case "${1:-}" in
     deps) cmd_deps ;;
@@ -198,6 +222,7 @@ main() {
     env) cmd_env ;;
     test) cmd_test ;;
     demo) cmd_demo ;;
+    bench) cmd_bench ;;
     -h | --help | help) usage ;;
     *)
       usage >&2

@@ -10,6 +10,7 @@
 #include "connectors/mime/sha256.hpp"
 #include "db/sql_values.hpp"
 #include "db/ticket_store.hpp"
+#include "db/transaction_thread_lookup.hpp"
 
 namespace hd::db {
 namespace {
@@ -32,13 +33,6 @@ constexpr const char* kIsAccounted =
     "SELECT EXISTS (SELECT 1 FROM messages WHERE source_key = $1)"
     "       OR EXISTS (SELECT 1 FROM quarantine WHERE source_key = $1)"
     "       OR EXISTS (SELECT 1 FROM source_aliases WHERE source_key = $1)";
-// The first of the wanted Message-IDs (in the caller's order) that belongs to a ticket.
-constexpr const char* kFindByMessageIds =
-    "SELECT m.ticket_id, m.id"
-    " FROM unnest($1::text[]) WITH ORDINALITY AS wanted (message_id, position)"
-    " JOIN messages m ON m.internet_message_id = wanted.message_id"
-    " WHERE m.ticket_id IS NOT NULL"
-    " ORDER BY wanted.position, m.id LIMIT 1";
 // The reference is written by the same statement that draws the id, so it is never NULL.
 constexpr const char* kInsertTicket =
     "INSERT INTO tickets (id, reference, mailbox, subject, requester_address, requester_name)"
@@ -77,28 +71,6 @@ constexpr const char* kDefaultContentType = "application/octet-stream";
 Poco::Logger& logger() {
   return Poco::Logger::get("hd.db");
 }
-
-// ThreadLookup answering from inside the commit transaction, so decide() and the insert see the
-// same rows.
-class TransactionThreadLookup : public ingest::ThreadLookup {
- public:
-  explicit TransactionThreadLookup(pqxx::transaction_base& tx) : tx_(tx) {}
-
-  std::optional<ingest::TicketMatch> findByMessageIds(
-      const std::vector<std::string>& message_ids) override {
-    std::vector<std::string> wanted;
-    for (const auto& id : message_ids) {
-      if (!id.empty()) wanted.push_back(id);
-    }
-    if (wanted.empty()) return std::nullopt;
-    const auto rows = tx_.exec_params(kFindByMessageIds, textArrayLiteral(wanted));
-    if (rows.empty()) return std::nullopt;
-    return ingest::TicketMatch{rows[0][0].as<std::int64_t>(), rows[0][1].as<std::int64_t>()};
-  }
-
- private:
-  pqxx::transaction_base& tx_;
-};
 
 struct NewTicket {
   std::int64_t id = 0;

@@ -160,6 +160,24 @@ std::pair<std::string, int> parseListen(const std::string& key, const std::strin
   return {host, port};
 }
 
+// A list of mail addresses ("support@example.com"); an empty list is allowed (no own mail).
+std::vector<std::string> parseOwnAddresses(const Json& value, const std::string& key) {
+  if (!value.is_array()) throw ConfigError(key, "must be a list of mail addresses");
+  std::vector<std::string> addresses;
+  for (std::size_t i = 0; i < value.size(); ++i) {
+    const std::string item_key = key + "[" + std::to_string(i) + "]";
+    if (!value[i].is_string()) throw ConfigError(item_key, "must be a string");
+    const auto address = value[i].get<std::string>();
+    const auto at = address.find('@');
+    if (at == std::string::npos || at == 0 || at + 1 == address.size() ||
+        address.find_first_of(" \t<>") != std::string::npos) {
+      throw ConfigError(item_key, "must be a mail address such as support@example.com");
+    }
+    addresses.push_back(address);
+  }
+  return addresses;
+}
+
 int defaultPort(Protocol protocol, net::TlsMode tls) {
   bool implicit = tls == net::TlsMode::kImplicit;
   if (protocol == Protocol::kImap) return implicit ? 993 : 143;
@@ -248,6 +266,7 @@ Config parseConfig(const std::string& json_text, const EnvLookup& env, const std
   }
   Config config;
   ObjectReader top(root, "", env, base_dir);
+  std::optional<std::vector<std::string>> own_addresses;
 
   if (!top.has("database")) throw ConfigError("database", "is required");
   {
@@ -270,6 +289,12 @@ Config parseConfig(const std::string& json_text, const EnvLookup& env, const std
     static const std::regex kPrefix("[A-Za-z][A-Za-z0-9_-]{0,15}");
     if (!std::regex_match(config.ticket_prefix, kPrefix)) {
       throw ConfigError("tickets.reference_prefix", "must be a short word such as \"HD-\"");
+    }
+    config.new_tickets_per_sender_per_hour = static_cast<std::uint32_t>(
+        tickets.integer("new_tickets_per_sender_per_hour", 0, 1000000)
+            .value_or(config.new_tickets_per_sender_per_hour));
+    if (tickets.has("own_addresses")) {
+      own_addresses = parseOwnAddresses(tickets.raw("own_addresses"), "tickets.own_addresses");
     }
     tickets.rejectUnknownKeys();
   }
@@ -314,6 +339,13 @@ Config parseConfig(const std::string& json_text, const EnvLookup& env, const std
     MailboxConfig mailbox = parseMailbox(box);
     if (!names.insert(mailbox.name).second) throw ConfigError(path + ".name", "duplicate mailbox name \"" + mailbox.name + "\"");
     config.mailboxes.push_back(std::move(mailbox));
+  }
+  if (own_addresses) {
+    config.own_addresses = std::move(*own_addresses);
+  } else {
+    for (const auto& mailbox : config.mailboxes) {
+      if (mailbox.username.find('@') != std::string::npos) config.own_addresses.push_back(mailbox.username);
+    }
   }
   top.rejectUnknownKeys();
   return config;

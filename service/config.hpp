@@ -66,6 +66,12 @@ struct Config {
   std::string http_host = "127.0.0.1";
   int http_port = 8080;
   std::string ticket_prefix = "HD-";
+  // tickets.new_tickets_per_sender_per_hour: beyond it a sender's mail is recorded as
+  // rate_limited; 0 switches the limit off.
+  std::uint32_t new_tickets_per_sender_per_hour = 20;
+  // tickets.own_addresses: mail from these never opens a ticket. Default: every mailbox username
+  // that looks like an address (contains '@').
+  std::vector<std::string> own_addresses;
   std::vector<MailboxConfig> mailboxes;
   LimitsConfig limits;
   BackoffConfig backoff;

@@ -77,6 +77,9 @@ std::unique_ptr<MailboxWorker> Runtime::makeWorker(const MailboxConfig& mailbox)
   settings.limits.mime.max_parts = config_.limits.max_parts;
   settings.limits.mime.max_depth = config_.limits.max_depth;
   settings.limits.mime.max_header_bytes = config_.limits.max_header_bytes;
+  settings.policy.reference_prefix = config_.ticket_prefix;
+  settings.policy.new_tickets_per_sender_per_hour = config_.new_tickets_per_sender_per_hour;
+  settings.policy.own_addresses = config_.own_addresses;
   settings.after_commit = hooks_.after_commit;
 
   auto store = std::make_unique<db::TicketStore>(config_.database_url, db::StoreOptions{config_.ticket_prefix});

@@ -22,7 +22,8 @@ struct Outcome {
   Kind kind = Kind::kNewTicket;
   std::int64_t ticket_id = 0;  // for kFollowUp
   Classification classification = Classification::kCustomer;
-  std::string reason;  // short, human readable: why this decision ("In-Reply-To matches message 42")
+  std::string
+      reason;  // short, human readable: why this decision ("In-Reply-To matches message 42")
   std::string ticket_subject;  // for kNewTicket: subject without Re:/Fwd: prefixes
 };
 

@@ -6,7 +6,9 @@
 namespace hd::ingest {
 namespace {
 
-bool isSpace(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
+bool isSpace(char c) {
+  return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
 
 std::string_view trim(std::string_view s) {
   while (!s.empty() && isSpace(s.front())) s.remove_prefix(1);
@@ -23,7 +25,8 @@ bool startsWithIgnoringCase(std::string_view s, std::string_view prefix) {
 }
 
 // Reply/forward markers of the mail clients our customers use (English, German, Nordic, Dutch).
-constexpr std::array<std::string_view, 10> kPrefixes = {"re", "fwd", "fw", "aw", "wg", "sv", "vs", "antw", "tr", "rv"};
+constexpr std::array<std::string_view, 10> kPrefixes = {"re", "fwd", "fw",   "aw", "wg",
+                                                        "sv", "vs",  "antw", "tr", "rv"};
 
 // Removes one prefix such as "Re:", "RE :", "Re[2]:" or "Re(2):"; returns false if none.
 bool stripOnePrefix(std::string_view& s) {

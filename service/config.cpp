@@ -281,6 +281,9 @@ Config parseConfig(const std::string& json_text, const EnvLookup& env, const std
     if (auto listen = http.string("listen")) {
       std::tie(config.http_host, config.http_port) = parseListen("http.listen", *listen);
     }
+    config.api_token = http.secret("api_token").value_or("");
+    config.protect_status = http.boolean("protect_status").value_or(false);
+    config.protect_metrics = http.boolean("protect_metrics").value_or(false);
     http.rejectUnknownKeys();
   }
   if (top.has("tickets")) {

@@ -65,6 +65,12 @@ struct Config {
   std::string database_url;  // never logged (it may hold a password)
   std::string http_host = "127.0.0.1";
   int http_port = 8080;
+  // "/api/*" needs "Authorization: Bearer <api_token>" (http.api_token or http.api_token_file);
+  // without a token every /api request is refused (401). Never logged. protect_status and
+  // protect_metrics put /status and /metrics behind the same token.
+  std::string api_token;
+  bool protect_status = false;
+  bool protect_metrics = false;
   std::string ticket_prefix = "HD-";
   // tickets.new_tickets_per_sender_per_hour: beyond it a sender's mail is recorded as
   // rate_limited; 0 switches the limit off.

@@ -53,20 +53,27 @@ bool MailboxWorker::runOnce() {
   board_.update(name, [&](MailboxStatus& s) { s.last_poll = started; });
   std::exception_ptr error;
   PassReport report;
+  bool skipped = false;
   try {
-    auto source = make_source_();
-    MailboxPass pass(name, *source, *store_, settings_.limits, settings_.policy, settings_.after_commit);
-    try {
-      report = pass.run();
-    } catch (...) {
-      source->close();
-      throw;
+    if (lease_ && !holdLease()) {
+      skipped = true;
+    } else {
+      auto source = make_source_();
+      MailboxPass pass(name, *source, *store_, settings_.limits, settings_.policy, settings_.after_commit);
+      try {
+        report = pass.run();
+      } catch (...) {
+        source->close();
+        throw;
+      }
     }
   } catch (...) {
     error = std::current_exception();
   }
+  if (skipped) return true;
   auto finished = std::chrono::system_clock::now();
   auto duration = std::chrono::duration_cast<std::chrono::milliseconds>(finished - started);
+  if (settings_.on_pass) settings_.on_pass(name, !error, duration, report);
 
   if (!error) {
     auto previous = board_.get(name);
@@ -109,6 +116,18 @@ bool MailboxWorker::runOnce() {
                      failures);
   }
   return false;
+}
+
+bool MailboxWorker::holdLease() {
+  const bool held = lease_->tryAcquire();
+  if (held && (standing_by_ || !announced_lease_)) {
+    logger().information("mailbox %s: lease acquired; this replica polls it", settings_.mailbox);
+  } else if (!held && !standing_by_) {
+    logger().information("mailbox %s: another replica holds the lease; standing by", settings_.mailbox);
+  }
+  announced_lease_ = announced_lease_ || held;
+  standing_by_ = !held;
+  return held;
 }
 
 void MailboxWorker::runUntil(const StopSignal& stop) {

@@ -7,6 +7,7 @@
 #include <memory>
 #include <string>
 
+#include "db/mailbox_lease.hpp"
 #include "service/backoff.hpp"
 #include "service/config.hpp"
 #include "service/mailbox_pass.hpp"
@@ -17,6 +18,11 @@ namespace hd::service {
 
 using SourceFactory = std::function<std::unique_ptr<source::MailSource>()>;
 
+// Called after every pass that ran (not after a skipped one), e.g. for metrics. `report` is
+// meaningful only when `ok`.
+using PassObserver = std::function<void(const std::string& mailbox, bool ok, std::chrono::milliseconds duration,
+                                        const PassReport& report)>;
+
 struct WorkerSettings {
   std::string mailbox;
   std::chrono::milliseconds poll_interval{60'000};
@@ -25,6 +31,7 @@ struct WorkerSettings {
   PassLimits limits;
   ingest::Policy policy;
   AfterCommitHook after_commit;  // tests only
+  PassObserver on_pass;          // optional
 };
 
 class MailboxWorker {
@@ -38,12 +45,21 @@ class MailboxWorker {
   // Passes until `stop` is signalled (checked between passes and while sleeping).
   void runUntil(const StopSignal& stop);
 
+  // With a lease, a pass runs only while this process holds it (several replicas on one database);
+  // otherwise the pass is skipped as a success (state stays ok) and tried again next interval.
+  void setLease(std::unique_ptr<db::MailboxLease> lease) { lease_ = std::move(lease); }
+
  private:
   WorkerSettings settings_;
   SourceFactory make_source_;
   std::unique_ptr<db::TicketStore> store_;
   StatusBoard& board_;
   Backoff backoff_;
+  std::unique_ptr<db::MailboxLease> lease_;
+  bool standing_by_ = false;  // last lease check found another replica polling
+  bool announced_lease_ = false;
+
+  bool holdLease();  // logs when the lease changes hands; throws db::DatabaseError
 };
 
 }  // namespace hd::service

@@ -6,6 +6,8 @@
 #include <future>
 #include <thread>
 
+#include "db/event_listener.hpp"
+#include "db/mailbox_lease.hpp"
 #include "service/http/api_server.hpp"
 #include "service/source_factory.hpp"
 
@@ -56,6 +58,24 @@ class SchemaCheckingSource : public source::MailSource {
   db::TicketStore& store_;
 };
 
+// Workers and quarantine retries (HTTP) parse and decide with the same settings.
+mime::Limits mimeLimits(const Config& config) {
+  mime::Limits limits;
+  limits.max_message_bytes = config.limits.max_message_bytes;
+  limits.max_parts = config.limits.max_parts;
+  limits.max_depth = config.limits.max_depth;
+  limits.max_header_bytes = config.limits.max_header_bytes;
+  return limits;
+}
+
+ingest::Policy ticketPolicy(const Config& config) {
+  ingest::Policy policy;
+  policy.reference_prefix = config.ticket_prefix;
+  policy.new_tickets_per_sender_per_hour = config.new_tickets_per_sender_per_hour;
+  policy.own_addresses = config.own_addresses;
+  return policy;
+}
+
 }  // namespace
 
 Runtime::Runtime(Config config, RuntimeHooks hooks) : config_(std::move(config)), hooks_(std::move(hooks)) {
@@ -73,13 +93,8 @@ std::unique_ptr<MailboxWorker> Runtime::makeWorker(const MailboxConfig& mailbox)
   settings.limits.max_message_bytes = config_.limits.max_message_bytes;
   settings.limits.batch_messages = config_.limits.fetch_batch_messages;
   settings.limits.batch_bytes = config_.limits.fetch_batch_bytes;
-  settings.limits.mime.max_message_bytes = config_.limits.max_message_bytes;
-  settings.limits.mime.max_parts = config_.limits.max_parts;
-  settings.limits.mime.max_depth = config_.limits.max_depth;
-  settings.limits.mime.max_header_bytes = config_.limits.max_header_bytes;
-  settings.policy.reference_prefix = config_.ticket_prefix;
-  settings.policy.new_tickets_per_sender_per_hour = config_.new_tickets_per_sender_per_hour;
-  settings.policy.own_addresses = config_.own_addresses;
+  settings.limits.mime = mimeLimits(config_);
+  settings.policy = ticketPolicy(config_);
   settings.after_commit = hooks_.after_commit;
 
   auto store = std::make_unique<db::TicketStore>(config_.database_url, db::StoreOptions{config_.ticket_prefix});
@@ -88,17 +103,17 @@ std::unique_ptr<MailboxWorker> Runtime::makeWorker(const MailboxConfig& mailbox)
   SourceFactory make_source = [make_inner, store_ptr]() -> std::unique_ptr<source::MailSource> {
     return std::make_unique<SchemaCheckingSource>(make_inner(), *store_ptr);
   };
-  return std::make_unique<MailboxWorker>(std::move(settings), std::move(make_source), std::move(store), board_);
-}
-
-std::map<std::string, db::MailboxCounts> Runtime::readCounts() {
-  std::lock_guard lock(status_store_mutex_);
-  if (!status_store_) {
-    status_store_ = std::make_unique<db::TicketStore>(config_.database_url, db::StoreOptions{config_.ticket_prefix});
+  if (record_metrics_) {
+    settings.on_pass = [this](const std::string& name, bool ok, std::chrono::milliseconds duration,
+                              const PassReport& report) {
+      metrics_.recordPass(name, ok, duration, ok ? report.stored : 0, ok ? report.quarantined : 0);
+    };
   }
-  std::map<std::string, db::MailboxCounts> counts;
-  for (const auto& mailbox : config_.mailboxes) counts[mailbox.name] = status_store_->counts(mailbox.name);
-  return counts;
+  auto worker =
+      std::make_unique<MailboxWorker>(std::move(settings), std::move(make_source), std::move(store), board_);
+  // Several replicas may share the database: only the holder of the mailbox's lease polls it.
+  worker->setLease(std::make_unique<db::MailboxLease>(config_.database_url, mailbox.name));
+  return worker;
 }
 
 bool Runtime::runOnce() {
@@ -114,9 +129,36 @@ bool Runtime::runOnce() {
 }
 
 bool Runtime::serve(const StopSignal& stop, std::chrono::seconds grace) {
-  http::StatusReport report(board_, [this] { return readCounts(); }, std::chrono::steady_clock::now());
-  http::ApiServer server(config_.http_host, config_.http_port, report);
+  record_metrics_ = true;
+  // Migrate before serving, so that /readyz and the API work on a fresh database and a replica that
+  // only stands by (another holds every lease) still brings the schema up to date.
+  try {
+    db::TicketStore store(config_.database_url, db::StoreOptions{config_.ticket_prefix});
+    schemaGate().ensure(store);
+  } catch (const std::exception& e) {
+    logger().warning("schema migration at start failed (retried with the first pass): %s", std::string(e.what()));
+  }
+  http::ReaderPool pool(config_.database_url, db::StoreOptions{config_.ticket_prefix}, 4);
+  std::vector<std::string> names;
+  for (const auto& mailbox : config_.mailboxes) names.push_back(mailbox.name);
+  http::SnapshotReader snapshot = [&pool, names] {
+    auto db = pool.acquire();
+    http::DatabaseSnapshot result;
+    result.schema = db->stats.schema();
+    result.stats = db->stats.read(names);
+    return result;
+  };
+  http::StatusReport report(board_, snapshot, std::chrono::steady_clock::now());
+  db::EventListener listener(config_.database_url);
+  listener.start();
+  http::ApiContext context{board_, report, snapshot, pool, &listener, metrics_, http::BearerAuth(config_.api_token)};
+  context.protect_status = config_.protect_status;
+  context.protect_metrics = config_.protect_metrics;
+  context.mime_limits = mimeLimits(config_);
+  context.policy = ticketPolicy(config_);
+  http::ApiServer server(config_.http_host, config_.http_port, context);
   server.start();
+  if (config_.api_token.empty()) logger().warning("no http.api_token configured: every /api request gets 401");
   logger().information("HTTP endpoint listening on %s:%d", config_.http_host, server.port());
 
   // Workers run on detached threads that share ownership of what they use, so that a pass stuck in
@@ -149,6 +191,7 @@ bool Runtime::serve(const StopSignal& stop, std::chrono::seconds grace) {
     finished = completion->done.wait_for(lock, grace, [&] { return completion->remaining == 0; });
   }
   server.stop();
+  listener.stop();
   if (!finished) {
     // Safe: nothing is acknowledged before its commit, so an interrupted pass is redone next time.
     logger().warning("a mailbox pass did not finish within %s s; exiting anyway", std::to_string(grace.count()));

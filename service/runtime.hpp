@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "service/config.hpp"
+#include "service/http/metrics.hpp"
 #include "service/http/status_report.hpp"
 #include "service/mailbox_worker.hpp"
 #include "service/status_board.hpp"
@@ -33,13 +34,12 @@ class Runtime {
 
  private:
   std::unique_ptr<MailboxWorker> makeWorker(const MailboxConfig& mailbox);
-  std::map<std::string, db::MailboxCounts> readCounts();
 
   Config config_;
   RuntimeHooks hooks_;
   StatusBoard board_;
-  std::mutex status_store_mutex_;
-  std::unique_ptr<db::TicketStore> status_store_;  // the HTTP status handler's own connection
+  http::Metrics metrics_;
+  bool record_metrics_ = false;  // serve() only
 };
 
 }  // namespace hd::service

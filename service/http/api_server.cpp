@@ -1,58 +1,192 @@
 #include "service/http/api_server.hpp"
 
+#include <Poco/Logger.h>
 #include <Poco/Net/HTTPRequestHandlerFactory.h>
 #include <Poco/Net/HTTPServerParams.h>
 #include <Poco/Net/HTTPServerRequest.h>
+#include <Poco/Net/HTTPServerResponse.h>
 #include <Poco/Net/ServerSocket.h>
 #include <Poco/Net/SocketAddress.h>
 #include <Poco/URI.h>
 
+#include <regex>
+
+#include "db/errors.hpp"
+#include "service/http/api_endpoints.hpp"
 #include "service/http/handlers.hpp"
 
 namespace hd::service::http {
 namespace {
 
-class Router : public Poco::Net::HTTPRequestHandlerFactory {
- public:
-  explicit Router(const StatusReport& report) : report_(report) {}
+enum class Access { kOpen, kApi, kStatus, kMetrics };
 
-  Poco::Net::HTTPRequestHandler* createRequestHandler(const Poco::Net::HTTPServerRequest& request) override {
-    std::string path = Poco::URI(request.getURI()).getPath();
-    bool get = request.getMethod() == "GET" || request.getMethod() == "HEAD";
-    if (path == "/healthz" || path == "/status") {
-      if (!get) return new ErrorHandler(405, "method not allowed");
-      if (path == "/healthz") return new HealthHandler;
-      return new StatusHandler(report_);
+using Endpoint = void (*)(ApiContext&, Request&, Response&, const Ids&);
+
+struct Route {
+  const char* method;
+  std::regex path;   // capture groups are numeric ids
+  const char* name;  // metrics label
+  Access access;
+  Endpoint serve;
+};
+
+void serveHealth(ApiContext&, Request& request, Response& response, const Ids&) {
+  HealthHandler().handleRequest(request, response);
+}
+
+void serveStatus(ApiContext& ctx, Request& request, Response& response, const Ids&) {
+  StatusHandler(ctx.report).handleRequest(request, response);
+}
+
+const std::vector<Route>& routes() {
+  static const std::vector<Route> kRoutes = {
+      {"GET", std::regex("/healthz"), "/healthz", Access::kOpen, serveHealth},
+      {"GET", std::regex("/readyz"), "/readyz", Access::kOpen, serveReady},
+      {"GET", std::regex("/status"), "/status", Access::kStatus, serveStatus},
+      {"GET", std::regex("/metrics"), "/metrics", Access::kMetrics, serveMetrics},
+      {"GET", std::regex("/api/v1/openapi\\.json"), "/api/v1/openapi.json", Access::kApi,
+       serveOpenApi},
+      {"GET", std::regex("/api/v1/events"), "/api/v1/events", Access::kApi, serveEvents},
+      {"GET", std::regex("/api/v1/tickets"), "/api/v1/tickets", Access::kApi, serveTickets},
+      {"GET", std::regex("/api/v1/tickets/([^/]+)"), "/api/v1/tickets/{id}", Access::kApi,
+       serveTicket},
+      {"GET", std::regex("/api/v1/messages/([^/]+)"), "/api/v1/messages/{id}", Access::kApi,
+       serveMessage},
+      {"GET", std::regex("/api/v1/messages/([^/]+)/raw"), "/api/v1/messages/{id}/raw", Access::kApi,
+       serveRawMessage},
+      {"GET", std::regex("/api/v1/attachments/([^/]+)"), "/api/v1/attachments/{id}", Access::kApi,
+       serveAttachment},
+      {"GET", std::regex("/api/v1/quarantine"), "/api/v1/quarantine", Access::kApi,
+       serveQuarantine},
+      {"POST", std::regex("/api/v1/quarantine/([^/]+)/retry"), "/api/v1/quarantine/{id}/retry",
+       Access::kApi, serveQuarantineRetry},
+  };
+  return kRoutes;
+}
+
+// Answers one request: limits, route, authentication, the endpoint, errors, metrics.
+class Dispatcher : public Poco::Net::HTTPRequestHandler {
+ public:
+  explicit Dispatcher(ApiContext& ctx) : ctx_(ctx) {}
+
+  void handleRequest(Request& request, Response& response) override {
+    std::string route = "unmatched";
+    try {
+      dispatch(request, response, route);
+    } catch (const ClientError& e) {
+      if (!response.sent()) sendError(response, e.status(), e.what());
+    } catch (const db::DatabaseError& e) {
+      Poco::Logger::get("hd.http").warning("%s %s: %s", request.getMethod(), route,
+                                           std::string(e.what()));
+      if (!response.sent()) sendError(response, 503, publicDatabaseError(e));
+    } catch (const std::exception& e) {
+      Poco::Logger::get("hd.http").error("%s %s: %s", request.getMethod(), route,
+                                         std::string(e.what()));
+      if (!response.sent()) sendError(response, 500, "internal error");
     }
-    return new ErrorHandler(404, "not found");
+    ctx_.metrics.recordHttp(route, request.getMethod(), static_cast<int>(response.getStatus()));
   }
 
  private:
-  const StatusReport& report_;
+  void dispatch(Request& request, Response& response, std::string& route_name) {
+    if (request.size() > ctx_.limits.max_header_fields)
+      throw ClientError(400, "too many header fields");
+    if (request.getChunkedTransferEncoding() ||
+        (request.hasContentLength() &&
+         request.getContentLength64() > static_cast<Poco::Int64>(ctx_.limits.max_body_bytes))) {
+      response.setKeepAlive(false);  // the unread body must not be parsed as the next request
+      throw ClientError(413, "request body too large");
+    }
+    const std::string path = Poco::URI(request.getURI()).getPath();
+    const bool api = path.rfind("/api/", 0) == 0;
+    // /api is authenticated before anything else, so that its routes cannot be probed without a
+    // token.
+    if (api) authenticate(request, response);
+
+    std::string method = request.getMethod() == "HEAD" ? "GET" : request.getMethod();
+    std::string allowed;
+    for (const auto& route : routes()) {
+      std::smatch match;
+      if (!std::regex_match(path, match, route.path)) continue;
+      if (method != route.method) {
+        allowed += (allowed.empty() ? "" : ", ") + std::string(route.method);
+        continue;
+      }
+      route_name = route.name;
+      if ((route.access == Access::kStatus && ctx_.protect_status) ||
+          (route.access == Access::kMetrics && ctx_.protect_metrics)) {
+        authenticate(request, response);
+      }
+      Ids ids;
+      static const std::regex kId("[1-9][0-9]{0,17}");
+      for (std::size_t i = 1; i < match.size(); ++i) {
+        if (!std::regex_match(match[i].str(), kId))
+          throw ClientError(400, "id must be a positive integer");
+        ids.push_back(std::stoll(match[i].str()));
+      }
+      route.serve(ctx_, request, response, ids);
+      return;
+    }
+    if (!allowed.empty()) {
+      response.set("Allow", allowed);
+      throw ClientError(405, "method not allowed");
+    }
+    throw ClientError(404, "not found");
+  }
+
+  void authenticate(Request& request, Response& response) {
+    if (ctx_.auth.allows(request.get("Authorization", ""))) return;
+    // RFC 6750 section 3.
+    response.set("WWW-Authenticate", "Bearer realm=\"helpdesk-ingest\"");
+    throw ClientError(401, ctx_.auth.configured() ? "missing or wrong bearer token"
+                                                  : "no API token is configured (http.api_token)");
+  }
+
+  ApiContext& ctx_;
+};
+
+class Router : public Poco::Net::HTTPRequestHandlerFactory {
+ public:
+  explicit Router(ApiContext& ctx) : ctx_(ctx) {}
+  Poco::Net::HTTPRequestHandler* createRequestHandler(
+      const Poco::Net::HTTPServerRequest&) override {
+    return new Dispatcher(ctx_);
+  }
+
+ private:
+  ApiContext& ctx_;
 };
 
 }  // namespace
 
-ApiServer::ApiServer(const std::string& host, int port, const StatusReport& report) {
-  Poco::Net::ServerSocket socket(Poco::Net::SocketAddress(host, static_cast<Poco::UInt16>(port)), 64);
+ApiServer::ApiServer(const std::string& host, int port, ApiContext& context) {
+  Poco::Net::ServerSocket socket(Poco::Net::SocketAddress(host, static_cast<Poco::UInt16>(port)),
+                                 64);
   auto* params = new Poco::Net::HTTPServerParams;
-  params->setMaxThreads(8);
+  // Long polls (GET /api/v1/events?wait=) occupy a thread each while they wait.
+  params->setMaxThreads(16);
   params->setMaxQueued(64);
-  params->setTimeout(Poco::Timespan(10, 0));
+  params->setTimeout(Poco::Timespan(10, 0));  // per read/write of the request and response
   params->setKeepAlive(true);
   params->setMaxKeepAliveRequests(100);
   params->setKeepAliveTimeout(Poco::Timespan(5, 0));
-  server_ = std::make_unique<Poco::Net::HTTPServer>(new Router(report), socket, params);
+  server_ = std::make_unique<Poco::Net::HTTPServer>(new Router(context), socket, params);
 }
 
-ApiServer::~ApiServer() { stop(); }
+ApiServer::~ApiServer() {
+  stop();
+}
 
-void ApiServer::start() { server_->start(); }
+void ApiServer::start() {
+  server_->start();
+}
 
 void ApiServer::stop() {
   if (server_) server_->stopAll(true);
 }
 
-int ApiServer::port() const { return server_->port(); }
+int ApiServer::port() const {
+  return server_->port();
+}
 
 }  // namespace hd::service::http

@@ -18,16 +18,14 @@ void sendError(Poco::Net::HTTPServerResponse& response, int status, const std::s
   sendJson(response, status, {{"error", message}});
 }
 
-void HealthHandler::handleRequest(Poco::Net::HTTPServerRequest&, Poco::Net::HTTPServerResponse& response) {
+void HealthHandler::handleRequest(Poco::Net::HTTPServerRequest&,
+                                  Poco::Net::HTTPServerResponse& response) {
   sendJson(response, 200, {{"status", "ok"}});
 }
 
-void StatusHandler::handleRequest(Poco::Net::HTTPServerRequest&, Poco::Net::HTTPServerResponse& response) {
+void StatusHandler::handleRequest(Poco::Net::HTTPServerRequest&,
+                                  Poco::Net::HTTPServerResponse& response) {
   sendJson(response, 200, report_.build());
-}
-
-void ErrorHandler::handleRequest(Poco::Net::HTTPServerRequest&, Poco::Net::HTTPServerResponse& response) {
-  sendError(response, status_, message_);
 }
 
 }  // namespace hd::service::http

@@ -16,28 +16,19 @@ void sendError(Poco::Net::HTTPServerResponse& response, int status, const std::s
 // GET /healthz: 200 while the process serves.
 class HealthHandler : public Poco::Net::HTTPRequestHandler {
  public:
-  void handleRequest(Poco::Net::HTTPServerRequest& request, Poco::Net::HTTPServerResponse& response) override;
+  void handleRequest(Poco::Net::HTTPServerRequest& request,
+                     Poco::Net::HTTPServerResponse& response) override;
 };
 
 // GET /status: see StatusReport.
 class StatusHandler : public Poco::Net::HTTPRequestHandler {
  public:
   explicit StatusHandler(const StatusReport& report) : report_(report) {}
-  void handleRequest(Poco::Net::HTTPServerRequest& request, Poco::Net::HTTPServerResponse& response) override;
+  void handleRequest(Poco::Net::HTTPServerRequest& request,
+                     Poco::Net::HTTPServerResponse& response) override;
 
  private:
   const StatusReport& report_;
-};
-
-// Anything else: a JSON 404 (or 405 for a known path with the wrong method).
-class ErrorHandler : public Poco::Net::HTTPRequestHandler {
- public:
-  ErrorHandler(int status, std::string message) : status_(status), message_(std::move(message)) {}
-  void handleRequest(Poco::Net::HTTPServerRequest& request, Poco::Net::HTTPServerResponse& response) override;
-
- private:
-  int status_;
-  std::string message_;
 };
 
 }  // namespace hd::service::http

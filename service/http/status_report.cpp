@@ -1,5 +1,6 @@
 #include "service/http/status_report.hpp"
 
+#include "db/errors.hpp"
 #include "service/time_format.hpp"
 
 namespace hd::service::http {
@@ -12,22 +13,38 @@ nlohmann::json timeOrNull(const std::optional<std::chrono::system_clock::time_po
 
 }  // namespace
 
-StatusReport::StatusReport(const StatusBoard& board, CountsReader counts, std::chrono::steady_clock::time_point started)
-    : board_(board), counts_(std::move(counts)), started_(started) {}
+std::string publicDatabaseError(const std::exception& error) {
+  if (dynamic_cast<const db::StatementError*>(&error)) return "a database query failed";
+  if (dynamic_cast<const db::DatabaseError*>(&error)) return "database unavailable";
+  return "internal error";
+}
+
+StatusReport::StatusReport(const StatusBoard& board, SnapshotReader read,
+                           std::chrono::steady_clock::time_point started)
+    : board_(board), read_(std::move(read)), started_(started) {}
 
 nlohmann::json StatusReport::build() const {
   using nlohmann::json;
   json doc;
   doc["version"] = HD_VERSION;
   doc["uptime_seconds"] =
-      std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() - started_).count();
+      std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() - started_)
+          .count();
 
-  std::map<std::string, db::MailboxCounts> counts;
-  json database = {{"ok", true}, {"error", nullptr}};
+  std::optional<DatabaseSnapshot> snapshot;
+  json database = {{"ok", false},
+                   {"error", nullptr},
+                   {"schema_version", nullptr},
+                   {"schema_expected", nullptr},
+                   {"schema_current", false}};
   try {
-    counts = counts_();
+    snapshot = read_();
+    database["ok"] = true;
+    database["schema_version"] = snapshot->schema.applied_version;
+    database["schema_expected"] = snapshot->schema.expected_version;
+    database["schema_current"] = snapshot->schema.current();
   } catch (const std::exception& e) {
-    database = {{"ok", false}, {"error", e.what()}};
+    database["error"] = publicDatabaseError(e);
   }
   doc["database"] = database;
 
@@ -45,13 +62,23 @@ nlohmann::json StatusReport::build() const {
         {"consecutive_failures", box.consecutive_failures},
         {"checkpoint", {{"uidvalidity", box.uidvalidity}, {"last_uid", box.last_uid}}},
     };
-    auto found = counts.find(box.name);
-    if (database["ok"] == true) {
-      entry["ingested"] = found == counts.end() ? 0 : found->second.ingested;
-      entry["quarantined"] = found == counts.end() ? 0 : found->second.quarantined;
+    const db::MailboxStats* stats = nullptr;
+    if (snapshot) {
+      auto found = snapshot->stats.find(box.name);
+      if (found != snapshot->stats.end()) stats = &found->second;
+    }
+    if (stats) {
+      entry["ingested"] = stats->ingested;
+      entry["quarantined"] = stats->quarantined;
+      entry["tickets"] = stats->tickets;
+      entry["follow_ups"] = stats->follow_ups;
+      entry["recorded"] = stats->recorded_by_classification;
+      entry["ticketed"] = stats->ticketed_by_classification;
     } else {
-      entry["ingested"] = nullptr;
-      entry["quarantined"] = nullptr;
+      for (const char* key :
+           {"ingested", "quarantined", "tickets", "follow_ups", "recorded", "ticketed"}) {
+        entry[key] = nullptr;
+      }
     }
     doc["mailboxes"].push_back(std::move(entry));
   }

@@ -8,23 +8,33 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
-#include "db/ticket_store.hpp"
+#include "db/mailbox_stats.hpp"
 #include "service/status_board.hpp"
 
 namespace hd::service::http {
 
-// Reads ingested/quarantined counts per mailbox; throws when the database is unreachable.
-using CountsReader = std::function<std::map<std::string, db::MailboxCounts>()>;
+struct DatabaseSnapshot {
+  std::map<std::string, db::MailboxStats> stats;  // every configured mailbox
+  db::SchemaState schema;
+};
+
+// Reads the counts of every mailbox and the schema state; throws db::DatabaseError when the
+// database cannot be read.
+using SnapshotReader = std::function<DatabaseSnapshot()>;
 
 class StatusReport {
  public:
-  StatusReport(const StatusBoard& board, CountsReader counts, std::chrono::steady_clock::time_point started);
+  StatusReport(const StatusBoard& board, SnapshotReader read,
+               std::chrono::steady_clock::time_point started);
   nlohmann::json build() const;
 
  private:
   const StatusBoard& board_;
-  CountsReader counts_;
+  SnapshotReader read_;
   std::chrono::steady_clock::time_point started_;
 };
+
+// What a client may see of a database failure: no SQL, no connection string.
+std::string publicDatabaseError(const std::exception& error);
 
 }  // namespace hd::service::http

@@ -1,0 +1,85 @@
+#include "db/ticket_reader.hpp"
+
+#include <pqxx/pqxx>
+
+#include "db/api_json_sql.hpp"
+#include "db/sql_values.hpp"
+
+namespace hd::db {
+namespace {
+
+const std::string kTicket = "SELECT (" + sql::kTicketSummary +
+                            " || jsonb_build_object('messages',"
+                            " COALESCE((SELECT jsonb_agg(" +
+                            sql::kMessageDetail +
+                            " ORDER BY m.id)"
+                            " FROM messages m WHERE m.ticket_id = t.id), '[]'::jsonb)))::text"
+                            " FROM tickets t WHERE t.id = $1";
+const std::string kTickets =
+    "SELECT " + sql::kTicketSummary +
+    "::text FROM tickets t"
+    " WHERE ($1 = '' OR t.status = $1) AND ($2 = '' OR t.mailbox = $2) AND t.id > $3"
+    " ORDER BY t.id LIMIT $4";
+const std::string kMessage =
+    "SELECT " + sql::kMessageDetail + "::text FROM messages m WHERE m.id = $1";
+constexpr const char* kRawMessage = "SELECT raw FROM raw_messages WHERE message_id = $1";
+constexpr const char* kAttachment =
+    "SELECT filename, content_type, content FROM attachments WHERE id = $1";
+
+}  // namespace
+
+std::optional<nlohmann::json> TicketReader::oneJson(const char* operation, const std::string& sql,
+                                                    std::int64_t id) {
+  std::optional<nlohmann::json> result;
+  connection_.run(operation, [&](pqxx::connection_base& c) {
+    pqxx::nontransaction tx(c);
+    const auto rows = tx.exec_params(sql, id);
+    if (!rows.empty()) result = nlohmann::json::parse(rows[0][0].c_str());
+  });
+  return result;
+}
+
+std::optional<nlohmann::json> TicketReader::ticket(std::int64_t id) {
+  return oneJson("read ticket", kTicket, id);
+}
+
+std::optional<nlohmann::json> TicketReader::message(std::int64_t id) {
+  return oneJson("read message", kMessage, id);
+}
+
+nlohmann::json TicketReader::tickets(const TicketFilter& filter) {
+  auto list = nlohmann::json::array();
+  connection_.run("list tickets", [&](pqxx::connection_base& c) {
+    pqxx::nontransaction tx(c);
+    for (const auto& row :
+         tx.exec_params(kTickets, validUtf8(filter.status), validUtf8(filter.mailbox),
+                        filter.after_id, filter.limit)) {
+      list.push_back(nlohmann::json::parse(row[0].c_str()));
+    }
+  });
+  return list;
+}
+
+std::optional<std::string> TicketReader::rawMessage(std::int64_t id) {
+  std::optional<std::string> raw;
+  connection_.run("read raw message", [&](pqxx::connection_base& c) {
+    pqxx::nontransaction tx(c);
+    const auto rows = tx.exec_params(kRawMessage, id);
+    if (!rows.empty()) raw = pqxx::binarystring(rows[0][0]).str();
+  });
+  return raw;
+}
+
+std::optional<AttachmentContent> TicketReader::attachment(std::int64_t id) {
+  std::optional<AttachmentContent> found;
+  connection_.run("read attachment", [&](pqxx::connection_base& c) {
+    pqxx::nontransaction tx(c);
+    const auto rows = tx.exec_params(kAttachment, id);
+    if (rows.empty()) return;
+    found = AttachmentContent{rows[0][0].as<std::string>(), rows[0][1].as<std::string>(),
+                              pqxx::binarystring(rows[0][2]).str()};
+  });
+  return found;
+}
+
+}  // namespace hd::db

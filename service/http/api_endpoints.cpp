@@ -1,0 +1,273 @@
+#include "service/http/api_endpoints.hpp"
+
+#include <Poco/URI.h>
+
+#include <optional>
+#include <regex>
+#include <thread>
+
+#include "connectors/mime/parse.hpp"
+#include "db/errors.hpp"
+#include "service/http/content_disposition.hpp"
+#include "service/http/handlers.hpp"
+#include "service/http/openapi_document.hpp"
+
+namespace hd::service::http {
+namespace {
+
+using Query = std::map<std::string, std::string>;
+
+Query queryOf(const Request& request) {
+  Query query;
+  for (auto& [name, value] : Poco::URI(request.getURI()).getQueryParameters()) {
+    if (!query.emplace(name, value).second) throw ClientError(400, name + ": given more than once");
+  }
+  return query;
+}
+
+std::int64_t integer(const Query& query, const std::string& name, std::int64_t min,
+                     std::int64_t max, std::int64_t fallback) {
+  auto found = query.find(name);
+  if (found == query.end()) return fallback;
+  static const std::regex kDigits("[0-9]{1,18}");
+  if (!std::regex_match(found->second, kDigits))
+    throw ClientError(400, name + ": must be a non-negative integer");
+  auto value = std::stoll(found->second);
+  if (value < min || value > max) {
+    throw ClientError(
+        400, name + ": must be between " + std::to_string(min) + " and " + std::to_string(max));
+  }
+  return value;
+}
+
+std::string text(const Query& query, const std::string& name, const std::regex& allowed,
+                 const char* what) {
+  auto found = query.find(name);
+  if (found == query.end()) return "";
+  if (!std::regex_match(found->second, allowed)) throw ClientError(400, name + ": " + what);
+  return found->second;
+}
+
+void rejectUnknown(const Query& query, std::initializer_list<const char*> known) {
+  for (const auto& [name, value] : query) {
+    bool ok = false;
+    for (const char* k : known) ok = ok || name == k;
+    if (!ok) throw ClientError(400, name + ": unknown query parameter");
+  }
+}
+
+void sendBytes(Response& response, const std::string& content_type, const std::string& bytes,
+               const std::string& disposition) {
+  response.setStatus(Poco::Net::HTTPResponse::HTTP_OK);
+  response.setContentType(content_type);
+  response.set("Content-Disposition", disposition);
+  response.set("X-Content-Type-Options", "nosniff");
+  // Mail content is hostile: a browser that renders it anyway must not run scripts.
+  response.set("Content-Security-Policy", "sandbox; default-src 'none'");
+  response.set("Cache-Control", "no-store");
+  response.setContentLength(static_cast<std::streamsize>(bytes.size()));
+  response.send().write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+}
+
+nlohmann::json nextAfter(const nlohmann::json& items, std::int64_t limit) {
+  if (items.empty() || static_cast<std::int64_t>(items.size()) < limit) return nullptr;
+  return items.back()["id"];
+}
+
+const std::regex kMailboxName("[A-Za-z0-9_.-]{1,64}");
+
+}  // namespace
+
+void serveReady(ApiContext& ctx, Request&, Response& response, const Ids&) {
+  try {
+    auto snapshot = ctx.snapshot();
+    if (!snapshot.schema.current()) {
+      sendJson(response, 503,
+               {{"status", "not ready"},
+                {"reason", "schema version " + std::to_string(snapshot.schema.applied_version) +
+                               ", expected " + std::to_string(snapshot.schema.expected_version)}});
+      return;
+    }
+    sendJson(response, 200,
+             {{"status", "ready"}, {"schema_version", snapshot.schema.applied_version}});
+  } catch (const std::exception& e) {
+    sendJson(response, 503, {{"status", "not ready"}, {"reason", publicDatabaseError(e)}});
+  }
+}
+
+void serveMetrics(ApiContext& ctx, Request&, Response& response, const Ids&) {
+  std::optional<std::map<std::string, db::MailboxStats>> stats;
+  try {
+    stats = ctx.snapshot().stats;
+  } catch (const std::exception&) {
+    // helpdesk_ingest_database_up 0 says it; the rest of the metrics are still worth scraping.
+  }
+  std::string body = ctx.metrics.render(ctx.board.all(), stats);
+  response.setStatus(Poco::Net::HTTPResponse::HTTP_OK);
+  response.setContentType("text/plain; version=0.0.4; charset=utf-8");
+  response.set("Cache-Control", "no-store");
+  response.setContentLength(static_cast<std::streamsize>(body.size()));
+  response.send() << body;
+}
+
+void serveOpenApi(ApiContext&, Request&, Response& response, const Ids&) {
+  auto document = openApiDocument();
+  response.setStatus(Poco::Net::HTTPResponse::HTTP_OK);
+  response.setContentType("application/json");
+  response.setContentLength(static_cast<std::streamsize>(document.size()));
+  response.send().write(document.data(), static_cast<std::streamsize>(document.size()));
+}
+
+void serveEvents(ApiContext& ctx, Request& request, Response& response, const Ids&) {
+  const Query query = queryOf(request);
+  rejectUnknown(query, {"after", "limit", "wait"});
+  auto after_text = query.count("after") ? query.at("after") : std::string();
+  auto after = db::decodeCursor(after_text);
+  if (!after)
+    throw ClientError(400, "after: not a cursor of this feed (use \"0\" or a \"next\" value)");
+  const auto limit = integer(query, "limit", 1, ctx.limits.max_page, 100);
+  const auto wait = std::chrono::seconds(integer(query, "wait", 0, ctx.limits.max_wait.count(), 0));
+  const auto deadline = std::chrono::steady_clock::now() + wait;
+
+  bool woken = false;
+  for (;;) {
+    const std::uint64_t seen = ctx.events ? ctx.events->generation() : 0;
+    db::FeedPage page;
+    {
+      auto db = ctx.pool.acquire();  // not held while waiting
+      page = db->feed.read(*after, static_cast<std::size_t>(limit));
+    }
+    const auto now = std::chrono::steady_clock::now();
+    if (!page.events.empty() || now >= deadline) {
+      sendJson(response, 200,
+               {{"events", std::move(page.events)}, {"next", db::encodeCursor(page.next)}});
+      return;
+    }
+    // After a wake-up that showed nothing, an older transaction still holds the visibility horizon
+    // back (see db/feed_reader.hpp): look again soon rather than wait for the next notification.
+    auto step = std::min<std::chrono::steady_clock::duration>(
+        deadline - now, woken ? std::chrono::milliseconds(100) : std::chrono::milliseconds(5000));
+    const auto step_ms =
+        std::chrono::duration_cast<std::chrono::milliseconds>(step) + std::chrono::milliseconds(1);
+    if (ctx.events) {
+      woken = ctx.events->waitForChange(seen, step_ms);
+    } else {
+      std::this_thread::sleep_for(step_ms);
+    }
+  }
+}
+
+void serveTickets(ApiContext& ctx, Request& request, Response& response, const Ids&) {
+  const Query query = queryOf(request);
+  rejectUnknown(query, {"status", "mailbox", "after", "limit"});
+  static const std::regex kStatus("[a-z_]{1,32}");
+  db::TicketFilter filter;
+  filter.status = text(query, "status", kStatus, "must be a status such as open");
+  filter.mailbox = text(query, "mailbox", kMailboxName, "must be a mailbox name");
+  filter.after_id = integer(query, "after", 0, INT64_MAX, 0);
+  filter.limit = integer(query, "limit", 1, ctx.limits.max_page, 50);
+  auto db = ctx.pool.acquire();
+  auto tickets = db->tickets.tickets(filter);
+  auto next = nextAfter(tickets, filter.limit);
+  sendJson(response, 200, {{"tickets", std::move(tickets)}, {"next_after", next}});
+}
+
+void serveTicket(ApiContext& ctx, Request&, Response& response, const Ids& ids) {
+  auto db = ctx.pool.acquire();
+  auto ticket = db->tickets.ticket(ids.at(0));
+  if (!ticket) throw ClientError(404, "no ticket " + std::to_string(ids.at(0)));
+  sendJson(response, 200, *ticket);
+}
+
+void serveMessage(ApiContext& ctx, Request&, Response& response, const Ids& ids) {
+  auto db = ctx.pool.acquire();
+  auto message = db->tickets.message(ids.at(0));
+  if (!message) throw ClientError(404, "no message " + std::to_string(ids.at(0)));
+  sendJson(response, 200, *message);
+}
+
+void serveRawMessage(ApiContext& ctx, Request&, Response& response, const Ids& ids) {
+  std::optional<std::string> raw;
+  {
+    auto db = ctx.pool.acquire();
+    raw = db->tickets.rawMessage(ids.at(0));
+  }
+  if (!raw) throw ClientError(404, "no message " + std::to_string(ids.at(0)));
+  sendBytes(response, "message/rfc822", *raw,
+            contentDisposition("message-" + std::to_string(ids.at(0)) + ".eml"));
+}
+
+void serveAttachment(ApiContext& ctx, Request&, Response& response, const Ids& ids) {
+  std::optional<db::AttachmentContent> attachment;
+  {
+    auto db = ctx.pool.acquire();
+    attachment = db->tickets.attachment(ids.at(0));
+  }
+  if (!attachment) throw ClientError(404, "no attachment " + std::to_string(ids.at(0)));
+  sendBytes(response, safeContentType(attachment->content_type), attachment->content,
+            contentDisposition(attachment->filename));
+}
+
+void serveQuarantine(ApiContext& ctx, Request& request, Response& response, const Ids&) {
+  const Query query = queryOf(request);
+  rejectUnknown(query, {"mailbox", "after", "limit"});
+  const auto mailbox = text(query, "mailbox", kMailboxName, "must be a mailbox name");
+  const auto after = integer(query, "after", 0, INT64_MAX, 0);
+  const auto limit = integer(query, "limit", 1, ctx.limits.max_page, 50);
+  auto db = ctx.pool.acquire();
+  auto entries = db->quarantine.list(mailbox, after, limit);
+  auto next = nextAfter(entries, limit);
+  sendJson(response, 200, {{"entries", std::move(entries)}, {"next_after", next}});
+}
+
+void serveQuarantineRetry(ApiContext& ctx, Request&, Response& response, const Ids& ids) {
+  auto db = ctx.pool.acquire();
+  auto claim = db->quarantine.claimForRetry(ids.at(0));
+  if (!claim) throw ClientError(404, "no quarantine entry " + std::to_string(ids.at(0)));
+  if (!claim->raw) {
+    db->quarantine.restore(*claim, "retry: no raw bytes were stored");
+    throw ClientError(409, "no raw bytes are stored for this entry");
+  }
+  const auto parsed = mime::parse(*claim->raw, ctx.mime_limits);
+  if (!parsed.ok) {
+    db->quarantine.restore(*claim, parsed.error);
+    sendJson(response, 422,
+             {{"error", "the message still cannot be parsed"},
+              {"result", "quarantined"},
+              {"reason", parsed.error}});
+    return;
+  }
+  db::IncomingMessage in;
+  in.source_key = claim->source_key;
+  in.mailbox = claim->mailbox;
+  in.raw = *claim->raw;
+  in.parsed = &parsed.message;
+  in.warnings = parsed.warnings;
+  db::CommitResult result;
+  try {
+    result = db->store.commitMessage(in, [&](ingest::ThreadLookup& lookup) {
+      return ingest::decide(parsed.message, lookup, ctx.policy);
+    });
+  } catch (const db::StatementError& e) {
+    db->quarantine.restore(*claim, std::string("retry refused by the database: ") + e.sqlstate());
+    sendJson(response, 422,
+             {{"error", "the database refused the message"},
+              {"result", "quarantined"},
+              {"reason", "SQLSTATE " + e.sqlstate()}});
+    return;
+  }
+  // Already stored under this key (or as an alias): the renamed entry is obsolete.
+  if (result.status == db::CommitStatus::kAlreadyIngested)
+    db->quarantine.restore(*claim, "already stored");
+  static const char* kResults[] = {"inserted", "already_ingested", "duplicate_content"};
+  sendJson(response, 200,
+           {{"result", kResults[static_cast<int>(result.status)]},
+            {"source_key", claim->source_key},
+            {"message_id",
+             result.message_id == 0 ? nlohmann::json(nullptr) : nlohmann::json(result.message_id)},
+            {"ticket_id",
+             result.ticket_id == 0 ? nlohmann::json(nullptr) : nlohmann::json(result.ticket_id)},
+            {"ticket_created", result.ticket_created}});
+}
+
+}  // namespace hd::service::http

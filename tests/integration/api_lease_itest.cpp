@@ -1,0 +1,68 @@
+// Two replicas on one database: only the holder of a mailbox's advisory-lock lease polls it; when
+// the holder is killed with SIGKILL, its session (and lease) is gone at once and the other replica
+// takes over. No message is lost or stored twice.
+
+#include <csignal>
+
+#include "tests/integration/api_test_support.hpp"
+#include "tests/support/sample_mail.hpp"
+
+namespace hd::test {
+namespace {
+
+bool waitForCount(const ScratchDatabase& db, const std::string& sql, const std::string& expected,
+                  int seconds) {
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(seconds);
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (db.scalar(sql) == expected) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  return false;
+}
+
+TEST(ApiLease, OneReplicaPollsAMailboxAndTheOtherTakesOverAfterKill9) {
+  ScratchDatabase db;
+  TestMailbox box{"lease"};
+  TempFile config(apiConfigJson(db.url(), box.user()));
+  const std::string acquired = "mailbox support: lease acquired";
+  const std::string standing_by = "mailbox support: another replica holds the lease; standing by";
+
+  ServiceProcess first({"--config", config.path()});
+  waitForLog(first, acquired);
+  ServiceProcess second({"--config", config.path()});
+  int second_port = waitForPort(second);
+  waitForLog(second, standing_by);
+
+  for (int i = 0; i < 5; ++i) box.deliver(makeSampleMessage(i));
+  ASSERT_TRUE(waitForCount(db, "SELECT count(*) FROM messages", "5", 60)) << first.output();
+  // Several more poll intervals: the standby replica never polled.
+  std::this_thread::sleep_for(std::chrono::seconds(3));
+  EXPECT_EQ(second.output().find(acquired), std::string::npos) << second.output();
+  EXPECT_EQ(second.output().find("pass done"), std::string::npos) << second.output();
+  auto standby_status = httpGet(second_port, "/status", "").json();
+  EXPECT_EQ(standby_status["mailboxes"][0]["state"], "ok");  // standing by is not a failure
+  EXPECT_EQ(standby_status["mailboxes"][0]["consecutive_failures"], 0);
+
+  const auto killed = std::chrono::steady_clock::now();
+  first.signal(SIGKILL);
+  first.wait(10);
+  waitForLog(second, acquired, 20);
+  EXPECT_LT(std::chrono::steady_clock::now() - killed, std::chrono::seconds(10));
+
+  for (int i = 5; i < 8; ++i) box.deliver(makeSampleMessage(i));
+  ASSERT_TRUE(waitForCount(db, "SELECT count(*) FROM messages", "8", 60)) << second.output();
+  EXPECT_EQ(db.scalar("SELECT count(DISTINCT source_key) FROM messages"), "8");
+  EXPECT_EQ(db.scalar("SELECT count(*) FROM quarantine"), "0");
+  EXPECT_EQ(box.countFlagged('S'), 8u);
+
+  // Exactly one session holds the mailbox's lock.
+  EXPECT_EQ(db.scalar("SELECT count(*) FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid"
+                      " WHERE l.locktype = 'advisory' AND l.granted AND a.application_name = "
+                      "'helpdesk-ingest lease'"),
+            "1");
+  second.signal(SIGTERM);
+  EXPECT_EQ(second.wait(40).exit_code, 0);
+}
+
+}  // namespace
+}  // namespace hd::test

@@ -11,11 +11,33 @@
 #include <iostream>
 #include <mutex>
 #include <nlohmann/json.hpp>
+#include <regex>
 
 #include "service/time_format.hpp"
 
 namespace hd::service {
 namespace {
+
+// The ids our log lines name in their text ("mailbox support: ...", "imap:support:7:42 stored as
+// message 3 on new ticket HD-3") as separate fields, so that a log collector can filter on them.
+void addIdFields(nlohmann::json& line, const std::string& text) {
+  static const std::regex kMailbox(R"(\bmailbox ([A-Za-z0-9_.-]+))");
+  static const std::regex kSourceKey(R"(\b(imap|pop3):([A-Za-z0-9_.-]+):([^\s:]+)(?::(\d+))?)");
+  static const std::regex kTicket(R"(\bticket ([A-Za-z][A-Za-z0-9_-]*[0-9]+)\b)");
+  static const std::regex kMessage(R"(\bmessage ([0-9]+)\b)");
+  std::smatch match;
+  if (std::regex_search(text, match, kSourceKey)) {
+    line["source_key"] = match[0].str();
+    line["mailbox"] = match[2].str();
+    if (match[1] == "imap" && match[4].matched) {
+      line["uidvalidity"] = std::stoull(match[3].str());
+      line["uid"] = std::stoull(match[4].str());
+    }
+  }
+  if (std::regex_search(text, match, kMailbox)) line["mailbox"] = match[1].str();
+  if (std::regex_search(text, match, kTicket)) line["ticket"] = match[1].str();
+  if (std::regex_search(text, match, kMessage)) line["message_id"] = std::stoll(match[1].str());
+}
 
 // One JSON object per line, for log collectors. Messages never carry bodies or secrets.
 class JsonLinesChannel : public Poco::Channel {
@@ -28,6 +50,11 @@ class JsonLinesChannel : public Poco::Channel {
         {"logger", message.getSource()},
         {"message", message.getText()},
     };
+    try {
+      addIdFields(line, message.getText());
+    } catch (const std::exception&) {
+      // An id too large for a number: the text still carries it.
+    }
     std::lock_guard lock(mutex_);
     std::cerr << line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << '\n';
   }

@@ -3,6 +3,7 @@
 // takes over. No message is lost or stored twice.
 
 #include <csignal>
+#include <sstream>
 
 #include "tests/integration/api_test_support.hpp"
 #include "tests/support/sample_mail.hpp"
@@ -23,7 +24,12 @@ bool waitForCount(const ScratchDatabase& db, const std::string& sql, const std::
 TEST(ApiLease, OneReplicaPollsAMailboxAndTheOtherTakesOverAfterKill9) {
   ScratchDatabase db;
   TestMailbox box{"lease"};
-  TempFile config(apiConfigJson(db.url(), box.user()));
+  // JSON log lines (with debug, so that the store's per-message lines appear too).
+  std::string config_json = apiConfigJson(db.url(), box.user());
+  const std::string text_log = R"("log": {"level": "information"})";
+  config_json.replace(config_json.find(text_log), text_log.size(),
+                      R"("log": {"level": "debug", "format": "json"})");
+  TempFile config(config_json);
   const std::string acquired = "mailbox support: lease acquired";
   const std::string standing_by = "mailbox support: another replica holds the lease; standing by";
 
@@ -61,7 +67,23 @@ TEST(ApiLease, OneReplicaPollsAMailboxAndTheOtherTakesOverAfterKill9) {
                       "'helpdesk-ingest lease'"),
             "1");
   second.signal(SIGTERM);
-  EXPECT_EQ(second.wait(40).exit_code, 0);
+  auto result = second.wait(40);
+  EXPECT_EQ(result.exit_code, 0);
+
+  // Every log line is one JSON object; the ids named in a line are fields of it.
+  bool stored_line = false;
+  std::istringstream lines(first.output() + result.output);
+  for (std::string line; std::getline(lines, line);) {
+    auto object = nlohmann::json::parse(line, nullptr, false);
+    ASSERT_TRUE(object.is_object()) << line;
+    if (object["message"].get<std::string>().find("stored as message") == std::string::npos)
+      continue;
+    stored_line = true;
+    EXPECT_EQ(object["mailbox"], "support") << line;
+    EXPECT_TRUE(object["uid"].is_number_unsigned()) << line;
+    EXPECT_EQ(object["ticket"].get<std::string>().rfind("HD-", 0), 0u) << line;
+  }
+  EXPECT_TRUE(stored_line);
 }
 
 }  // namespace

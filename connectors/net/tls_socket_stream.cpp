@@ -90,6 +90,10 @@ std::string where(const Endpoint& endpoint) {
 
 }  // namespace
 
+Poco::Net::Context::Ptr makeClientTlsContext(const Endpoint& endpoint) {
+  return makeContext(endpoint);
+}
+
 TlsSocketStream::TlsSocketStream(Endpoint endpoint, Poco::Net::StreamSocket socket, bool encrypted)
     : endpoint_(std::move(endpoint)), socket_(std::move(socket)), encrypted_(encrypted) {}
 

@@ -12,12 +12,18 @@
 #include <memory>
 #include <string>
 
+#include <Poco/Net/Context.h>
 #include <Poco/Net/StreamSocket.h>
 
 #include "connectors/net/byte_stream.hpp"
 #include "connectors/net/tls_options.hpp"
 
 namespace hd::net {
+
+// The client TLS context every connection uses (strict verification, host name included, TLS 1.2
+// minimum, invalid certificates rejected, never asked on the console), for other POCO clients
+// such as HTTPSClientSession. Throws TlsError when `endpoint.ca_file` cannot be loaded.
+Poco::Net::Context::Ptr makeClientTlsContext(const Endpoint& endpoint);
 
 class TlsSocketStream : public ByteStream {
  public:

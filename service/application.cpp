@@ -17,6 +17,7 @@
 #include <cstdlib>
 #include <iostream>
 
+#include "service/auth_command.hpp"
 #include "service/config.hpp"
 #include "service/logging.hpp"
 #include "service/runtime.hpp"
@@ -71,6 +72,10 @@ void Application::defineOptions(Poco::Util::OptionSet& options) {
                                        "1 when any failed. No HTTP endpoint, no retries.")
                         .required(false)
                         .repeatable(false));
+  options.addOption(Option("mailbox", "m", "With `auth login|status`: the mailbox NAME.")
+                        .required(false)
+                        .repeatable(false)
+                        .argument("NAME"));
   options.addOption(Option("healthcheck", "", "GET URL and exit 0 when it answers 200 (for Docker HEALTHCHECK).")
                         .required(false)
                         .repeatable(false)
@@ -87,6 +92,8 @@ void Application::handleOption(const std::string& name, const std::string& value
     config_path_ = value;
   } else if (name == "once") {
     once_ = true;
+  } else if (name == "mailbox") {
+    mailbox_ = value;
   } else if (name == "healthcheck") {
     healthcheck_url_ = value;
   }
@@ -96,7 +103,7 @@ void Application::printHelp() {
   Poco::Util::HelpFormatter formatter(options());
   formatter.setUnixStyle(true);
   formatter.setCommand("helpdesk-ingest");
-  formatter.setUsage("--config FILE [--once]");
+  formatter.setUsage("--config FILE [--once] | auth login|status --config FILE [--mailbox NAME]");
   formatter.setHeader(
       "Turns support mailboxes (IMAP or POP3 over TLS; Outlook.com / Microsoft 365 first) into helpdesk "
       "tickets in PostgreSQL, and serves /healthz and /status over HTTP.\n"
@@ -136,7 +143,8 @@ int Application::main(const std::vector<std::string>& args) {
     return kExitOk;
   }
   if (!healthcheck_url_.empty()) return healthcheck(healthcheck_url_);
-  if (!args.empty()) {
+  const bool auth_command = !args.empty() && args.front() == "auth";
+  if (!args.empty() && !auth_command) {
     std::cerr << "helpdesk-ingest: unexpected argument '" << args.front() << "'\nTry 'helpdesk-ingest --help'.\n";
     return kExitUsage;
   }
@@ -153,6 +161,10 @@ int Application::main(const std::vector<std::string>& args) {
     return kExitUsage;
   }
   configureLogging(config.log.level, config.log.format);
+  if (auth_command) {
+    return runAuthCommand(config, std::vector<std::string>(args.begin() + 1, args.end()), mailbox_,
+                          std::cout, std::cerr);
+  }
 
   Runtime runtime(config, RuntimeHooks{faultInjectionFromEnvironment()});
   if (once_) return runtime.runOnce() ? kExitOk : kExitPassFailed;

@@ -34,6 +34,7 @@ class Application : public Poco::Util::ServerApplication {
   bool once_ = false;
   std::string config_path_;
   std::string healthcheck_url_;
+  std::string mailbox_;  // --mailbox, for `auth login|status`
 };
 
 }  // namespace hd::service

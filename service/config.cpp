@@ -8,6 +8,10 @@
 #include <set>
 #include <sstream>
 
+#include "connectors/oauth2/http_transport.hpp"
+#include "connectors/oauth2/secret_box.hpp"
+#include "connectors/oauth2/token_client.hpp"
+
 namespace hd::service {
 namespace {
 
@@ -184,6 +188,44 @@ int defaultPort(Protocol protocol, net::TlsMode tls) {
   return implicit ? 995 : 110;
 }
 
+OAuth2Config parseOAuth2(const Json& raw, const std::string& key, Protocol protocol, ObjectReader& parent) {
+  ObjectReader in(raw, key, parent.env(), parent.baseDir());
+  OAuth2Config oauth;
+  oauth.client_id = in.requiredString("client_id");
+  oauth.tenant = in.string("tenant", oauth.tenant);
+  static const std::regex kTenant("[A-Za-z0-9.-]{1,128}");
+  if (!std::regex_match(oauth.tenant, kTenant)) {
+    throw ConfigError(in.key("tenant"), "must be consumers, common, organizations or a tenant id");
+  }
+  oauth.authority = in.string("authority", oauth.authority);
+  if (!oauth2::isAcceptableAuthority(oauth.authority)) {
+    throw ConfigError(in.key("authority"), "must be an https URL (plain http only for 127.0.0.1 or localhost)");
+  }
+  oauth.client_secret = in.secret("client_secret").value_or("");
+  oauth.client_credentials = choose<bool>(in.key("flow"), in.string("flow", "device_code"),
+                                          {{"device_code", false}, {"client_credentials", true}});
+  if (oauth.client_credentials && oauth.client_secret.empty()) {
+    throw ConfigError(in.key("client_secret"), "is required for the client_credentials flow");
+  }
+  if (in.has("scopes")) {
+    const Json& scopes = in.raw("scopes");
+    if (!scopes.is_array()) throw ConfigError(in.key("scopes"), "must be a list of strings");
+    for (const auto& scope : scopes) {
+      if (!scope.is_string() || scope.get<std::string>().empty()) {
+        throw ConfigError(in.key("scopes"), "must be a list of non-empty strings");
+      }
+      oauth.scopes.push_back(scope.get<std::string>());
+    }
+  } else if (oauth.client_credentials) {
+    oauth.scopes = {oauth2::kAppOnlyScope};
+  } else {
+    oauth.scopes = {protocol == Protocol::kImap ? oauth2::kImapScope : oauth2::kPopScope,
+                    oauth2::kOfflineAccessScope};
+  }
+  in.rejectUnknownKeys();
+  return oauth;
+}
+
 MailboxConfig parseMailbox(ObjectReader& in) {
   MailboxConfig box;
   box.name = in.requiredString("name");
@@ -193,7 +235,12 @@ MailboxConfig parseMailbox(ObjectReader& in) {
   }
   box.protocol = choose<Protocol>(in.key("protocol"), in.string("protocol", "imap"),
                                   {{"imap", Protocol::kImap}, {"pop3", Protocol::kPop3}});
-  box.endpoint.host = in.requiredString("host");
+  // "provider": "outlook" presets Exchange Online (outlook.office365.com, implicit TLS, XOAUTH2;
+  // password sign-in was switched off there in 2022/2024); every field can still be overridden.
+  const std::string provider = choose<std::string>(in.key("provider"), in.string("provider", "custom"),
+                                                   {{"custom", "custom"}, {"outlook", "outlook"}});
+  const bool outlook = provider == "outlook";
+  box.endpoint.host = outlook ? in.string("host", "outlook.office365.com") : in.requiredString("host");
   box.endpoint.tls = choose<net::TlsMode>(
       in.key("tls"), in.string("tls", "implicit"),
       {{"implicit", net::TlsMode::kImplicit}, {"starttls", net::TlsMode::kStartTls}, {"none", net::TlsMode::kNone}});
@@ -212,14 +259,16 @@ MailboxConfig parseMailbox(ObjectReader& in) {
     box.endpoint.read_timeout = std::chrono::seconds(*seconds);
   }
   box.username = in.requiredString("username");
-  box.auth = choose<AuthMethod>(in.key("auth"), in.string("auth", "password"),
+  box.auth = choose<AuthMethod>(in.key("auth"), in.string("auth", outlook ? "xoauth2" : "password"),
                                 {{"password", AuthMethod::kPassword}, {"xoauth2", AuthMethod::kXoauth2}});
   auto password = in.secret("password");
   if (box.auth == AuthMethod::kPassword) {
     if (!password || password->empty()) throw ConfigError(in.key("password"), "is required when auth is \"password\"");
     box.password = *password;
   } else {
-    throw ConfigError(in.key("auth"), "\"xoauth2\" is not supported by this version yet");
+    if (password) throw ConfigError(in.key("password"), "is not used when auth is \"xoauth2\"");
+    if (!in.has("oauth2")) throw ConfigError(in.key("oauth2"), "is required when auth is \"xoauth2\"");
+    box.oauth2 = parseOAuth2(in.raw("oauth2"), in.key("oauth2"), box.protocol, in);
   }
   box.folder = in.string("folder", "INBOX");
   if (box.folder.empty()) throw ConfigError(in.key("folder"), "must not be empty");
@@ -331,6 +380,18 @@ Config parseConfig(const std::string& json_text, const EnvLookup& env, const std
     config.log.format = choose<std::string>("log.format", log.string("format", config.log.format),
                                             {{"text", "text"}, {"json", "json"}});
     log.rejectUnknownKeys();
+  }
+  if (top.has("secrets")) {
+    ObjectReader secrets(top.raw("secrets"), "secrets", env, base_dir);
+    config.secret_key = secrets.secret("key").value_or("");
+    config.secret_key_origin = secrets.has("key_file") ? "secrets.key_file" : "secrets.key";
+    secrets.rejectUnknownKeys();
+  }
+  if (config.secret_key.empty()) {
+    if (auto key = env(oauth2::kSecretKeyEnv); key && !key->empty()) {
+      config.secret_key = *key;
+      config.secret_key_origin = oauth2::kSecretKeyEnv;
+    }
   }
   if (!top.has("mailboxes")) throw ConfigError("mailboxes", "is required (a list of mailboxes)");
   const Json& boxes = top.raw("mailboxes");

@@ -29,6 +29,16 @@ class ConfigError : public std::runtime_error {
 enum class Protocol { kImap, kPop3 };
 enum class AuthMethod { kPassword, kXoauth2 };
 
+// "oauth2" of a mailbox with "auth": "xoauth2" (Microsoft identity platform).
+struct OAuth2Config {
+  std::string authority = "https://login.microsoftonline.com";  // http only on loopback
+  std::string tenant = "consumers";  // consumers | common | organizations | a tenant id
+  std::string client_id;
+  std::string client_secret;  // "client_secret" or "client_secret_file"; optional; never logged
+  std::vector<std::string> scopes;  // default: the protocol's AccessAsUser.All + offline_access
+  bool client_credentials = false;  // "flow": "client_credentials" (Microsoft 365 app-only)
+};
+
 struct MailboxConfig {
   std::string name;  // unique; part of every source_key, so limited to [A-Za-z0-9_.-]
   Protocol protocol = Protocol::kImap;
@@ -37,6 +47,7 @@ struct MailboxConfig {
   std::string username;
   AuthMethod auth = AuthMethod::kPassword;
   std::string password;  // resolved from "password", "password_file" or ${ENV}; never logged
+  OAuth2Config oauth2;   // used when auth == kXoauth2
   std::string folder = "INBOX";
   source::AfterIngest after_ingest;
   std::chrono::seconds poll_interval{60};
@@ -63,6 +74,10 @@ struct LogConfig {
 
 struct Config {
   std::string database_url;  // never logged (it may hold a password)
+  // Base64 of the 32-byte key that encrypts stored OAuth2 tokens: "secrets.key" /
+  // "secrets.key_file", else $HELPDESK_SECRET_KEY; empty when none. Never logged.
+  std::string secret_key;
+  std::string secret_key_origin;  // where it came from, for error messages
   std::string http_host = "127.0.0.1";
   int http_port = 8080;
   // "/api/*" needs "Authorization: Bearer <api_token>" (http.api_token or http.api_token_file);

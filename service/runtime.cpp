@@ -9,6 +9,7 @@
 #include "db/event_listener.hpp"
 #include "db/mailbox_lease.hpp"
 #include "service/http/api_server.hpp"
+#include "service/oauth_access.hpp"
 #include "service/source_factory.hpp"
 
 namespace hd::service {
@@ -99,7 +100,9 @@ std::unique_ptr<MailboxWorker> Runtime::makeWorker(const MailboxConfig& mailbox)
 
   auto store = std::make_unique<db::TicketStore>(config_.database_url, db::StoreOptions{config_.ticket_prefix});
   auto* store_ptr = store.get();
-  auto make_inner = makeSourceFactory(mailbox, config_.limits);
+  auto make_inner = makeSourceFactory(
+      mailbox, config_.limits,
+      mailbox.auth == AuthMethod::kXoauth2 ? makeAccessTokenSource(config_, mailbox) : nullptr);
   SourceFactory make_source = [make_inner, store_ptr]() -> std::unique_ptr<source::MailSource> {
     return std::make_unique<SchemaCheckingSource>(make_inner(), *store_ptr);
   };

@@ -1,6 +1,7 @@
 #include "service/source_factory.hpp"
 
 #include <algorithm>
+#include <stdexcept>
 
 #include "connectors/imap/imap_source.hpp"
 #include "connectors/net/tls_socket_stream.hpp"
@@ -9,10 +10,17 @@
 namespace hd::service {
 namespace {
 
-net::Credentials credentialsFor(const MailboxConfig& mailbox) {
+net::Credentials credentialsFor(const MailboxConfig& mailbox,
+                                std::function<std::string()> access_token) {
   net::Credentials credentials;
-  credentials.method = net::Credentials::Method::kPassword;
   credentials.username = mailbox.username;
+  if (mailbox.auth == AuthMethod::kXoauth2) {
+    if (!access_token) throw std::logic_error("xoauth2 mailbox without an access token source");
+    credentials.method = net::Credentials::Method::kXoauth2;
+    credentials.secret = std::move(access_token);
+    return credentials;
+  }
+  credentials.method = net::Credentials::Method::kPassword;
   std::string password = mailbox.password;
   credentials.secret = [password] { return password; };
   return credentials;
@@ -30,12 +38,13 @@ std::uint64_t protocolMessageLimit(const LimitsConfig& limits) {
 
 }  // namespace
 
-SourceFactory makeSourceFactory(const MailboxConfig& mailbox, const LimitsConfig& limits) {
+SourceFactory makeSourceFactory(const MailboxConfig& mailbox, const LimitsConfig& limits,
+                                std::function<std::string()> access_token) {
   if (mailbox.protocol == Protocol::kImap) {
     imap::ImapSourceOptions options;
     options.mailbox_name = mailbox.name;
     options.endpoint = mailbox.endpoint;
-    options.credentials = credentialsFor(mailbox);
+    options.credentials = credentialsFor(mailbox, access_token);
     options.folder = mailbox.folder;
     options.after_ingest = mailbox.after_ingest;
     options.limits.max_literal_size = protocolMessageLimit(limits);
@@ -48,7 +57,7 @@ SourceFactory makeSourceFactory(const MailboxConfig& mailbox, const LimitsConfig
   pop3::Pop3SourceOptions options;
   options.mailbox_name = mailbox.name;
   options.endpoint = mailbox.endpoint;
-  options.credentials = credentialsFor(mailbox);
+  options.credentials = credentialsFor(mailbox, access_token);
   options.after_ingest = mailbox.after_ingest;
   options.limits.max_message_size = protocolMessageLimit(limits);
   return [options]() -> std::unique_ptr<source::MailSource> {

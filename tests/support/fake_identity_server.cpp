@@ -1,0 +1,178 @@
+#include "tests/support/fake_identity_server.hpp"
+
+#include <Poco/Net/HTMLForm.h>
+#include <Poco/Net/HTTPRequestHandler.h>
+#include <Poco/Net/HTTPRequestHandlerFactory.h>
+#include <Poco/Net/HTTPServer.h>
+#include <Poco/Net/HTTPServerParams.h>
+#include <Poco/Net/HTTPServerRequest.h>
+#include <Poco/Net/HTTPServerResponse.h>
+#include <Poco/Net/ServerSocket.h>
+#include <Poco/Net/SocketAddress.h>
+
+#include <nlohmann/json.hpp>
+
+namespace hd::test {
+namespace {
+
+using Json = nlohmann::json;
+
+class Handler : public Poco::Net::HTTPRequestHandler {
+ public:
+  explicit Handler(FakeIdentityServer& server) : server_(server) {}
+  void handleRequest(Poco::Net::HTTPServerRequest& request,
+                     Poco::Net::HTTPServerResponse& response) override {
+    Poco::Net::HTMLForm form(request, request.stream());
+    std::map<std::string, std::string> fields;
+    for (const auto& [name, value] : form) fields[name] = value;
+    FakeIdentityServer::Reply reply = server_.handle(request.getURI(), fields);
+    response.setStatus(static_cast<Poco::Net::HTTPResponse::HTTPStatus>(reply.status));
+    response.setContentType("application/json");
+    response.setContentLength(static_cast<std::streamsize>(reply.body.size()));
+    response.send() << reply.body;
+  }
+
+ private:
+  FakeIdentityServer& server_;
+};
+
+class Factory : public Poco::Net::HTTPRequestHandlerFactory {
+ public:
+  explicit Factory(FakeIdentityServer& server) : server_(server) {}
+  Poco::Net::HTTPRequestHandler* createRequestHandler(
+      const Poco::Net::HTTPServerRequest&) override {
+    return new Handler(server_);
+  }
+
+ private:
+  FakeIdentityServer& server_;
+};
+
+FakeIdentityServer::Reply oauthError(const std::string& error, const std::string& description) {
+  return {400, Json{{"error", error}, {"error_description", description}}.dump()};
+}
+
+bool endsWith(const std::string& text, const std::string& suffix) {
+  return text.size() >= suffix.size() &&
+         text.compare(text.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+
+}  // namespace
+
+FakeIdentityServer::FakeIdentityServer(std::string username, std::uint16_t port)
+    : username_(std::move(username)) {
+  Poco::Net::ServerSocket socket(Poco::Net::SocketAddress("127.0.0.1", port));
+  auto* params = new Poco::Net::HTTPServerParams;
+  params->setMaxThreads(4);
+  server_ = std::make_unique<Poco::Net::HTTPServer>(new Factory(*this), socket, params);
+  server_->start();
+}
+
+FakeIdentityServer::~FakeIdentityServer() {
+  server_->stopAll(true);
+}
+
+std::uint16_t FakeIdentityServer::port() const {
+  return server_->port();
+}
+
+std::string FakeIdentityServer::authority() const {
+  return "http://127.0.0.1:" + std::to_string(port());
+}
+
+void FakeIdentityServer::setAccessTokenLifetime(int seconds) {
+  std::lock_guard lock(mutex_);
+  lifetime_seconds_ = seconds;
+}
+
+void FakeIdentityServer::setPendingPolls(int polls) {
+  std::lock_guard lock(mutex_);
+  pending_polls_ = polls;
+}
+
+void FakeIdentityServer::revokeRefreshTokens() {
+  std::lock_guard lock(mutex_);
+  refresh_token_.clear();
+}
+
+void FakeIdentityServer::revokeAccessTokens() {
+  std::lock_guard lock(mutex_);
+  access_tokens_.clear();
+}
+
+int FakeIdentityServer::refreshCount() const {
+  std::lock_guard lock(mutex_);
+  return refresh_count_;
+}
+
+std::string FakeIdentityServer::currentRefreshToken() const {
+  std::lock_guard lock(mutex_);
+  return refresh_token_;
+}
+
+std::string FakeIdentityServer::issueTokens(bool with_refresh) {
+  ++serial_;
+  const std::string access = "fake-access-" + std::to_string(serial_);
+  access_tokens_.insert(access);
+  Json body{{"token_type", "Bearer"},
+            {"expires_in", lifetime_seconds_},
+            {"access_token", access},
+            {"scope", "https://outlook.office.com/IMAP.AccessAsUser.All"}};
+  if (with_refresh) {
+    refresh_token_ = "fake-refresh-" + std::to_string(serial_);
+    body["refresh_token"] = refresh_token_;
+  }
+  return body.dump();
+}
+
+FakeIdentityServer::Reply FakeIdentityServer::handle(
+    const std::string& path, const std::map<std::string, std::string>& form) {
+  std::lock_guard lock(mutex_);
+  auto field = [&form](const std::string& name) {
+    auto it = form.find(name);
+    return it == form.end() ? std::string() : it->second;
+  };
+  if (path == "/introspect") {
+    const bool active = access_tokens_.count(field("token")) > 0;
+    Json body{{"active", active}};
+    if (active) body["username"] = username_;
+    return {200, body.dump()};
+  }
+  if (field("client_id").empty()) return oauthError("invalid_request", "client_id missing");
+  if (endsWith(path, "/oauth2/v2.0/devicecode")) {
+    return {200, Json{{"device_code", "fake-device-code"},
+                      {"user_code", "FAKE-CODE"},
+                      {"verification_uri", "https://www.microsoft.com/link"},
+                      {"expires_in", 60},
+                      {"interval", 1},
+                      {"message",
+                       "To sign in, use a web browser to open the page "
+                       "https://www.microsoft.com/link and enter the code FAKE-CODE to "
+                       "authenticate."}}
+                     .dump()};
+  }
+  if (!endsWith(path, "/oauth2/v2.0/token")) return {404, R"({"error":"not_found"})"};
+  const std::string grant = field("grant_type");
+  if (grant == "urn:ietf:params:oauth:grant-type:device_code") {
+    if (field("device_code") != "fake-device-code") {
+      return oauthError("bad_verification_code", "unknown device code");
+    }
+    if (pending_polls_ > 0) {
+      --pending_polls_;
+      return oauthError("authorization_pending", "AADSTS70016: pending");
+    }
+    return {200, issueTokens(true)};
+  }
+  if (grant == "refresh_token") {
+    if (refresh_token_.empty() || field("refresh_token") != refresh_token_) {
+      return oauthError("invalid_grant",
+                        "AADSTS70000: The provided value for the 'refresh_token' is not valid.");
+    }
+    ++refresh_count_;
+    return {200, issueTokens(true)};
+  }
+  if (grant == "client_credentials") return {200, issueTokens(false)};
+  return oauthError("unsupported_grant_type", grant);
+}
+
+}  // namespace hd::test

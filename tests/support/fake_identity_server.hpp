@@ -1,0 +1,63 @@
+#pragma once
+// A stand-in for the Microsoft identity platform on 127.0.0.1 (plain http, which the token client
+// allows only for loopback): /{tenant}/oauth2/v2.0/devicecode, /{tenant}/oauth2/v2.0/token
+// (device_code, refresh_token with rotation, client_credentials) and /introspect, the RFC 7662
+// endpoint Dovecot's oauth2 passdb asks ({"active": true, "username": ...} for tokens it issued).
+// Thread-safe; the server stops in the destructor.
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <set>
+#include <string>
+
+namespace Poco::Net {
+class HTTPServer;
+}
+
+namespace hd::test {
+
+class FakeIdentityServer {
+ public:
+  // port 0 picks a free port. `username` is what introspection reports for issued tokens.
+  explicit FakeIdentityServer(std::string username, std::uint16_t port = 0);
+  ~FakeIdentityServer();
+
+  std::uint16_t port() const;
+  std::string authority() const;  // "http://127.0.0.1:<port>"
+
+  // Lifetime (expires_in) of access tokens issued from now on.
+  void setAccessTokenLifetime(int seconds);
+  // Device-code polls answered authorization_pending before the sign-in "happens".
+  void setPendingPolls(int polls);
+  // Every refresh token becomes invalid (password change, revoked consent): invalid_grant.
+  void revokeRefreshTokens();
+  // Issued access tokens stop being active for introspection.
+  void revokeAccessTokens();
+
+  int refreshCount() const;
+  std::string currentRefreshToken() const;
+
+  // Used by the request handler.
+  struct Reply {
+    int status = 200;
+    std::string body;
+  };
+  Reply handle(const std::string& path, const std::map<std::string, std::string>& form);
+
+ private:
+  std::string issueTokens(bool with_refresh);
+
+  mutable std::mutex mutex_;
+  std::string username_;
+  int lifetime_seconds_ = 3599;
+  int pending_polls_ = 1;
+  int refresh_count_ = 0;
+  int serial_ = 0;
+  std::string refresh_token_;  // the only valid one (rotation invalidates the previous)
+  std::set<std::string> access_tokens_;
+  std::unique_ptr<Poco::Net::HTTPServer> server_;
+};
+
+}  // namespace hd::test

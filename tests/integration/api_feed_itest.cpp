@@ -146,6 +146,36 @@ TEST_F(ApiFeed, AnEventCommittedLateBehindNewerOnesIsNotSkipped) {
   EXPECT_EQ(all["events"][2]["type"], "message.added");
 }
 
+TEST_F(ApiFeed, TheCursorSurvivesARestartOfTheService) {
+  db::TicketStore store(db_.url());
+  for (const char* id : {"r1", "r2", "r3"}) commitNewTicket(store, id);
+  auto first = httpGet(port_, "/api/v1/events?after=0&limit=2").json();
+  ASSERT_EQ(first["events"].size(), 2u);
+  std::string after = first["next"];
+
+  service_->signal(SIGTERM);
+  ASSERT_EQ(service_->wait(40).exit_code, 0);
+  service_ =
+      std::make_unique<ServiceProcess>(std::vector<std::string>{"--config", config_->path()});
+  port_ = waitForPort(*service_);
+  ASSERT_NE(port_, 0);
+
+  auto rest = httpGet(port_, "/api/v1/events?after=" + after + "&limit=100").json();
+  ASSERT_EQ(rest["events"].size(), 4u) << rest.dump();
+  std::set<std::string> cursors;
+  for (const auto& page : {first, rest}) {
+    for (const auto& event : page["events"])
+      EXPECT_TRUE(cursors.insert(event["cursor"].get<std::string>()).second);
+  }
+  // Each ticket's ticket.created comes right before its message.added.
+  EXPECT_EQ(first["events"][0]["type"], "ticket.created");
+  EXPECT_EQ(first["events"][1]["ticket_id"], first["events"][0]["ticket_id"]);
+  EXPECT_EQ(rest["events"][0]["type"], "ticket.created");
+  EXPECT_NE(rest["events"][0]["ticket_id"], first["events"][0]["ticket_id"]);
+  EXPECT_EQ(rest["events"][1]["type"], "message.added");
+  EXPECT_EQ(rest["events"][1]["ticket_id"], rest["events"][0]["ticket_id"]);
+}
+
 TEST_F(ApiFeed, LongPollWakesUpWhenAnEventIsCommitted) {
   auto start = httpGet(port_, "/api/v1/events?after=0").json();
   std::string after = start["next"];

@@ -10,7 +10,8 @@ namespace hd::service {
 // hammering a recovering server in lockstep.
 class Backoff {
  public:
-  Backoff(std::chrono::milliseconds initial, std::chrono::milliseconds max, unsigned seed = std::random_device{}())
+  Backoff(std::chrono::milliseconds initial, std::chrono::milliseconds max,
+          unsigned seed = std::random_device{}())
       : initial_(initial), max_(max), random_(seed) {}
 
   std::chrono::milliseconds delayAfter(int consecutive_failures);

@@ -11,14 +11,17 @@
 namespace hd::service {
 namespace {
 
-Poco::Logger& logger() { return Poco::Logger::get("hd.ingest"); }
+Poco::Logger& logger() {
+  return Poco::Logger::get("hd.ingest");
+}
 
 constexpr std::size_t kAccountedQueryChunk = 2000;
 
 // Splits the pending list into fetch batches bounded by count and bytes. A message larger than
 // the byte bound travels alone.
-std::vector<std::vector<source::MessageRef>> makeBatches(const std::vector<source::MessageRef>& refs,
-                                                         std::size_t max_messages, std::uint64_t max_bytes) {
+std::vector<std::vector<source::MessageRef>> makeBatches(
+    const std::vector<source::MessageRef>& refs, std::size_t max_messages,
+    std::uint64_t max_bytes) {
   std::vector<std::vector<source::MessageRef>> batches;
   std::vector<source::MessageRef> current;
   std::uint64_t bytes = 0;
@@ -37,8 +40,8 @@ std::vector<std::vector<source::MessageRef>> makeBatches(const std::vector<sourc
 
 }  // namespace
 
-MailboxPass::MailboxPass(std::string mailbox, source::MailSource& source, db::TicketStore& store, PassLimits limits,
-                         ingest::Policy policy, AfterCommitHook after_commit)
+MailboxPass::MailboxPass(std::string mailbox, source::MailSource& source, db::TicketStore& store,
+                         PassLimits limits, ingest::Policy policy, AfterCommitHook after_commit)
     : mailbox_(std::move(mailbox)),
       source_(source),
       store_(store),
@@ -56,8 +59,9 @@ PassReport MailboxPass::run() {
     if (checkpoint.uidvalidity != 0) {
       // RFC 3501 2.3.1.1: every UID is void. The source listed the whole folder; content already
       // stored is recognised by Message-ID + SHA-256 and recorded as an alias, not a second row.
-      logger().warning("mailbox %s: UIDVALIDITY changed from %s to %s; rescanning the folder", mailbox_,
-                       std::to_string(checkpoint.uidvalidity), std::to_string(listing.uidvalidity));
+      logger().warning("mailbox %s: UIDVALIDITY changed from %s to %s; rescanning the folder",
+                       mailbox_, std::to_string(checkpoint.uidvalidity),
+                       std::to_string(listing.uidvalidity));
     }
     checkpoint = source::Checkpoint{listing.uidvalidity, 0};
   }
@@ -76,7 +80,8 @@ PassReport MailboxPass::run() {
   // The checkpoint may only cover a contiguous run of UIDs that are stored and acknowledged: the
   // first hole (a message the server listed but did not return) stops it for this pass.
   bool hole = false;
-  for (const auto& batch : makeBatches(listing.pending, limits_.batch_messages, limits_.batch_bytes)) {
+  for (const auto& batch :
+       makeBatches(listing.pending, limits_.batch_messages, limits_.batch_bytes)) {
     std::vector<source::MessageRef> to_fetch;
     for (const auto& ref : batch) {
       if (!accounted.count(ref.source_key)) to_fetch.push_back(ref);
@@ -97,8 +102,8 @@ PassReport MailboxPass::run() {
         to_acknowledge.push_back(ref);
       } else {
         ++report.vanished;
-        logger().warning("mailbox %s: %s was listed but not returned by the server; will retry", mailbox_,
-                         ref.source_key);
+        logger().warning("mailbox %s: %s was listed but not returned by the server; will retry",
+                         mailbox_, ref.source_key);
       }
     }
     if (!to_acknowledge.empty()) {
@@ -143,7 +148,8 @@ void MailboxPass::ingestOne(const source::FetchedMessage& message, PassReport& r
   mime::ParseResult parsed;
   try {
     parsed = mime::parse(raw, limits_.mime);
-  } catch (const std::exception& e) {  // parse() promises not to throw; a bug must not stop the pass
+  } catch (
+      const std::exception& e) {  // parse() promises not to throw; a bug must not stop the pass
     quarantine(std::string("MIME parser failed: ") + e.what());
     return;
   }
@@ -176,7 +182,8 @@ void MailboxPass::ingestOne(const source::FetchedMessage& message, PassReport& r
       ++report.stored;
       logger().information("mailbox %s: %s stored as message %s (%s %s)", mailbox_, key,
                            std::to_string(result.message_id),
-                           std::string(result.ticket_created ? "new ticket" : "ticket"), result.ticket_reference);
+                           std::string(result.ticket_created ? "new ticket" : "ticket"),
+                           result.ticket_reference);
       break;
     case db::CommitStatus::kAlreadyIngested:
       ++report.replayed;

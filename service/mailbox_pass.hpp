@@ -27,14 +27,14 @@ struct PassLimits {
 };
 
 struct PassReport {
-  std::size_t listed = 0;        // messages the server listed as pending
+  std::size_t listed = 0;  // messages the server listed as pending
   std::size_t fetched = 0;
-  std::size_t stored = 0;        // new rows in messages
-  std::size_t replayed = 0;      // already stored (a crash between commit and acknowledge)
-  std::size_t duplicates = 0;    // same content under another key (e.g. UIDVALIDITY change)
+  std::size_t stored = 0;      // new rows in messages
+  std::size_t replayed = 0;    // already stored (a crash between commit and acknowledge)
+  std::size_t duplicates = 0;  // same content under another key (e.g. UIDVALIDITY change)
   std::size_t quarantined = 0;
   std::size_t acknowledged = 0;
-  std::size_t vanished = 0;      // listed but not returned by the server
+  std::size_t vanished = 0;  // listed but not returned by the server
   source::Checkpoint checkpoint;
 };
 
@@ -43,8 +43,8 @@ using AfterCommitHook = std::function<void()>;
 
 class MailboxPass {
  public:
-  MailboxPass(std::string mailbox, source::MailSource& source, db::TicketStore& store, PassLimits limits,
-              ingest::Policy policy = {}, AfterCommitHook after_commit = {});
+  MailboxPass(std::string mailbox, source::MailSource& source, db::TicketStore& store,
+              PassLimits limits, ingest::Policy policy = {}, AfterCommitHook after_commit = {});
 
   PassReport run();
 

@@ -1,3 +1,5 @@
 #include "service/application.hpp"
 
-int main(int argc, char** argv) { return hd::service::Application::runMain(argc, argv); }
+int main(int argc, char** argv) {
+  return hd::service::Application::runMain(argc, argv);
+}

@@ -4,9 +4,12 @@ namespace hd::service {
 
 std::string toString(MailboxState state) {
   switch (state) {
-    case MailboxState::kOk: return "ok";
-    case MailboxState::kFailing: return "failing";
-    case MailboxState::kAuthRequired: return "auth_required";
+    case MailboxState::kOk:
+      return "ok";
+    case MailboxState::kFailing:
+      return "failing";
+    case MailboxState::kAuthRequired:
+      return "auth_required";
   }
   return "ok";
 }

@@ -1,6 +1,6 @@
 #pragma once
-// What the ingestion loop needs from a mailbox, whatever the protocol. See shared DESIGN "the loop".
-// Implementations: hd::imap::ImapSource, hd::pop3::Pop3Source.
+// What the ingestion loop needs from a mailbox, whatever the protocol. See shared DESIGN "the
+// loop". Implementations: hd::imap::ImapSource, hd::pop3::Pop3Source.
 //
 // Not thread-safe: one worker owns one source. Channel failures throw (hd::net::NetworkError,
 // ProtocolError, CommandError, AuthError); the worker ends the pass and backs off.
@@ -15,11 +15,11 @@ namespace hd::source {
 
 // One message on the server, as listed before it is fetched.
 struct MessageRef {
-  std::string source_key;  // "imap:<mailbox>:<UIDVALIDITY>:<UID>" or "pop3:<mailbox>:<UIDL>"
-  std::uint64_t uid = 0;   // IMAP UID (ascending order of listing); 0 for POP3
-  std::string uidl;        // POP3 unique id; empty for IMAP
+  std::string source_key;    // "imap:<mailbox>:<UIDVALIDITY>:<UID>" or "pop3:<mailbox>:<UIDL>"
+  std::uint64_t uid = 0;     // IMAP UID (ascending order of listing); 0 for POP3
+  std::string uidl;          // POP3 unique id; empty for IMAP
   std::uint32_t number = 0;  // POP3 message number in this session; 0 for IMAP
-  std::uint64_t size = 0;  // as announced by the server (RFC822.SIZE / LIST)
+  std::uint64_t size = 0;    // as announced by the server (RFC822.SIZE / LIST)
 };
 
 struct FetchedMessage {
@@ -34,7 +34,7 @@ struct Checkpoint {
 };
 
 struct Listing {
-  std::uint64_t uidvalidity = 0;  // IMAP: as SELECT reported it; POP3: 0
+  std::uint64_t uidvalidity = 0;    // IMAP: as SELECT reported it; POP3: 0
   std::vector<MessageRef> pending;  // ascending UID for IMAP, server order for POP3
 };
 

@@ -21,9 +21,12 @@ int main(int argc, char** argv) {
   std::size_t attachment_bytes = 0;
   for (int i = 1; i + 1 < argc; i += 2) {
     std::string flag = argv[i], value = argv[i + 1];
-    if (flag == "--protocol") protocol = value;
-    else if (flag == "--messages") messages = std::stoi(value);
-    else if (flag == "--attachment-bytes") attachment_bytes = std::stoull(value);
+    if (flag == "--protocol")
+      protocol = value;
+    else if (flag == "--messages")
+      messages = std::stoi(value);
+    else if (flag == "--attachment-bytes")
+      attachment_bytes = std::stoull(value);
     else {
       std::cerr << "unknown option " << flag << "\n";
       return 2;
@@ -40,14 +43,16 @@ int main(int argc, char** argv) {
   }
   int port = protocol == "imap" ? env.imaps_port : env.pop3s_port;
   TempFile config(R"({"database": {"url": ")" + db.url() + R"("}, "log": {"level": "warning"},
-    "mailboxes": [{"name": "bench", "protocol": ")" + protocol + R"(", "host": ")" + env.mail_host +
-                  R"(", "port": )" + std::to_string(port) + R"(, "ca_file": ")" + env.ca_file +
-                  R"(", "username": ")" + box.user() + R"(", "password": ")" + env.mail_password +
+    "mailboxes": [{"name": "bench", "protocol": ")" +
+                  protocol + R"(", "host": ")" + env.mail_host + R"(", "port": )" +
+                  std::to_string(port) + R"(, "ca_file": ")" + env.ca_file + R"(", "username": ")" +
+                  box.user() + R"(", "password": ")" + env.mail_password +
                   R"(", "after_ingest": "keep"}]})");
 
   auto started = std::chrono::steady_clock::now();
   ProcessResult result = runService({"--config", config.path(), "--once"}, {}, 3600);
-  double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   rusage usage{};
   getrusage(RUSAGE_CHILDREN, &usage);
   long long stored = std::stoll(db.scalar("SELECT count(*) FROM messages"));
@@ -60,7 +65,7 @@ int main(int argc, char** argv) {
             << "throughput          " << messages / seconds << " messages/s, "
             << bytes / (1024.0 * 1024.0) / seconds << " MiB/s\n"
             << "service peak RSS    " << usage.ru_maxrss / 1024.0 << " MiB\n"
-            << "service CPU         " << usage.ru_utime.tv_sec + usage.ru_utime.tv_usec / 1e6 << " s user, "
-            << usage.ru_stime.tv_sec + usage.ru_stime.tv_usec / 1e6 << " s system\n";
+            << "service CPU         " << usage.ru_utime.tv_sec + usage.ru_utime.tv_usec / 1e6
+            << " s user, " << usage.ru_stime.tv_sec + usage.ru_stime.tv_usec / 1e6 << " s system\n";
   return result.exit_code == 0 && stored == messages ? 0 : 1;
 }

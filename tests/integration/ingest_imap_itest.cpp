@@ -20,28 +20,36 @@ namespace {
 
 struct MailboxOptions {
   std::string after_ingest = "seen";
-  std::string ca_file;  // default: the CA that signed Dovecot's certificate
-  std::string password;  // default: the test password
+  std::string ca_file;          // default: the CA that signed Dovecot's certificate
+  std::string password;         // default: the test password
   std::string extra_top_level;  // e.g. R"("limits": {...},)"
   int port = 0;
   std::string tls = "implicit";
 };
 
-std::string configJson(const ScratchDatabase& db, const TestMailbox& box, const MailboxOptions& o = {}) {
+std::string configJson(const ScratchDatabase& db, const TestMailbox& box,
+                       const MailboxOptions& o = {}) {
   const auto& env = TestEnv::get();
   int port = o.port ? o.port : (o.tls == "implicit" ? env.imaps_port : env.imap_port);
   return R"({
-    "database": {"url": ")" + db.url() + R"("},
+    "database": {"url": ")" +
+         db.url() + R"("},
     "http": {"listen": "127.0.0.1:0"},
     "log": {"level": "information"},
     "backoff": {"initial_seconds": 1, "max_seconds": 2},
-    )" + o.extra_top_level + R"(
+    )" + o.extra_top_level +
+         R"(
     "mailboxes": [{
       "name": "support", "protocol": "imap",
-      "host": ")" + env.mail_host + R"(", "port": )" + std::to_string(port) + R"(, "tls": ")" + o.tls + R"(",
-      "ca_file": ")" + (o.ca_file.empty() ? env.ca_file : o.ca_file) + R"(",
-      "username": ")" + box.user() + R"(", "password": ")" + (o.password.empty() ? env.mail_password : o.password) + R"(",
-      "after_ingest": ")" + o.after_ingest + R"(", "poll_interval_seconds": 1
+      "host": ")" +
+         env.mail_host + R"(", "port": )" + std::to_string(port) + R"(, "tls": ")" + o.tls + R"(",
+      "ca_file": ")" +
+         (o.ca_file.empty() ? env.ca_file : o.ca_file) + R"(",
+      "username": ")" +
+         box.user() + R"(", "password": ")" +
+         (o.password.empty() ? env.mail_password : o.password) + R"(",
+      "after_ingest": ")" +
+         o.after_ingest + R"(", "poll_interval_seconds": 1
     }]
   })";
 }
@@ -55,7 +63,8 @@ std::string httpGet(const std::string& url) {
   Poco::URI uri(url);
   Poco::Net::HTTPClientSession session(uri.getHost(), uri.getPort());
   session.setTimeout(Poco::Timespan(10, 0));
-  Poco::Net::HTTPRequest request(Poco::Net::HTTPRequest::HTTP_GET, uri.getPathAndQuery(), "HTTP/1.1");
+  Poco::Net::HTTPRequest request(Poco::Net::HTTPRequest::HTTP_GET, uri.getPathAndQuery(),
+                                 "HTTP/1.1");
   session.sendRequest(request);
   Poco::Net::HTTPResponse response;
   std::istream& body = session.receiveResponse(response);
@@ -63,13 +72,18 @@ std::string httpGet(const std::string& url) {
   return text;
 }
 
-long long count(const ScratchDatabase& db, const std::string& sql) { return std::stoll(db.scalar(sql)); }
+long long count(const ScratchDatabase& db, const std::string& sql) {
+  return std::stoll(db.scalar(sql));
+}
 
-std::string simpleMessage(const std::string& id, const std::string& subject, const std::string& extra_headers = "",
+std::string simpleMessage(const std::string& id, const std::string& subject,
+                          const std::string& extra_headers = "",
                           const std::string& from = "Jane Doe <jane@example.com>") {
-  return "From: " + from + "\nTo: support@example.com\nSubject: " + subject + "\nMessage-ID: <" + id +
-         ">\nDate: Thu, 26 Nov 2026 10:00:00 +0000\n" + extra_headers + "MIME-Version: 1.0\n"
-         "Content-Type: text/plain; charset=utf-8\n\nHello, this is " + subject + ".\n";
+  return "From: " + from + "\nTo: support@example.com\nSubject: " + subject + "\nMessage-ID: <" +
+         id + ">\nDate: Thu, 26 Nov 2026 10:00:00 +0000\n" + extra_headers +
+         "MIME-Version: 1.0\n"
+         "Content-Type: text/plain; charset=utf-8\n\nHello, this is " +
+         subject + ".\n";
 }
 
 class IngestImap : public ::testing::Test {
@@ -88,15 +102,21 @@ TEST_F(IngestImap, FiftyVariedMessagesBecomeFiftyRowsAndASecondPassStoresNothing
   EXPECT_EQ(count(db_, "SELECT count(*) FROM raw_messages"), 50);
   EXPECT_EQ(count(db_, "SELECT count(*) FROM quarantine"), 0);
   for (int i : {0, 1, 2, 17, 49}) {
-    EXPECT_EQ(count(db_, "SELECT count(*) FROM messages WHERE subject = 'Sample " + std::to_string(i) + "'"), 1) << i;
+    EXPECT_EQ(count(db_, "SELECT count(*) FROM messages WHERE subject = 'Sample " +
+                             std::to_string(i) + "'"),
+              1)
+        << i;
   }
   // Every third sample carries an attachment (see sample_mail.hpp).
   long long with_attachment = count(db_, "SELECT count(DISTINCT message_id) FROM attachments");
   EXPECT_EQ(with_attachment, 50 / 3 + (50 % 3 > 2 ? 1 : 0)) << "messages with attachments";
-  EXPECT_EQ(count(db_, "SELECT count(*) FROM attachments WHERE size <= 0 OR length(sha256) <> 64"), 0);
+  EXPECT_EQ(count(db_, "SELECT count(*) FROM attachments WHERE size <= 0 OR length(sha256) <> 64"),
+            0);
   // raw_sha256 is the hash of the exact bytes stored.
-  EXPECT_EQ(count(db_, "SELECT count(*) FROM messages m JOIN raw_messages r ON r.message_id = m.id "
-                       "WHERE m.raw_sha256 <> encode(sha256(r.raw), 'hex')"), 0);
+  EXPECT_EQ(count(db_,
+                  "SELECT count(*) FROM messages m JOIN raw_messages r ON r.message_id = m.id "
+                  "WHERE m.raw_sha256 <> encode(sha256(r.raw), 'hex')"),
+            0);
   EXPECT_EQ(box_.countFlagged('S'), 50u);
 
   auto second = runOnce(configJson(db_, box_));
@@ -143,7 +163,8 @@ TEST_F(IngestImap, AChangedUidValidityDoesNotDuplicate) {
   for (int i = 0; i < 6; ++i) box_.deliver(makeSampleMessage(i));
   auto config = configJson(db_, box_, {.after_ingest = "keep"});
   ASSERT_EQ(runOnce(config).exit_code, 0);
-  std::string before = db_.scalar("SELECT uidvalidity FROM mailbox_state WHERE mailbox = 'support'");
+  std::string before =
+      db_.scalar("SELECT uidvalidity FROM mailbox_state WHERE mailbox = 'support'");
   box_.resetUidValidity();
   auto second = runOnce(config);
   ASSERT_EQ(second.exit_code, 0) << second.output;
@@ -161,7 +182,8 @@ TEST_F(IngestImap, AChangedUidValidityDoesNotDuplicate) {
 TEST_F(IngestImap, AReplyLandsOnTheFirstTicket) {
   box_.deliver(simpleMessage("first@example.com", "Printer on fire"));
   ASSERT_EQ(runOnce(configJson(db_, box_)).exit_code, 0);
-  box_.deliver(simpleMessage("second@example.com", "Re: Printer on fire", "In-Reply-To: <first@example.com>\n"));
+  box_.deliver(simpleMessage("second@example.com", "Re: Printer on fire",
+                             "In-Reply-To: <first@example.com>\n"));
   box_.deliver(simpleMessage("third@example.com", "Re: Re: Printer on fire",
                              "References: <first@example.com> <second@example.com>\n"));
   auto result = runOnce(configJson(db_, box_));
@@ -170,26 +192,35 @@ TEST_F(IngestImap, AReplyLandsOnTheFirstTicket) {
   EXPECT_EQ(count(db_, "SELECT count(*) FROM messages"), 3);
   EXPECT_EQ(count(db_, "SELECT count(DISTINCT ticket_id) FROM messages"), 1);
   EXPECT_EQ(db_.scalar("SELECT subject FROM tickets"), "Printer on fire");
-  EXPECT_EQ(db_.scalar("SELECT reference FROM tickets"), "HD-" + db_.scalar("SELECT id FROM tickets"));
+  EXPECT_EQ(db_.scalar("SELECT reference FROM tickets"),
+            "HD-" + db_.scalar("SELECT id FROM tickets"));
   EXPECT_EQ(db_.scalar("SELECT requester_address FROM tickets"), "jane@example.com");
 }
 
 TEST_F(IngestImap, UnparseableAndOversizedMessagesAreQuarantinedAndThePassGoesOn) {
   box_.deliver(makeSampleMessage(1));
-  std::string oversized = simpleMessage("big@example.com", "Too big") + std::string(20000, 'x') + "\n";
+  std::string oversized =
+      simpleMessage("big@example.com", "Too big") + std::string(20000, 'x') + "\n";
   box_.deliver(oversized);
   std::string garbage("\x01\x02\x03 this is not a mail \xff\xfe\n\n\x00\x00 binary", 36);
   box_.deliver(garbage);
   box_.deliver(makeSampleMessage(2));
-  auto result = runOnce(configJson(db_, box_, {.extra_top_level = R"("limits": {"max_message_bytes": 10000},)"}));
+  auto result = runOnce(
+      configJson(db_, box_, {.extra_top_level = R"("limits": {"max_message_bytes": 10000},)"}));
   ASSERT_EQ(result.exit_code, 0) << result.output;
   EXPECT_EQ(count(db_, "SELECT count(*) FROM messages"), 2);
   EXPECT_EQ(count(db_, "SELECT count(*) FROM quarantine"), 2);
-  EXPECT_EQ(count(db_, "SELECT count(*) FROM quarantine WHERE error LIKE '%max_message_bytes%' AND length(raw) > 20000"), 1);
+  EXPECT_EQ(count(db_,
+                  "SELECT count(*) FROM quarantine WHERE error LIKE '%max_message_bytes%' AND "
+                  "length(raw) > 20000"),
+            1);
   EXPECT_EQ(count(db_, "SELECT count(*) FROM quarantine WHERE raw IS NULL OR length(raw) = 0"), 0);
   // Quarantined mail is acknowledged like any other: nothing is fetched again.
   EXPECT_EQ(box_.countFlagged('S'), 4u);
-  ASSERT_EQ(runOnce(configJson(db_, box_, {.extra_top_level = R"("limits": {"max_message_bytes": 10000},)"})).exit_code, 0);
+  ASSERT_EQ(runOnce(configJson(db_, box_,
+                               {.extra_top_level = R"("limits": {"max_message_bytes": 10000},)"}))
+                .exit_code,
+            0);
   EXPECT_EQ(count(db_, "SELECT count(*) FROM quarantine"), 2);
   EXPECT_EQ(count(db_, "SELECT count(*) FROM messages"), 2);
 }
@@ -219,7 +250,8 @@ TEST_F(IngestImap, AWrongPasswordFailsThePassWithExitCode1) {
 
 TEST_F(IngestImap, ACrashBetweenCommitAndAcknowledgeLeavesExactlyOneRow) {
   for (int i = 0; i < 8; ++i) box_.deliver(makeSampleMessage(i));
-  auto config = configJson(db_, box_, {.extra_top_level = R"("limits": {"fetch_batch_messages": 3},)"});
+  auto config =
+      configJson(db_, box_, {.extra_top_level = R"("limits": {"fetch_batch_messages": 3},)"});
   auto crashed = runOnce(config, {"HD_FAULT_EXIT_AFTER_COMMIT=1"});
   ASSERT_EQ(crashed.exit_code, 86) << crashed.output;
   long long committed = count(db_, "SELECT count(*) FROM messages");
@@ -237,7 +269,8 @@ TEST_F(IngestImap, DatabaseDownFailsThePassAndLosesNothing) {
   box_.deliver(makeSampleMessage(1));
   std::string config = configJson(db_, box_);
   // Point the service at a port where nothing listens.
-  config = std::regex_replace(config, std::regex(R"(postgresql://[^"]*)"), "postgresql://postgres@127.0.0.1:1/none");
+  config = std::regex_replace(config, std::regex(R"(postgresql://[^"]*)"),
+                              "postgresql://postgres@127.0.0.1:1/none");
   auto result = runOnce(config);
   EXPECT_EQ(result.exit_code, 1) << result.output;
   EXPECT_EQ(box_.countFlagged('S'), 0u);
@@ -281,7 +314,8 @@ TEST_F(IngestImap, StatusReportsCountsFromTheDatabaseAndSigtermStopsCleanly) {
 }
 
 TEST(IngestCli, BadConfigurationExitsWith2AndNamesTheKey) {
-  TempFile config(R"({"database": {"url": "x"}, "mailboxes": [{"name": "a", "host": "h", "username": "u",
+  TempFile config(
+      R"({"database": {"url": "x"}, "mailboxes": [{"name": "a", "host": "h", "username": "u",
                       "password": "p", "prot": "imap"}]})");
   auto result = runService({"--config", config.path(), "--once"}, {}, 30);
   EXPECT_EQ(result.exit_code, 2);

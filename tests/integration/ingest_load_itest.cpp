@@ -22,18 +22,21 @@ void seed(TestMailbox& box) {
   }
 }
 
-std::string configJson(const ScratchDatabase& db, const TestMailbox& box, const std::string& protocol,
-                       const std::string& after_ingest) {
+std::string configJson(const ScratchDatabase& db, const TestMailbox& box,
+                       const std::string& protocol, const std::string& after_ingest) {
   const auto& env = TestEnv::get();
   int port = protocol == "imap" ? env.imaps_port : env.pop3s_port;
   return R"({"database": {"url": ")" + db.url() + R"("}, "log": {"level": "warning"},
-    "mailboxes": [{"name": "load", "protocol": ")" + protocol + R"(", "host": ")" + env.mail_host +
-         R"(", "port": )" + std::to_string(port) + R"(, "ca_file": ")" + env.ca_file + R"(", "username": ")" +
-         box.user() + R"(", "password": ")" + env.mail_password + R"(", "after_ingest": ")" + after_ingest +
+    "mailboxes": [{"name": "load", "protocol": ")" +
+         protocol + R"(", "host": ")" + env.mail_host + R"(", "port": )" + std::to_string(port) +
+         R"(, "ca_file": ")" + env.ca_file + R"(", "username": ")" + box.user() +
+         R"(", "password": ")" + env.mail_password + R"(", "after_ingest": ")" + after_ingest +
          R"("}]})";
 }
 
-long long count(const ScratchDatabase& db, const std::string& sql) { return std::stoll(db.scalar(sql)); }
+long long count(const ScratchDatabase& db, const std::string& sql) {
+  return std::stoll(db.scalar(sql));
+}
 
 void expectEveryMessageExactlyOnce(const ScratchDatabase& db) {
   EXPECT_EQ(count(db, "SELECT count(*) FROM messages"), kMessages);
@@ -78,7 +81,8 @@ TEST(IngestLoad, Pop3sDrainsTwoThousandMessagesAndKeepModeStoresNothingTwice) {
   ASSERT_EQ(again.exit_code, 0) << again.output;
   expectEveryMessageExactlyOnce(db);
 
-  auto drain = timedOnce(configJson(db, box, "pop3", "delete"), "POP3S delete --once (all already stored)");
+  auto drain =
+      timedOnce(configJson(db, box, "pop3", "delete"), "POP3S delete --once (all already stored)");
   ASSERT_EQ(drain.exit_code, 0) << drain.output;
   expectEveryMessageExactlyOnce(db);
   EXPECT_EQ(box.count(), 0u);
@@ -86,7 +90,8 @@ TEST(IngestLoad, Pop3sDrainsTwoThousandMessagesAndKeepModeStoresNothingTwice) {
   ScratchDatabase fresh;
   TestMailbox box2("load_pop_del");
   seed(box2);
-  auto deleted = timedOnce(configJson(fresh, box2, "pop3", "delete"), "POP3S delete --once over 2,000 messages");
+  auto deleted = timedOnce(configJson(fresh, box2, "pop3", "delete"),
+                           "POP3S delete --once over 2,000 messages");
   ASSERT_EQ(deleted.exit_code, 0) << deleted.output;
   expectEveryMessageExactlyOnce(fresh);
   EXPECT_EQ(box2.count(), 0u);

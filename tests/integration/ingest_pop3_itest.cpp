@@ -16,18 +16,25 @@ struct Pop3Options {
   std::string ca_file;
 };
 
-std::string configJson(const ScratchDatabase& db, const TestMailbox& box, const Pop3Options& o = {}) {
+std::string configJson(const ScratchDatabase& db, const TestMailbox& box,
+                       const Pop3Options& o = {}) {
   const auto& env = TestEnv::get();
   int port = o.tls == "implicit" ? env.pop3s_port : env.pop3_port;
   return R"({
-    "database": {"url": ")" + db.url() + R"("},
-    )" + o.extra_top_level + R"(
+    "database": {"url": ")" +
+         db.url() + R"("},
+    )" + o.extra_top_level +
+         R"(
     "mailboxes": [{
       "name": "pop", "protocol": "pop3",
-      "host": ")" + env.mail_host + R"(", "port": )" + std::to_string(port) + R"(, "tls": ")" + o.tls + R"(",
-      "ca_file": ")" + (o.ca_file.empty() ? env.ca_file : o.ca_file) + R"(",
-      "username": ")" + box.user() + R"(", "password": ")" + env.mail_password + R"(",
-      "after_ingest": ")" + o.after_ingest + R"("
+      "host": ")" +
+         env.mail_host + R"(", "port": )" + std::to_string(port) + R"(, "tls": ")" + o.tls + R"(",
+      "ca_file": ")" +
+         (o.ca_file.empty() ? env.ca_file : o.ca_file) + R"(",
+      "username": ")" +
+         box.user() + R"(", "password": ")" + env.mail_password + R"(",
+      "after_ingest": ")" +
+         o.after_ingest + R"("
     }]
   })";
 }
@@ -37,7 +44,9 @@ ProcessResult runOnce(const std::string& config_json, const std::vector<std::str
   return runService({"--config", config.path(), "--once"}, env, 600);
 }
 
-long long count(const ScratchDatabase& db, const std::string& sql) { return std::stoll(db.scalar(sql)); }
+long long count(const ScratchDatabase& db, const std::string& sql) {
+  return std::stoll(db.scalar(sql));
+}
 
 class IngestPop3 : public ::testing::Test {
  protected:
@@ -90,7 +99,8 @@ TEST_F(IngestPop3, ACertificateFromAnotherCaIsRefused) {
 
 TEST_F(IngestPop3, ACrashBeforeQuitLeavesEverythingOnTheServerAndTheNextPassDuplicatesNothing) {
   for (int i = 0; i < 10; ++i) box_.deliver(makeSampleMessage(i));
-  auto config = configJson(db_, box_, {.extra_top_level = R"("limits": {"fetch_batch_messages": 4},)"});
+  auto config =
+      configJson(db_, box_, {.extra_top_level = R"("limits": {"fetch_batch_messages": 4},)"});
   auto crashed = runOnce(config, {"HD_FAULT_EXIT_AFTER_COMMIT=1"});
   ASSERT_EQ(crashed.exit_code, 86) << crashed.output;
   EXPECT_EQ(count(db_, "SELECT count(*) FROM messages"), 4);
@@ -106,7 +116,8 @@ TEST_F(IngestPop3, ACrashBeforeQuitLeavesEverythingOnTheServerAndTheNextPassDupl
 TEST_F(IngestPop3, OversizedMessagesAreQuarantinedWithTheirBytesInBothModes) {
   box_.deliver(makeSampleMessage(1));
   box_.deliver(makeSampleMessage(2, 30000));
-  auto result = runOnce(configJson(db_, box_, {.extra_top_level = R"("limits": {"max_message_bytes": 20000},)"}));
+  auto result = runOnce(
+      configJson(db_, box_, {.extra_top_level = R"("limits": {"max_message_bytes": 20000},)"}));
   ASSERT_EQ(result.exit_code, 0) << result.output;
   EXPECT_EQ(count(db_, "SELECT count(*) FROM messages"), 1);
   EXPECT_EQ(count(db_, "SELECT count(*) FROM quarantine WHERE length(raw) > 30000"), 1);

@@ -66,7 +66,8 @@ TEST(Config, MoveTakesAFolder) {
 }
 
 TEST(Config, CommentsAreAllowed) {
-  std::string json = "// helpdesk\n" + withMailbox(R"(, "tls": "implicit" // the default)" "\n");
+  std::string json = "// helpdesk\n" + withMailbox(R"(, "tls": "implicit" // the default)"
+                                                   "\n");
   EXPECT_NO_THROW(parseConfig(json, fakeEnv({})));
 }
 
@@ -81,9 +82,11 @@ TEST(Config, BadValuesNameTheKey) {
   EXPECT_EQ(errorKey(withMailbox(R"(, "port": "993")")), "mailboxes[0].port");
   EXPECT_EQ(errorKey(withMailbox(R"(, "tls": "maybe")")), "mailboxes[0].tls");
   EXPECT_EQ(errorKey(withMailbox(R"(, "after_ingest": "archive")")), "mailboxes[0].after_ingest");
-  EXPECT_EQ(errorKey(withMailbox(R"(, "protocol": "pop3", "after_ingest": "seen")")), "mailboxes[0].after_ingest");
+  EXPECT_EQ(errorKey(withMailbox(R"(, "protocol": "pop3", "after_ingest": "seen")")),
+            "mailboxes[0].after_ingest");
   EXPECT_EQ(errorKey(withMailbox(R"(, "name": "has space")")), "mailboxes[0].name");
-  EXPECT_EQ(errorKey(withMailbox(R"(, "poll_interval_seconds": 0)")), "mailboxes[0].poll_interval_seconds");
+  EXPECT_EQ(errorKey(withMailbox(R"(, "poll_interval_seconds": 0)")),
+            "mailboxes[0].poll_interval_seconds");
   EXPECT_EQ(errorKey(withMailbox("", R"("http": {"listen": "nonsense"},)")), "http.listen");
   EXPECT_EQ(errorKey(R"({"mailboxes": []})"), "database");
   EXPECT_EQ(errorKey(R"({"database": {"url": "x"}, "mailboxes": []})"), "mailboxes");
@@ -117,23 +120,28 @@ TEST(Config, SecretsCanComeFromFiles) {
     std::ofstream out(path);
     out << "from-file\n";
   }
-  std::string json = R"({"database": {"url_file": ")" + path +
-                     R"("}, "mailboxes": [{"name": "a", "host": "h", "username": "u", "password_file": ")" + path +
-                     R"("}]})";
+  std::string json =
+      R"({"database": {"url_file": ")" + path +
+      R"("}, "mailboxes": [{"name": "a", "host": "h", "username": "u", "password_file": ")" + path +
+      R"("}]})";
   Config config = parseConfig(json, fakeEnv({}));
   EXPECT_EQ(config.mailboxes[0].password, "from-file");
   EXPECT_EQ(config.database_url, "from-file");
-  std::string both = R"({"database": {"url": "x"}, "mailboxes": [{"name": "a", "host": "h", "username": "u",
-      "password": "p", "password_file": ")" + path + R"("}]})";
+  std::string both =
+      R"({"database": {"url": "x"}, "mailboxes": [{"name": "a", "host": "h", "username": "u",
+      "password": "p", "password_file": ")" +
+      path + R"("}]})";
   EXPECT_EQ(errorKey(both), "mailboxes[0].password");
-  std::string missing = R"({"database": {"url": "x"}, "mailboxes": [{"name": "a", "host": "h", "username": "u",
+  std::string missing =
+      R"({"database": {"url": "x"}, "mailboxes": [{"name": "a", "host": "h", "username": "u",
       "password_file": "/nonexistent/secret"}]})";
   EXPECT_EQ(errorKey(missing), "mailboxes[0].password_file");
   std::remove(path.c_str());
 }
 
 TEST(Config, PasswordIsRequiredForPasswordAuth) {
-  std::string json = R"({"database": {"url": "x"}, "mailboxes": [{"name": "a", "host": "h", "username": "u"}]})";
+  std::string json =
+      R"({"database": {"url": "x"}, "mailboxes": [{"name": "a", "host": "h", "username": "u"}]})";
   EXPECT_EQ(errorKey(json), "mailboxes[0].password");
 }
 

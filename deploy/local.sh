@@ -79,17 +79,18 @@ env_up() {
     die "user postgres cannot reach ${inst}: set HD_SCRATCH to a world-searchable directory"
   ensure_mail_user
 
-  local pg imaps imap pop3s pop3 password
+  local pg imaps imap pop3s pop3 oauth password
   pg=$(pick_port "${HD_PG_PORT:-}")
   imaps=$(pick_port "${HD_IMAPS_PORT:-}")
   imap=$(pick_port "${HD_IMAP_PORT:-}")
   pop3s=$(pick_port "${HD_POP3S_PORT:-}")
   pop3=$(pick_port "${HD_POP3_PORT:-}")
+  oauth=$(pick_port "${HD_OAUTH_PORT:-}")
   password=${HD_MAIL_PASSWORD:-$(openssl rand -hex 12)}
 
   make_certs "${inst}/certs"
   pg_start "${inst}" "${pg}"
-  dovecot_write_conf "${inst}" "${imaps}" "${imap}" "${pop3s}" "${pop3}" "${password}"
+  dovecot_write_conf "${inst}" "${imaps}" "${imap}" "${pop3s}" "${pop3}" "${password}" "${oauth}"
   dovecot_start "${inst}"
   dovecot_verify "${inst}" "${imaps}" "${pop3s}" "${password}"
   log "dovecot: imaps ${imaps}, imap ${imap}, pop3s ${pop3s}, pop3 ${pop3} on 127.0.0.1"
@@ -112,6 +113,7 @@ export HD_TEST_MAIL_PASSWORD=${password}
 export HD_TEST_MAIL_UID=$(id -u "${HD_MAIL_USER}")
 export HD_TEST_MAIL_GID=$(id -g "${HD_MAIL_USER}")
 export HD_TEST_DOVECOT_CONF=${inst}/dovecot/dovecot.conf
+export HD_TEST_OAUTH_PORT=${oauth}
 EOF
   chmod 600 "${inst}/env.sh"
 }

@@ -1,7 +1,9 @@
 # shellcheck shell=bash
 # A private Dovecot 2.3 instance under $1/dovecot, on 127.0.0.1 only: IMAPS, IMAP (+STARTTLS),
 # POP3S, POP3 (+STLS). Any user name logs in with one shared password; mail lives in
-# $1/mail/<user>/Maildir, owned by the system user hdmail.
+# $1/mail/<user>/Maildir, owned by the system user hdmail. XOAUTH2/OAUTHBEARER logins are checked
+# against an RFC 7662 introspection endpoint on 127.0.0.1:OAUTH that the OAuth2 tests serve
+# themselves (tests/support/fake_identity_server.hpp); without it those logins simply fail.
 
 readonly HD_MAIL_USER=hdmail
 
@@ -13,9 +15,9 @@ ensure_mail_user() {
   fi
 }
 
-# dovecot_write_conf INSTANCE IMAPS IMAP POP3S POP3 PASSWORD
+# dovecot_write_conf INSTANCE IMAPS IMAP POP3S POP3 PASSWORD OAUTH
 dovecot_write_conf() {
-  local inst=$1 imaps=$2 imap=$3 pop3s=$4 pop3=$5 password=$6 uid gid dh=""
+  local inst=$1 imaps=$2 imap=$3 pop3s=$4 pop3=$5 password=$6 oauth=$7 uid gid dh=""
   uid=$(id -u "${HD_MAIL_USER}")
   gid=$(id -g "${HD_MAIL_USER}")
   install -d -m 755 "${inst}/dovecot" "${inst}/dovecot/run" "${inst}/dovecot/state"
@@ -36,7 +38,7 @@ ssl_key = <${inst}/certs/server.key
 ${dh}
 # Plaintext LOGIN/USER only over TLS (implicit or after STARTTLS/STLS).
 disable_plaintext_auth = yes
-auth_mechanisms = plain login
+auth_mechanisms = plain login xoauth2 oauthbearer
 # Tests of wrong passwords should not wait the default 2 s.
 auth_failure_delay = 0
 auth_verbose = yes
@@ -47,6 +49,12 @@ mail_location = maildir:~/Maildir
 passdb {
   driver = static
   args = password=${password}
+  mechanisms = plain login
+}
+passdb {
+  driver = oauth2
+  mechanisms = xoauth2 oauthbearer
+  args = ${inst}/dovecot/oauth2.conf.ext
 }
 userdb {
   driver = static
@@ -82,6 +90,14 @@ protocol pop3 {
   mail_max_userip_connections = 100
 }
 pop3_uidl_format = %08Xu%08Xv
+EOF
+  cat >"${inst}/dovecot/oauth2.conf.ext" <<EOF
+# Dovecot 2.3 oauth2 passdb: POST token=<access token> to the tests' fake identity server.
+introspection_mode = post
+introspection_url = http://127.0.0.1:${oauth}/introspect
+username_attribute = username
+active_attribute = active
+active_value = true
 EOF
   doveconf -c "${inst}/dovecot/dovecot.conf" -n >"${inst}/dovecot/doveconf.txt" 2>&1 ||
     die "invalid Dovecot config: $(cat "${inst}/dovecot/doveconf.txt")"

@@ -133,14 +133,6 @@ bool Runtime::runOnce() {
 
 bool Runtime::serve(const StopSignal& stop, std::chrono::seconds grace) {
   record_metrics_ = true;
-  // Migrate before serving, so that /readyz and the API work on a fresh database and a replica that
-  // only stands by (another holds every lease) still brings the schema up to date.
-  try {
-    db::TicketStore store(config_.database_url, db::StoreOptions{config_.ticket_prefix});
-    schemaGate().ensure(store);
-  } catch (const std::exception& e) {
-    logger().warning("schema migration at start failed (retried with the first pass): %s", std::string(e.what()));
-  }
   http::ReaderPool pool(config_.database_url, db::StoreOptions{config_.ticket_prefix}, 4);
   std::vector<std::string> names;
   for (const auto& mailbox : config_.mailboxes) names.push_back(mailbox.name);
@@ -163,6 +155,15 @@ bool Runtime::serve(const StopSignal& stop, std::chrono::seconds grace) {
   server.start();
   if (config_.api_token.empty()) logger().warning("no http.api_token configured: every /api request gets 401");
   logger().information("HTTP endpoint listening on %s:%d", config_.http_host, server.port());
+  // Migrate now (not only with the first pass), so that the API works on a fresh database and a
+  // replica that only stands by (another holds every lease) still brings the schema up to date.
+  // After the server started: an unreachable database must not make /healthz fail.
+  try {
+    db::TicketStore store(config_.database_url, db::StoreOptions{config_.ticket_prefix});
+    schemaGate().ensure(store);
+  } catch (const std::exception& e) {
+    logger().warning("schema migration at start failed (retried with the first pass): %s", std::string(e.what()));
+  }
 
   // Workers run on detached threads that share ownership of what they use, so that a pass stuck in
   // a network read cannot hold up the exit once the grace period is over.

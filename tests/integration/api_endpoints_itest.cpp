@@ -35,6 +35,10 @@ class ApiEndpoints : public ::testing::Test {
         std::make_unique<ServiceProcess>(std::vector<std::string>{"--config", config_->path()});
     port_ = waitForPort(*service_);
     ASSERT_NE(port_, 0);
+    // The service migrates the fresh database right after it starts listening.
+    for (int i = 0; i < 300 && httpGet(port_, "/readyz", "").status != 200; ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
     for (int i = 0; i < 300 && db_.scalar("SELECT count(*) FROM messages") != "6"; ++i) {
       std::this_thread::sleep_for(std::chrono::milliseconds(100));
     }

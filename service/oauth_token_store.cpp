@@ -86,6 +86,8 @@ std::optional<OAuthTokenStatus> oauthTokenStatus(const std::string& database_url
                                                  const std::string& mailbox) {
   pqxx::connection connection(database_url);
   pqxx::read_transaction tx(connection);
+  // `auth status` may run before any migration: no table means no token.
+  if (tx.exec("SELECT to_regclass('oauth_tokens') IS NULL")[0][0].as<bool>()) return std::nullopt;
   pqxx::result rows = tx.exec_params(kStatusSql, mailbox);
   if (rows.empty()) return std::nullopt;
   return OAuthTokenStatus{mailbox, fromEpoch(rows[0][0].as<std::int64_t>()),

@@ -36,6 +36,10 @@ TEST_F(OAuth2Login, DeviceLoginStoresEncryptedTokensThatRotateOnEveryRefresh) {
 
   // Access tokens that expire within the refresh margin are refreshed on every use.
   identity_.setAccessTokenLifetime(60);
+  ProcessResult before = runService({"auth", "status", "--config", config_file.path()}, {}, 60);
+  EXPECT_EQ(before.exit_code, 0) << before.output;
+  EXPECT_NE(before.output.find("support: no token stored"), std::string::npos) << before.output;
+
   ProcessResult login =
       runService({"auth", "login", "--config", config_file.path(), "--mailbox", "support"}, {}, 60);
   ASSERT_EQ(login.exit_code, 0) << login.output;

@@ -183,17 +183,17 @@ CommitResult TicketStore::commitMessage(const IncomingMessage& in, const DecideF
       logger().debug("%s already stored", in.source_key);
       break;
     case CommitStatus::kDuplicateContent:
-      logger().debug("%s duplicates message %Ld: recorded as alias", in.source_key,
-                     static_cast<long long>(result.message_id));
+      logger().debug("%s duplicates message %s: recorded as alias", in.source_key,
+                     std::to_string(result.message_id));
       break;
     case CommitStatus::kInserted:
       if (result.ticket_id == 0) {
-        logger().debug("%s stored as message %Ld without ticket (%s)", in.source_key,
-                       static_cast<long long>(result.message_id),
+        logger().debug("%s stored as message %s without ticket (%s)", in.source_key,
+                       std::to_string(result.message_id),
                        ingest::toString(result.outcome.classification));
       } else {
-        logger().debug("%s stored as message %Ld on %s ticket %s", in.source_key,
-                       static_cast<long long>(result.message_id),
+        logger().debug("%s stored as message %s on %s ticket %s", in.source_key,
+                       std::to_string(result.message_id),
                        std::string(result.ticket_created ? "new" : "existing"),
                        result.ticket_reference);
       }

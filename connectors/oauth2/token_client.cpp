@@ -105,8 +105,8 @@ TokenResult TokenClient::pollDeviceLogin(const DeviceCode& code, const Sleeper& 
     if (error->error == "authorization_pending") continue;
     if (error->error == "slow_down") {
       interval += kSlowDownStep;
-      logger().information("device login: server asked to slow down, polling every %Ld s",
-                           static_cast<long long>(interval.count()));
+      logger().information("device login: server asked to slow down, polling every %s s",
+                           std::to_string(interval.count()));
       continue;
     }
     // authorization_declined, expired_token, bad_verification_code and anything else: final.

@@ -1,6 +1,10 @@
 // TicketStore against a real PostgreSQL (deploy/local.sh), each test in its own scratch database:
 // what commitMessage writes, replays, threading, aliases, quarantine, checkpoints and counts.
 
+#include <Poco/AutoPtr.h>
+#include <Poco/Channel.h>
+#include <Poco/Logger.h>
+#include <Poco/Message.h>
 #include <gtest/gtest.h>
 
 #include <chrono>
@@ -269,6 +273,41 @@ TEST_F(TicketStoreTest, CountsPerMailboxInOneCall) {
   EXPECT_EQ(all.at("empty").ingested, 0);
   EXPECT_TRUE(store_.countsByMailbox({}).empty());
   EXPECT_EQ(store_.counts("a").ingested, 2);
+}
+
+}  // namespace
+}  // namespace hd::db
+
+namespace hd::db {
+namespace {
+
+using namespace itest;
+
+// Collects what a logger writes, to check the text of log lines.
+class CapturingChannel : public Poco::Channel {
+ public:
+  void log(const Poco::Message& message) override { lines.push_back(message.getText()); }
+  std::vector<std::string> lines;
+};
+
+// Regression: "%Ld" with a long long printed "[ERRFMT]" instead of the message id.
+TEST_F(TicketStoreTest, CommitLogLinesNameTheMessageId) {
+  auto& logger = Poco::Logger::get("hd.db");
+  Poco::AutoPtr<CapturingChannel> capture(new CapturingChannel);
+  Poco::AutoPtr<Poco::Channel> previous_channel(logger.getChannel(), true);
+  const int previous_level = logger.getLevel();
+  logger.setChannel(capture);
+  logger.setLevel(Poco::Message::PRIO_DEBUG);
+  const auto result = store_.commitMessage(incoming("imap:support:7:99", mail("Logged", "logged@example.com"), "x"),
+                                           [](ingest::ThreadLookup&) { return Outcome{}; });
+  logger.setChannel(previous_channel);
+  logger.setLevel(previous_level);
+
+  ASSERT_EQ(result.status, CommitStatus::kInserted);
+  ASSERT_FALSE(capture->lines.empty());
+  const std::string& line = capture->lines.back();
+  EXPECT_NE(line.find("stored as message " + std::to_string(result.message_id)), std::string::npos) << line;
+  EXPECT_EQ(line.find("ERRFMT"), std::string::npos) << line;
 }
 
 }  // namespace

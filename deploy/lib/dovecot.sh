@@ -56,9 +56,11 @@ passdb {
   mechanisms = xoauth2 oauthbearer
   args = ${inst}/dovecot/oauth2.conf.ext
 }
+# allow_all_users: without it a static userdb checks that the user exists with a passdb lookup,
+# which both passdbs skip (each is limited to SASL mechanisms), so doveadm could not find users.
 userdb {
   driver = static
-  args = uid=${uid} gid=${gid} home=${inst}/mail/%u
+  args = uid=${uid} gid=${gid} home=${inst}/mail/%u allow_all_users=yes
 }
 
 service imap-login {

@@ -62,24 +62,29 @@ int Application::runMain(int argc, char** argv) {
 void Application::defineOptions(Poco::Util::OptionSet& options) {
   // Not ServerApplication::defineOptions: --daemon/--pidfile make no sense in a container.
   using Poco::Util::Option;
-  options.addOption(Option("help", "h", "Show this help and exit.").required(false).repeatable(false));
-  options.addOption(Option("version", "", "Print the version and exit.").required(false).repeatable(false));
+  options.addOption(
+      Option("help", "h", "Show this help and exit.").required(false).repeatable(false));
+  options.addOption(
+      Option("version", "", "Print the version and exit.").required(false).repeatable(false));
   options.addOption(Option("config", "c", "Read the JSON configuration from FILE (required).")
                         .required(false)
                         .repeatable(false)
                         .argument("FILE"));
-  options.addOption(Option("once", "", "Make one pass over every mailbox and exit: 0 when all passes succeeded, "
-                                       "1 when any failed. No HTTP endpoint, no retries.")
-                        .required(false)
-                        .repeatable(false));
+  options.addOption(
+      Option("once", "",
+             "Make one pass over every mailbox and exit: 0 when all passes succeeded, "
+             "1 when any failed. No HTTP endpoint, no retries.")
+          .required(false)
+          .repeatable(false));
   options.addOption(Option("mailbox", "m", "With `auth login|status`: the mailbox NAME.")
                         .required(false)
                         .repeatable(false)
                         .argument("NAME"));
-  options.addOption(Option("healthcheck", "", "GET URL and exit 0 when it answers 200 (for Docker HEALTHCHECK).")
-                        .required(false)
-                        .repeatable(false)
-                        .argument("URL"));
+  options.addOption(
+      Option("healthcheck", "", "GET URL and exit 0 when it answers 200 (for Docker HEALTHCHECK).")
+          .required(false)
+          .repeatable(false)
+          .argument("URL"));
 }
 
 void Application::handleOption(const std::string& name, const std::string& value) {
@@ -105,9 +110,11 @@ void Application::printHelp() {
   formatter.setCommand("helpdesk-ingest");
   formatter.setUsage("--config FILE [--once] | auth login|status --config FILE [--mailbox NAME]");
   formatter.setHeader(
-      "Turns support mailboxes (IMAP or POP3 over TLS; Outlook.com / Microsoft 365 first) into helpdesk "
+      "Turns support mailboxes (IMAP or POP3 over TLS; Outlook.com / Microsoft 365 first) into "
+      "helpdesk "
       "tickets in PostgreSQL, and serves /healthz and /status over HTTP.\n"
-      "A message is acknowledged on the server (flagged, moved or deleted) only after its ticket rows are "
+      "A message is acknowledged on the server (flagged, moved or deleted) only after its ticket "
+      "rows are "
       "committed, so a crash or an outage leads to a retry, never a lost or duplicated ticket.");
   formatter.setFooter(
       "Exit codes: 0 success; 1 a mailbox pass failed (--once); 2 usage or configuration error.\n"
@@ -145,7 +152,8 @@ int Application::main(const std::vector<std::string>& args) {
   if (!healthcheck_url_.empty()) return healthcheck(healthcheck_url_);
   const bool auth_command = !args.empty() && args.front() == "auth";
   if (!args.empty() && !auth_command) {
-    std::cerr << "helpdesk-ingest: unexpected argument '" << args.front() << "'\nTry 'helpdesk-ingest --help'.\n";
+    std::cerr << "helpdesk-ingest: unexpected argument '" << args.front()
+              << "'\nTry 'helpdesk-ingest --help'.\n";
     return kExitUsage;
   }
   if (config_path_.empty()) {
@@ -157,7 +165,8 @@ int Application::main(const std::vector<std::string>& args) {
   try {
     config = loadConfig(config_path_);
   } catch (const ConfigError& e) {
-    std::cerr << "helpdesk-ingest: configuration error in " << config_path_ << ": " << e.what() << "\n";
+    std::cerr << "helpdesk-ingest: configuration error in " << config_path_ << ": " << e.what()
+              << "\n";
     return kExitUsage;
   }
   configureLogging(config.log.level, config.log.format);

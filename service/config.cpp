@@ -31,10 +31,13 @@ class ObjectReader {
  public:
   ObjectReader(const Json& object, std::string path, const EnvLookup& env, std::string base_dir)
       : object_(object), path_(std::move(path)), env_(env), base_dir_(std::move(base_dir)) {
-    if (!object_.is_object()) throw ConfigError(path_.empty() ? "(top level)" : path_, "must be an object");
+    if (!object_.is_object())
+      throw ConfigError(path_.empty() ? "(top level)" : path_, "must be an object");
   }
 
-  std::string key(const std::string& name) const { return path_.empty() ? name : path_ + "." + name; }
+  std::string key(const std::string& name) const {
+    return path_.empty() ? name : path_ + "." + name;
+  }
 
   bool has(const std::string& name) {
     used_.insert(name);
@@ -68,7 +71,8 @@ class ObjectReader {
   std::optional<std::string> secret(const std::string& name) {
     auto inline_value = string(name);
     auto file = string(name + "_file");
-    if (inline_value && file) throw ConfigError(key(name), "give either " + name + " or " + name + "_file, not both");
+    if (inline_value && file)
+      throw ConfigError(key(name), "give either " + name + " or " + name + "_file, not both");
     if (!file) return inline_value;
     std::filesystem::path path(*file);
     if (path.is_relative()) path = std::filesystem::path(base_dir_) / path;
@@ -78,7 +82,8 @@ class ObjectReader {
     } catch (const std::exception&) {
       throw ConfigError(key(name + "_file"), "cannot read " + path.string());
     }
-    while (!content.empty() && (content.back() == '\n' || content.back() == '\r')) content.pop_back();
+    while (!content.empty() && (content.back() == '\n' || content.back() == '\r'))
+      content.pop_back();
     return content;
   }
 
@@ -88,7 +93,8 @@ class ObjectReader {
     if (!value.is_number_integer()) throw ConfigError(key(name), "must be an integer");
     auto number = value.get<std::int64_t>();
     if (number < min || number > max) {
-      throw ConfigError(key(name), "must be between " + std::to_string(min) + " and " + std::to_string(max));
+      throw ConfigError(key(name),
+                        "must be between " + std::to_string(min) + " and " + std::to_string(max));
     }
     return number;
   }
@@ -121,7 +127,8 @@ class ObjectReader {
       const auto& match = *it;
       result.append(text, last, static_cast<std::size_t>(match.position()) - last);
       auto value = env_(match[1].str());
-      if (!value) throw ConfigError(where, "environment variable " + match[1].str() + " is not set");
+      if (!value)
+        throw ConfigError(where, "environment variable " + match[1].str() + " is not set");
       result += *value;
       last = static_cast<std::size_t>(match.position() + match.length());
     }
@@ -151,7 +158,8 @@ std::pair<std::string, int> parseListen(const std::string& key, const std::strin
   auto colon = listen.rfind(':');
   if (colon == std::string::npos || colon == 0) throw ConfigError(key, "must look like HOST:PORT");
   std::string host = listen.substr(0, colon);
-  if (host.size() > 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+  if (host.size() > 2 && host.front() == '[' && host.back() == ']')
+    host = host.substr(1, host.size() - 2);
   int port = 0;
   try {
     std::size_t used = 0;
@@ -188,7 +196,8 @@ int defaultPort(Protocol protocol, net::TlsMode tls) {
   return implicit ? 995 : 110;
 }
 
-OAuth2Config parseOAuth2(const Json& raw, const std::string& key, Protocol protocol, ObjectReader& parent) {
+OAuth2Config parseOAuth2(const Json& raw, const std::string& key, Protocol protocol,
+                         ObjectReader& parent) {
   ObjectReader in(raw, key, parent.env(), parent.baseDir());
   OAuth2Config oauth;
   oauth.client_id = in.requiredString("client_id");
@@ -199,7 +208,8 @@ OAuth2Config parseOAuth2(const Json& raw, const std::string& key, Protocol proto
   }
   oauth.authority = in.string("authority", oauth.authority);
   if (!oauth2::isAcceptableAuthority(oauth.authority)) {
-    throw ConfigError(in.key("authority"), "must be an https URL (plain http only for 127.0.0.1 or localhost)");
+    throw ConfigError(in.key("authority"),
+                      "must be an https URL (plain http only for 127.0.0.1 or localhost)");
   }
   oauth.client_secret = in.secret("client_secret").value_or("");
   oauth.client_credentials = choose<bool>(in.key("flow"), in.string("flow", "device_code"),
@@ -237,16 +247,21 @@ MailboxConfig parseMailbox(ObjectReader& in) {
                                   {{"imap", Protocol::kImap}, {"pop3", Protocol::kPop3}});
   // "provider": "outlook" presets Exchange Online (outlook.office365.com, implicit TLS, XOAUTH2;
   // password sign-in was switched off there in 2022/2024); every field can still be overridden.
-  const std::string provider = choose<std::string>(in.key("provider"), in.string("provider", "custom"),
-                                                   {{"custom", "custom"}, {"outlook", "outlook"}});
+  const std::string provider =
+      choose<std::string>(in.key("provider"), in.string("provider", "custom"),
+                          {{"custom", "custom"}, {"outlook", "outlook"}});
   const bool outlook = provider == "outlook";
-  box.endpoint.host = outlook ? in.string("host", "outlook.office365.com") : in.requiredString("host");
-  box.endpoint.tls = choose<net::TlsMode>(
-      in.key("tls"), in.string("tls", "implicit"),
-      {{"implicit", net::TlsMode::kImplicit}, {"starttls", net::TlsMode::kStartTls}, {"none", net::TlsMode::kNone}});
+  box.endpoint.host =
+      outlook ? in.string("host", "outlook.office365.com") : in.requiredString("host");
+  box.endpoint.tls = choose<net::TlsMode>(in.key("tls"), in.string("tls", "implicit"),
+                                          {{"implicit", net::TlsMode::kImplicit},
+                                           {"starttls", net::TlsMode::kStartTls},
+                                           {"none", net::TlsMode::kNone}});
   box.allow_insecure = in.boolean("allow_insecure").value_or(false);
   if (box.endpoint.tls == net::TlsMode::kNone && !box.allow_insecure) {
-    throw ConfigError(in.key("tls"), "\"none\" sends the password in clear text; it needs \"allow_insecure\": true");
+    throw ConfigError(
+        in.key("tls"),
+        "\"none\" sends the password in clear text; it needs \"allow_insecure\": true");
   }
   box.endpoint.port = static_cast<int>(
       in.integer("port", 1, 65535).value_or(defaultPort(box.protocol, box.endpoint.tls)));
@@ -259,25 +274,30 @@ MailboxConfig parseMailbox(ObjectReader& in) {
     box.endpoint.read_timeout = std::chrono::seconds(*seconds);
   }
   box.username = in.requiredString("username");
-  box.auth = choose<AuthMethod>(in.key("auth"), in.string("auth", outlook ? "xoauth2" : "password"),
-                                {{"password", AuthMethod::kPassword}, {"xoauth2", AuthMethod::kXoauth2}});
+  box.auth =
+      choose<AuthMethod>(in.key("auth"), in.string("auth", outlook ? "xoauth2" : "password"),
+                         {{"password", AuthMethod::kPassword}, {"xoauth2", AuthMethod::kXoauth2}});
   auto password = in.secret("password");
   if (box.auth == AuthMethod::kPassword) {
-    if (!password || password->empty()) throw ConfigError(in.key("password"), "is required when auth is \"password\"");
+    if (!password || password->empty())
+      throw ConfigError(in.key("password"), "is required when auth is \"password\"");
     box.password = *password;
   } else {
     if (password) throw ConfigError(in.key("password"), "is not used when auth is \"xoauth2\"");
-    if (!in.has("oauth2")) throw ConfigError(in.key("oauth2"), "is required when auth is \"xoauth2\"");
+    if (!in.has("oauth2"))
+      throw ConfigError(in.key("oauth2"), "is required when auth is \"xoauth2\"");
     box.oauth2 = parseOAuth2(in.raw("oauth2"), in.key("oauth2"), box.protocol, in);
   }
   box.folder = in.string("folder", "INBOX");
   if (box.folder.empty()) throw ConfigError(in.key("folder"), "must not be empty");
 
-  std::string after = in.string("after_ingest", box.protocol == Protocol::kPop3 ? "delete" : "seen");
+  std::string after =
+      in.string("after_ingest", box.protocol == Protocol::kPop3 ? "delete" : "seen");
   using Action = source::AfterIngest::Action;
   if (after.rfind("move:", 0) == 0) {
     box.after_ingest = {Action::kMove, after.substr(5)};
-    if (box.after_ingest.folder.empty()) throw ConfigError(in.key("after_ingest"), "move: needs a folder name");
+    if (box.after_ingest.folder.empty())
+      throw ConfigError(in.key("after_ingest"), "move: needs a folder name");
   } else {
     box.after_ingest.action = choose<Action>(
         in.key("after_ingest"), after,
@@ -287,9 +307,11 @@ MailboxConfig parseMailbox(ObjectReader& in) {
     if (box.after_ingest.action == Action::kSeen || box.after_ingest.action == Action::kMove) {
       throw ConfigError(in.key("after_ingest"), "POP3 supports only \"delete\" or \"keep\"");
     }
-    if (in.has("folder") && box.folder != "INBOX") throw ConfigError(in.key("folder"), "POP3 has only INBOX");
+    if (in.has("folder") && box.folder != "INBOX")
+      throw ConfigError(in.key("folder"), "POP3 has only INBOX");
   }
-  box.poll_interval = std::chrono::seconds(in.integer("poll_interval_seconds", 1, 86400).value_or(60));
+  box.poll_interval =
+      std::chrono::seconds(in.integer("poll_interval_seconds", 1, 86400).value_or(60));
   in.rejectUnknownKeys();
   return box;
 }
@@ -304,9 +326,12 @@ EnvLookup processEnvironment() {
   };
 }
 
-std::string toString(Protocol protocol) { return protocol == Protocol::kImap ? "imap" : "pop3"; }
+std::string toString(Protocol protocol) {
+  return protocol == Protocol::kImap ? "imap" : "pop3";
+}
 
-Config parseConfig(const std::string& json_text, const EnvLookup& env, const std::string& base_dir) {
+Config parseConfig(const std::string& json_text, const EnvLookup& env,
+                   const std::string& base_dir) {
   Json root;
   try {
     root = Json::parse(json_text, nullptr, /*allow_exceptions=*/true, /*ignore_comments=*/true);
@@ -342,9 +367,9 @@ Config parseConfig(const std::string& json_text, const EnvLookup& env, const std
     if (!std::regex_match(config.ticket_prefix, kPrefix)) {
       throw ConfigError("tickets.reference_prefix", "must be a short word such as \"HD-\"");
     }
-    config.new_tickets_per_sender_per_hour = static_cast<std::uint32_t>(
-        tickets.integer("new_tickets_per_sender_per_hour", 0, 1000000)
-            .value_or(config.new_tickets_per_sender_per_hour));
+    config.new_tickets_per_sender_per_hour =
+        static_cast<std::uint32_t>(tickets.integer("new_tickets_per_sender_per_hour", 0, 1000000)
+                                       .value_or(config.new_tickets_per_sender_per_hour));
     if (tickets.has("own_addresses")) {
       own_addresses = parseOwnAddresses(tickets.raw("own_addresses"), "tickets.own_addresses");
     }
@@ -353,30 +378,42 @@ Config parseConfig(const std::string& json_text, const EnvLookup& env, const std
   if (top.has("limits")) {
     ObjectReader limits(top.raw("limits"), "limits", env, base_dir);
     auto& l = config.limits;
-    l.max_message_bytes = static_cast<std::uint64_t>(
-        limits.integer("max_message_bytes", 1024, 1024ll * 1024 * 1024).value_or(static_cast<std::int64_t>(l.max_message_bytes)));
-    l.max_parts = static_cast<std::size_t>(limits.integer("max_parts", 1, 100000).value_or(static_cast<std::int64_t>(l.max_parts)));
-    l.max_depth = static_cast<std::size_t>(limits.integer("max_depth", 1, 1000).value_or(static_cast<std::int64_t>(l.max_depth)));
-    l.max_header_bytes = static_cast<std::size_t>(
-        limits.integer("max_header_bytes", 1024, 64ll * 1024 * 1024).value_or(static_cast<std::int64_t>(l.max_header_bytes)));
-    l.fetch_batch_messages = static_cast<std::size_t>(
-        limits.integer("fetch_batch_messages", 1, 1000).value_or(static_cast<std::int64_t>(l.fetch_batch_messages)));
-    l.fetch_batch_bytes = static_cast<std::uint64_t>(
-        limits.integer("fetch_batch_bytes", 1024, 1024ll * 1024 * 1024).value_or(static_cast<std::int64_t>(l.fetch_batch_bytes)));
+    l.max_message_bytes =
+        static_cast<std::uint64_t>(limits.integer("max_message_bytes", 1024, 1024ll * 1024 * 1024)
+                                       .value_or(static_cast<std::int64_t>(l.max_message_bytes)));
+    l.max_parts = static_cast<std::size_t>(
+        limits.integer("max_parts", 1, 100000).value_or(static_cast<std::int64_t>(l.max_parts)));
+    l.max_depth = static_cast<std::size_t>(
+        limits.integer("max_depth", 1, 1000).value_or(static_cast<std::int64_t>(l.max_depth)));
+    l.max_header_bytes =
+        static_cast<std::size_t>(limits.integer("max_header_bytes", 1024, 64ll * 1024 * 1024)
+                                     .value_or(static_cast<std::int64_t>(l.max_header_bytes)));
+    l.fetch_batch_messages =
+        static_cast<std::size_t>(limits.integer("fetch_batch_messages", 1, 1000)
+                                     .value_or(static_cast<std::int64_t>(l.fetch_batch_messages)));
+    l.fetch_batch_bytes =
+        static_cast<std::uint64_t>(limits.integer("fetch_batch_bytes", 1024, 1024ll * 1024 * 1024)
+                                       .value_or(static_cast<std::int64_t>(l.fetch_batch_bytes)));
     limits.rejectUnknownKeys();
   }
   if (top.has("backoff")) {
     ObjectReader backoff(top.raw("backoff"), "backoff", env, base_dir);
-    config.backoff.initial = std::chrono::seconds(backoff.integer("initial_seconds", 1, 3600).value_or(config.backoff.initial.count()));
-    config.backoff.max = std::chrono::seconds(backoff.integer("max_seconds", 1, 86400).value_or(config.backoff.max.count()));
-    if (config.backoff.max < config.backoff.initial) throw ConfigError("backoff.max_seconds", "must be >= initial_seconds");
+    config.backoff.initial = std::chrono::seconds(
+        backoff.integer("initial_seconds", 1, 3600).value_or(config.backoff.initial.count()));
+    config.backoff.max = std::chrono::seconds(
+        backoff.integer("max_seconds", 1, 86400).value_or(config.backoff.max.count()));
+    if (config.backoff.max < config.backoff.initial)
+      throw ConfigError("backoff.max_seconds", "must be >= initial_seconds");
     backoff.rejectUnknownKeys();
   }
   if (top.has("log")) {
     ObjectReader log(top.raw("log"), "log", env, base_dir);
     config.log.level = choose<std::string>("log.level", log.string("level", config.log.level),
-                                           {{"debug", "debug"}, {"information", "information"}, {"info", "information"},
-                                            {"warning", "warning"}, {"error", "error"}});
+                                           {{"debug", "debug"},
+                                            {"information", "information"},
+                                            {"info", "information"},
+                                            {"warning", "warning"},
+                                            {"error", "error"}});
     config.log.format = choose<std::string>("log.format", log.string("format", config.log.format),
                                             {{"text", "text"}, {"json", "json"}});
     log.rejectUnknownKeys();
@@ -395,20 +432,23 @@ Config parseConfig(const std::string& json_text, const EnvLookup& env, const std
   }
   if (!top.has("mailboxes")) throw ConfigError("mailboxes", "is required (a list of mailboxes)");
   const Json& boxes = top.raw("mailboxes");
-  if (!boxes.is_array() || boxes.empty()) throw ConfigError("mailboxes", "must be a non-empty list");
+  if (!boxes.is_array() || boxes.empty())
+    throw ConfigError("mailboxes", "must be a non-empty list");
   std::set<std::string> names;
   for (std::size_t i = 0; i < boxes.size(); ++i) {
     std::string path = "mailboxes[" + std::to_string(i) + "]";
     ObjectReader box(boxes[i], path, env, base_dir);
     MailboxConfig mailbox = parseMailbox(box);
-    if (!names.insert(mailbox.name).second) throw ConfigError(path + ".name", "duplicate mailbox name \"" + mailbox.name + "\"");
+    if (!names.insert(mailbox.name).second)
+      throw ConfigError(path + ".name", "duplicate mailbox name \"" + mailbox.name + "\"");
     config.mailboxes.push_back(std::move(mailbox));
   }
   if (own_addresses) {
     config.own_addresses = std::move(*own_addresses);
   } else {
     for (const auto& mailbox : config.mailboxes) {
-      if (mailbox.username.find('@') != std::string::npos) config.own_addresses.push_back(mailbox.username);
+      if (mailbox.username.find('@') != std::string::npos)
+        config.own_addresses.push_back(mailbox.username);
     }
   }
   top.rejectUnknownKeys();

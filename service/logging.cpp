@@ -43,9 +43,11 @@ void addIdFields(nlohmann::json& line, const std::string& text) {
 class JsonLinesChannel : public Poco::Channel {
  public:
   void log(const Poco::Message& message) override {
-    static const char* kPriorities[] = {"", "fatal", "critical", "error", "warning", "notice", "information", "debug", "trace"};
+    static const char* kPriorities[] = {"",       "fatal",       "critical", "error", "warning",
+                                        "notice", "information", "debug",    "trace"};
     nlohmann::json line = {
-        {"time", formatRfc3339(std::chrono::system_clock::from_time_t(message.getTime().epochTime()))},
+        {"time",
+         formatRfc3339(std::chrono::system_clock::from_time_t(message.getTime().epochTime()))},
         {"level", kPriorities[message.getPriority()]},
         {"logger", message.getSource()},
         {"message", message.getText()},
@@ -70,7 +72,8 @@ void configureLogging(const std::string& level, const std::string& format) {
   if (format == "json") {
     channel = new JsonLinesChannel;
   } else {
-    Poco::AutoPtr<Poco::PatternFormatter> formatter(new Poco::PatternFormatter("%Y-%m-%dT%H:%M:%SZ %p %s: %t"));
+    Poco::AutoPtr<Poco::PatternFormatter> formatter(
+        new Poco::PatternFormatter("%Y-%m-%dT%H:%M:%SZ %p %s: %t"));
     formatter->setProperty("times", "UTC");
     channel = new Poco::FormattingChannel(formatter, new Poco::ConsoleChannel(std::cerr));
   }

@@ -7,7 +7,9 @@
 namespace hd::service {
 namespace {
 
-Poco::Logger& logger() { return Poco::Logger::get("hd.worker"); }
+Poco::Logger& logger() {
+  return Poco::Logger::get("hd.worker");
+}
 
 struct Failure {
   std::string kind;  // for the log line: what broke
@@ -39,8 +41,8 @@ Failure classify(const std::exception_ptr& error) {
 
 }  // namespace
 
-MailboxWorker::MailboxWorker(WorkerSettings settings, SourceFactory make_source, std::unique_ptr<db::TicketStore> store,
-                             StatusBoard& board)
+MailboxWorker::MailboxWorker(WorkerSettings settings, SourceFactory make_source,
+                             std::unique_ptr<db::TicketStore> store, StatusBoard& board)
     : settings_(std::move(settings)),
       make_source_(std::move(make_source)),
       store_(std::move(store)),
@@ -59,7 +61,8 @@ bool MailboxWorker::runOnce() {
       skipped = true;
     } else {
       auto source = make_source_();
-      MailboxPass pass(name, *source, *store_, settings_.limits, settings_.policy, settings_.after_commit);
+      MailboxPass pass(name, *source, *store_, settings_.limits, settings_.policy,
+                       settings_.after_commit);
       try {
         report = pass.run();
       } catch (...) {
@@ -86,14 +89,17 @@ bool MailboxWorker::runOnce() {
       s.last_pass_duration = duration;
     });
     if (previous.state != MailboxState::kOk) {
-      logger().information("mailbox %s: recovered after %d failed passes", name, previous.consecutive_failures);
+      logger().information("mailbox %s: recovered after %d failed passes", name,
+                           previous.consecutive_failures);
     }
     if (report.stored || report.quarantined || report.duplicates || report.vanished) {
       logger().information(
-          "mailbox %s: pass done in %s ms: %s listed, %s stored, %s quarantined, %s duplicates, %s already stored, "
+          "mailbox %s: pass done in %s ms: %s listed, %s stored, %s quarantined, %s duplicates, %s "
+          "already stored, "
           "%s not returned",
-          name, std::to_string(duration.count()), std::to_string(report.listed), std::to_string(report.stored),
-          std::to_string(report.quarantined), std::to_string(report.duplicates), std::to_string(report.replayed),
+          name, std::to_string(duration.count()), std::to_string(report.listed),
+          std::to_string(report.stored), std::to_string(report.quarantined),
+          std::to_string(report.duplicates), std::to_string(report.replayed),
           std::to_string(report.vanished));
     }
     return true;
@@ -109,11 +115,11 @@ bool MailboxWorker::runOnce() {
     s.last_pass_duration = duration;
   });
   if (failure.needs_person) {
-    logger().error("mailbox %s: sign-in refused (%s); check the credentials in the configuration", name,
-                   failure.message);
+    logger().error("mailbox %s: sign-in refused (%s); check the credentials in the configuration",
+                   name, failure.message);
   } else {
-    logger().warning("mailbox %s: pass failed (%s): %s [%d in a row]", name, failure.kind, failure.message,
-                     failures);
+    logger().warning("mailbox %s: pass failed (%s): %s [%d in a row]", name, failure.kind,
+                     failure.message, failures);
   }
   return false;
 }
@@ -123,7 +129,8 @@ bool MailboxWorker::holdLease() {
   if (held && (standing_by_ || !announced_lease_)) {
     logger().information("mailbox %s: lease acquired; this replica polls it", settings_.mailbox);
   } else if (!held && !standing_by_) {
-    logger().information("mailbox %s: another replica holds the lease; standing by", settings_.mailbox);
+    logger().information("mailbox %s: another replica holds the lease; standing by",
+                         settings_.mailbox);
   }
   announced_lease_ = announced_lease_ || held;
   standing_by_ = !held;

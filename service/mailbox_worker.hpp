@@ -20,8 +20,9 @@ using SourceFactory = std::function<std::unique_ptr<source::MailSource>()>;
 
 // Called after every pass that ran (not after a skipped one), e.g. for metrics. `report` is
 // meaningful only when `ok`.
-using PassObserver = std::function<void(const std::string& mailbox, bool ok, std::chrono::milliseconds duration,
-                                        const PassReport& report)>;
+using PassObserver =
+    std::function<void(const std::string& mailbox, bool ok, std::chrono::milliseconds duration,
+                       const PassReport& report)>;
 
 struct WorkerSettings {
   std::string mailbox;
@@ -36,8 +37,8 @@ struct WorkerSettings {
 
 class MailboxWorker {
  public:
-  MailboxWorker(WorkerSettings settings, SourceFactory make_source, std::unique_ptr<db::TicketStore> store,
-                StatusBoard& board);
+  MailboxWorker(WorkerSettings settings, SourceFactory make_source,
+                std::unique_ptr<db::TicketStore> store, StatusBoard& board);
 
   // One pass, recorded on the status board. Returns true on success; never throws.
   bool runOnce();

@@ -15,7 +15,9 @@
 namespace hd::service {
 namespace {
 
-Poco::Logger& logger() { return Poco::Logger::get("hd.service"); }
+Poco::Logger& logger() {
+  return Poco::Logger::get("hd.service");
+}
 
 // Schema migration runs once per process, before the first pass of any mailbox. When the
 // database is down it fails like any other database error and is retried with the pass.
@@ -47,7 +49,9 @@ class SchemaCheckingSource : public source::MailSource {
     schemaGate().ensure(store_);
     inner_->open();
   }
-  source::Listing listPending(const source::Checkpoint& c) override { return inner_->listPending(c); }
+  source::Listing listPending(const source::Checkpoint& c) override {
+    return inner_->listPending(c);
+  }
   std::vector<source::FetchedMessage> fetch(std::span<const source::MessageRef> refs) override {
     return inner_->fetch(refs);
   }
@@ -79,8 +83,10 @@ ingest::Policy ticketPolicy(const Config& config) {
 
 }  // namespace
 
-Runtime::Runtime(Config config, RuntimeHooks hooks) : config_(std::move(config)), hooks_(std::move(hooks)) {
-  for (const auto& mailbox : config_.mailboxes) board_.add(mailbox.name, toString(mailbox.protocol));
+Runtime::Runtime(Config config, RuntimeHooks hooks)
+    : config_(std::move(config)), hooks_(std::move(hooks)) {
+  for (const auto& mailbox : config_.mailboxes)
+    board_.add(mailbox.name, toString(mailbox.protocol));
 }
 
 Runtime::~Runtime() = default;
@@ -98,7 +104,8 @@ std::unique_ptr<MailboxWorker> Runtime::makeWorker(const MailboxConfig& mailbox)
   settings.policy = ticketPolicy(config_);
   settings.after_commit = hooks_.after_commit;
 
-  auto store = std::make_unique<db::TicketStore>(config_.database_url, db::StoreOptions{config_.ticket_prefix});
+  auto store = std::make_unique<db::TicketStore>(config_.database_url,
+                                                 db::StoreOptions{config_.ticket_prefix});
   auto* store_ptr = store.get();
   auto make_inner = makeSourceFactory(
       mailbox, config_.limits,
@@ -112,8 +119,8 @@ std::unique_ptr<MailboxWorker> Runtime::makeWorker(const MailboxConfig& mailbox)
       metrics_.recordPass(name, ok, duration, ok ? report.stored : 0, ok ? report.quarantined : 0);
     };
   }
-  auto worker =
-      std::make_unique<MailboxWorker>(std::move(settings), std::move(make_source), std::move(store), board_);
+  auto worker = std::make_unique<MailboxWorker>(std::move(settings), std::move(make_source),
+                                                std::move(store), board_);
   // Several replicas may share the database: only the holder of the mailbox's lease polls it.
   worker->setLease(std::make_unique<db::MailboxLease>(config_.database_url, mailbox.name));
   return worker;
@@ -146,14 +153,16 @@ bool Runtime::serve(const StopSignal& stop, std::chrono::seconds grace) {
   http::StatusReport report(board_, snapshot, std::chrono::steady_clock::now());
   db::EventListener listener(config_.database_url);
   listener.start();
-  http::ApiContext context{board_, report, snapshot, pool, &listener, metrics_, http::BearerAuth(config_.api_token)};
+  http::ApiContext context{
+      board_, report, snapshot, pool, &listener, metrics_, http::BearerAuth(config_.api_token)};
   context.protect_status = config_.protect_status;
   context.protect_metrics = config_.protect_metrics;
   context.mime_limits = mimeLimits(config_);
   context.policy = ticketPolicy(config_);
   http::ApiServer server(config_.http_host, config_.http_port, context);
   server.start();
-  if (config_.api_token.empty()) logger().warning("no http.api_token configured: every /api request gets 401");
+  if (config_.api_token.empty())
+    logger().warning("no http.api_token configured: every /api request gets 401");
   logger().information("HTTP endpoint listening on %s:%d", config_.http_host, server.port());
   // Migrate now (not only with the first pass), so that the API works on a fresh database and a
   // replica that only stands by (another holds every lease) still brings the schema up to date.
@@ -162,7 +171,8 @@ bool Runtime::serve(const StopSignal& stop, std::chrono::seconds grace) {
     db::TicketStore store(config_.database_url, db::StoreOptions{config_.ticket_prefix});
     schemaGate().ensure(store);
   } catch (const std::exception& e) {
-    logger().warning("schema migration at start failed (retried with the first pass): %s", std::string(e.what()));
+    logger().warning("schema migration at start failed (retried with the first pass): %s",
+                     std::string(e.what()));
   }
 
   // Workers run on detached threads that share ownership of what they use, so that a pass stuck in
@@ -198,7 +208,8 @@ bool Runtime::serve(const StopSignal& stop, std::chrono::seconds grace) {
   listener.stop();
   if (!finished) {
     // Safe: nothing is acknowledged before its commit, so an interrupted pass is redone next time.
-    logger().warning("a mailbox pass did not finish within %s s; exiting anyway", std::to_string(grace.count()));
+    logger().warning("a mailbox pass did not finish within %s s; exiting anyway",
+                     std::to_string(grace.count()));
     return false;
   }
   return true;

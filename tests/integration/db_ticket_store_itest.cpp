@@ -298,15 +298,17 @@ TEST_F(TicketStoreTest, CommitLogLinesNameTheMessageId) {
   const int previous_level = logger.getLevel();
   logger.setChannel(capture);
   logger.setLevel(Poco::Message::PRIO_DEBUG);
-  const auto result = store_.commitMessage(incoming("imap:support:7:99", mail("Logged", "logged@example.com"), "x"),
-                                           [](ingest::ThreadLookup&) { return Outcome{}; });
+  const auto result =
+      store_.commitMessage(incoming("imap:support:7:99", mail("Logged", "logged@example.com"), "x"),
+                           [](ingest::ThreadLookup&) { return Outcome{}; });
   logger.setChannel(previous_channel);
   logger.setLevel(previous_level);
 
   ASSERT_EQ(result.status, CommitStatus::kInserted);
   ASSERT_FALSE(capture->lines.empty());
   const std::string& line = capture->lines.back();
-  EXPECT_NE(line.find("stored as message " + std::to_string(result.message_id)), std::string::npos) << line;
+  EXPECT_NE(line.find("stored as message " + std::to_string(result.message_id)), std::string::npos)
+      << line;
   EXPECT_EQ(line.find("ERRFMT"), std::string::npos) << line;
 }
 

@@ -2,41 +2,13 @@
 
 #include <Poco/Logger.h>
 
-#include "connectors/net/errors.hpp"
+#include "service/pass_failure.hpp"
 
 namespace hd::service {
 namespace {
 
 Poco::Logger& logger() {
   return Poco::Logger::get("hd.worker");
-}
-
-struct Failure {
-  std::string kind;  // for the log line: what broke
-  std::string message;
-  bool needs_person = false;  // the credentials were refused: retrying alone will not help
-};
-
-Failure classify(const std::exception_ptr& error) {
-  try {
-    std::rethrow_exception(error);
-  } catch (const net::AuthError& e) {
-    return {"authentication", e.what(), !e.retryable()};
-  } catch (const net::TlsError& e) {
-    return {"TLS", e.what()};
-  } catch (const net::NetworkError& e) {
-    return {"network", e.what()};
-  } catch (const net::ProtocolError& e) {
-    return {"protocol", e.what()};
-  } catch (const net::CommandError& e) {
-    return {"server refused a command", e.what()};
-  } catch (const db::DatabaseError& e) {
-    return {"database", e.what()};
-  } catch (const std::exception& e) {
-    return {"unexpected", e.what()};
-  } catch (...) {
-    return {"unexpected", "unknown exception"};
-  }
 }
 
 }  // namespace
@@ -105,7 +77,8 @@ bool MailboxWorker::runOnce() {
     return true;
   }
 
-  Failure failure = classify(error);
+  PassFailure failure = classifyPassFailure(error);
+  last_failure_ = failure;
   int failures = 0;
   board_.update(name, [&](MailboxStatus& s) {
     s.state = failure.needs_person ? MailboxState::kAuthRequired : MailboxState::kFailing;
@@ -143,7 +116,7 @@ void MailboxWorker::runUntil(const StopSignal& stop) {
     std::chrono::milliseconds wait = settings_.poll_interval;
     if (!ok) {
       int failures = board_.get(settings_.mailbox).consecutive_failures;
-      wait = backoff_.delayAfter(failures);
+      wait = retryDelay(backoff_.delayAfter(failures), last_failure_);
       logger().information("mailbox %s: next attempt in %s s", settings_.mailbox,
                            std::to_string((wait.count() + 999) / 1000));
     }

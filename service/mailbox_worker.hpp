@@ -11,6 +11,7 @@
 #include "service/backoff.hpp"
 #include "service/config.hpp"
 #include "service/mailbox_pass.hpp"
+#include "service/pass_failure.hpp"
 #include "service/status_board.hpp"
 #include "service/stop_signal.hpp"
 
@@ -56,6 +57,7 @@ class MailboxWorker {
   std::unique_ptr<db::TicketStore> store_;
   StatusBoard& board_;
   Backoff backoff_;
+  PassFailure last_failure_;  // of the latest failed pass: decides the retry delay
   std::unique_ptr<db::MailboxLease> lease_;
   bool standing_by_ = false;  // last lease check found another replica polling
   bool announced_lease_ = false;

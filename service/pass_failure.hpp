@@ -1,0 +1,29 @@
+#pragma once
+// Why a mailbox pass failed, and what that means for the retry: read from the exception that
+// ended the pass.
+
+#include <algorithm>
+#include <chrono>
+#include <exception>
+#include <string>
+
+namespace hd::service {
+
+struct PassFailure {
+  std::string kind;  // for the log line and /status: what broke ("network", "database", ...)
+  std::string message;
+  bool needs_person = false;  // the credentials were refused: retrying alone will not help
+  // The server said how long to wait (Exchange: "Request is throttled. Suggested Backoff Time");
+  // zero when it did not.
+  std::chrono::milliseconds server_backoff{0};
+};
+
+PassFailure classifyPassFailure(const std::exception_ptr& error);
+
+// The wait before the next attempt: our own backoff, but never less than what the server asked.
+inline std::chrono::milliseconds retryDelay(std::chrono::milliseconds own_backoff,
+                                            const PassFailure& failure) {
+  return std::max(own_backoff, failure.server_backoff);
+}
+
+}  // namespace hd::service

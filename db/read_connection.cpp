@@ -5,6 +5,7 @@
 #include <pqxx/pqxx>
 
 #include "db/errors.hpp"
+#include "db/pqxx_errors.hpp"
 
 namespace hd::db {
 namespace {
@@ -15,11 +16,6 @@ constexpr const char* kSessionSetup =
     " SET TimeZone = 'UTC';"
     // A reader must never hold back the feed's xmin or block migrations for long.
     " SET statement_timeout = '30s'; SET idle_in_transaction_session_timeout = '60s'";
-
-// 08 connection exception, 57P01..57P03 shutdown / cannot connect now: the session is gone.
-bool isSessionLost(const std::string& sqlstate) {
-  return sqlstate.rfind("08", 0) == 0 || sqlstate.rfind("57P", 0) == 0;
-}
 
 }  // namespace
 
@@ -51,16 +47,9 @@ void ReadConnection::run(const char* operation,
     connection_.reset();
     return DatabaseError(std::string("database unavailable during ") + operation + ": " + e.what());
   };
-  try {
-    body(connection());
-  } catch (const pqxx::sql_error& e) {
-    if (isSessionLost(e.sqlstate()) || !connection_ || !connection_->pg.is_open()) throw lost(e);
-    throw StatementError(std::string(operation) + ": " + e.what(), e.sqlstate());
-  } catch (const pqxx::failure& e) {
-    throw lost(e);
-  } catch (const pqxx::usage_error& e) {
-    throw lost(e);
-  }
+  translatePqxxErrors(
+      operation, [&] { body(connection()); },
+      [&] { return connection_ && connection_->pg.is_open(); }, lost);
 }
 
 }  // namespace hd::db

@@ -5,6 +5,7 @@
 #include <pqxx/pqxx>
 
 #include "db/migrations.hpp"
+#include "db/pqxx_errors.hpp"
 #include "db/sql_values.hpp"
 
 namespace hd::db {
@@ -37,13 +38,6 @@ Poco::Logger& logger() {
   return Poco::Logger::get("hd.db");
 }
 
-// SQLSTATE classes that mean the session is gone rather than the statement refused:
-// 08 connection exception, 57P01..57P03 admin/crash shutdown and "cannot connect now"
-// (pg_terminate_backend() of our backend arrives as 57P01).
-bool isSessionLost(const std::string& sqlstate) {
-  return sqlstate.rfind("08", 0) == 0 || sqlstate.rfind("57P", 0) == 0;
-}
-
 }  // namespace
 
 struct TicketStore::Connection {
@@ -70,7 +64,6 @@ pqxx::connection_base& TicketStore::connection() {
 
 void TicketStore::run(const char* operation,
                       const std::function<void(pqxx::connection_base&)>& body) {
-  // Every branch below leaves the transaction objects of `body` destroyed (rolled back).
   const auto lost = [&](const std::exception& e) {
     const bool was_connected = connection_ != nullptr;
     connection_.reset();
@@ -78,19 +71,9 @@ void TicketStore::run(const char* operation,
       logger().warning("database connection lost during %s", std::string(operation));
     return DatabaseError(std::string("database unavailable during ") + operation + ": " + e.what());
   };
-  try {
-    body(connection());
-  } catch (const pqxx::sql_error& e) {
-    if (isSessionLost(e.sqlstate()) || !connection_ || !connection_->pg.is_open()) throw lost(e);
-    throw StatementError(std::string(operation) + ": " + e.what(), e.sqlstate());
-  } catch (const pqxx::in_doubt_error& e) {
-    // The commit was sent but its answer lost. A replay is harmless: UNIQUE(source_key).
-    throw lost(e);
-  } catch (const pqxx::failure& e) {  // broken_connection and the rest of libpqxx's runtime errors
-    throw lost(e);
-  } catch (const pqxx::usage_error& e) {
-    throw lost(e);
-  }
+  translatePqxxErrors(
+      operation, [&] { body(connection()); },
+      [&] { return connection_ && connection_->pg.is_open(); }, lost);
 }
 
 int TicketStore::migrate() {

@@ -107,6 +107,7 @@ bool MailboxWorker::holdLease() {
   }
   announced_lease_ = announced_lease_ || held;
   standing_by_ = !held;
+  board_.update(settings_.mailbox, [&](MailboxStatus& s) { s.lease = held ? "held" : "standby"; });
   return held;
 }
 

@@ -82,7 +82,10 @@ void ImapSource::open() {
     logger().warning("mailbox " + options_.mailbox_name + " uses IMAP without TLS");
   }
   if (client_->capabilities().empty()) client_->refreshCapabilities();
-  if (!preauth) client_->signIn(options_.credentials);
+  if (!preauth) {
+    net::signInReportingRefusal(options_.credentials,
+                                [&] { client_->signIn(options_.credentials); });
+  }
 }
 
 source::Listing ImapSource::listPending(const source::Checkpoint& checkpoint) {

@@ -5,6 +5,8 @@
 #include <functional>
 #include <string>
 
+#include "connectors/net/errors.hpp"
+
 namespace hd::net {
 
 struct Credentials {
@@ -16,6 +18,20 @@ struct Credentials {
   Method method = Method::kPassword;
   std::string username;
   std::function<std::string()> secret;  // the password, or a fresh access token
+  // Called when the server refused the secret (an AuthError from sign-in), so a cached OAuth2
+  // access token is dropped and the next sign-in asks for a new one. Optional.
+  std::function<void()> on_refused;
 };
+
+// Runs `sign_in`; when it throws AuthError, tells `credentials.on_refused` before rethrowing.
+template <typename SignIn>
+void signInReportingRefusal(const Credentials& credentials, SignIn&& sign_in) {
+  try {
+    sign_in();
+  } catch (const AuthError&) {
+    if (credentials.on_refused) credentials.on_refused();
+    throw;
+  }
+}
 
 }  // namespace hd::net

@@ -71,7 +71,7 @@ void Pop3Source::open() {
   }
   logger().information("mailbox %s: connected to %s:%d (%s)", options_.mailbox_name, endpoint.host,
                        endpoint.port, std::string(tlsModeName(endpoint.tls)));
-  signIn();
+  net::signInReportingRefusal(options_.credentials, [this] { signIn(); });
 }
 
 void Pop3Source::signIn() {

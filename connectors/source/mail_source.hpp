@@ -5,7 +5,9 @@
 // Not thread-safe: one worker owns one source. Channel failures throw (hd::net::NetworkError,
 // ProtocolError, CommandError, AuthError); the worker ends the pass and backs off.
 
+#include <chrono>
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <span>
 #include <string>
@@ -38,6 +40,14 @@ struct Listing {
   std::vector<MessageRef> pending;  // ascending UID for IMAP, server order for POP3
 };
 
+// Why waitForNewMail() returned.
+enum class WaitOutcome {
+  kUnsupported,  // this source cannot wait for news (POP3, IMAP without IDLE): sleep instead
+  kNewMail,      // the server announced new messages: run a pass now
+  kTimeout,      // `max_wait` passed without news
+  kInterrupted,  // `interrupted()` returned true (shutdown)
+};
+
 class MailSource {
  public:
   virtual ~MailSource() = default;
@@ -56,6 +66,16 @@ class MailSource {
   // Applies the after-ingest action (flag, move, delete, keep) to messages whose rows are
   // committed. Only ever called after the commit.
   virtual void acknowledge(std::span<const MessageRef> refs) = 0;
+
+  // After a pass, on the still-open session: waits until the server announces new mail (IMAP
+  // IDLE, RFC 2177), `max_wait` passes, or `interrupted()` (polled about once a second) returns
+  // true. Channel failures throw as elsewhere; the caller then falls back to sleeping.
+  virtual WaitOutcome waitForNewMail(std::chrono::milliseconds max_wait,
+                                     const std::function<bool()>& interrupted) {
+    (void)max_wait;
+    (void)interrupted;
+    return WaitOutcome::kUnsupported;
+  }
 
   // Ends the session politely (IMAP LOGOUT, POP3 QUIT: this is when POP3 deletions happen).
   // Never throws.

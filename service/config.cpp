@@ -312,6 +312,10 @@ MailboxConfig parseMailbox(ObjectReader& in) {
   }
   box.poll_interval =
       std::chrono::seconds(in.integer("poll_interval_seconds", 1, 86400).value_or(60));
+  auto idle = in.boolean("idle");
+  if (box.protocol == Protocol::kPop3 && idle.value_or(false))
+    throw ConfigError(in.key("idle"), "POP3 has no IDLE; remove the key or set it to false");
+  box.idle = box.protocol == Protocol::kImap && idle.value_or(true);
   in.rejectUnknownKeys();
   return box;
 }

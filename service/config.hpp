@@ -51,6 +51,9 @@ struct MailboxConfig {
   std::string folder = "INBOX";
   source::AfterIngest after_ingest;
   std::chrono::seconds poll_interval{60};
+  // IMAP: wait in IDLE between passes when the server offers it ("idle", default true). POP3 has
+  // no IDLE and refuses "idle": true.
+  bool idle = true;
 };
 
 struct LimitsConfig {

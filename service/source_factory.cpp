@@ -50,6 +50,7 @@ SourceFactory makeSourceFactory(const MailboxConfig& mailbox, const LimitsConfig
     options.limits.max_literal_size = protocolMessageLimit(limits);
     options.fetch_batch_messages = limits.fetch_batch_messages;
     options.fetch_batch_bytes = limits.fetch_batch_bytes;
+    options.idle = mailbox.idle;
     return [options]() -> std::unique_ptr<source::MailSource> {
       return std::make_unique<imap::ImapSource>(options, connectStream);
     };

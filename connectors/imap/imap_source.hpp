@@ -7,6 +7,7 @@
 // of another UIDVALIDITY than the selected folder's (acting on them would touch other messages).
 // Not thread-safe: one worker owns one source.
 
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -32,6 +33,11 @@ struct ImapSourceOptions {
   ImapLimits limits;
   std::size_t fetch_batch_messages = 50;                // UIDs per UID FETCH of bodies
   std::uint64_t fetch_batch_bytes = 32u * 1024 * 1024;  // announced bytes per UID FETCH
+  // waitForNewMail() uses IDLE when the server offers it; each IDLE command lasts at most
+  // `idle_renewal` (RFC 2177 asks clients to re-issue it within 29 minutes; Exchange drops idle
+  // sessions sooner and silently, so we stay under ten).
+  bool idle = true;
+  std::chrono::milliseconds idle_renewal{std::chrono::minutes(9)};
 };
 
 // Opens the connection; an empty factory connects a net::TlsSocketStream.

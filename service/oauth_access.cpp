@@ -3,12 +3,15 @@
 #include <Poco/Logger.h>
 
 #include "connectors/net/errors.hpp"
-#include "connectors/oauth2/access_token_provider.hpp"
 #include "connectors/oauth2/http_transport.hpp"
 #include "service/oauth_token_store.hpp"
 
 namespace hd::service {
 namespace {
+
+Poco::Logger& logger() {
+  return Poco::Logger::get("hd.oauth2");
+}
 
 // Everything one mailbox's token callback needs, kept alive by the callback.
 struct OAuthAccess {
@@ -54,13 +57,30 @@ oauth2::SecretBox secretBoxFor(const Config& config) {
   return oauth2::SecretBox::fromBase64(config.secret_key, config.secret_key_origin);
 }
 
-std::function<std::string()> makeAccessTokenSource(const Config& config,
-                                                   const MailboxConfig& mailbox) {
-  auto access = std::make_shared<OAuthAccess>(config, mailbox);
-  return [access]() -> std::string {
-    if (!access->provider) throw net::AuthError(access->key_problem, /*retryable=*/false);
-    return access->provider->accessToken();
+AccessTokenSource accessTokenSourceOf(std::shared_ptr<oauth2::AccessTokenProvider> provider) {
+  AccessTokenSource source;
+  source.token = [provider] { return provider->accessToken(); };
+  source.invalidate = [provider] {
+    logger().information("access token refused by the mail server: refreshing it next time");
+    provider->invalidate();
   };
+  source.expires_at = [provider] { return provider->expiresAt(); };
+  return source;
+}
+
+AccessTokenSource makeAccessTokenSource(const Config& config, const MailboxConfig& mailbox) {
+  auto access = std::make_shared<OAuthAccess>(config, mailbox);
+  if (access->provider) {
+    return accessTokenSourceOf(
+        std::shared_ptr<oauth2::AccessTokenProvider>(access, access->provider.get()));
+  }
+  AccessTokenSource unusable;
+  unusable.token = [problem = access->key_problem]() -> std::string {
+    throw net::AuthError(problem, /*retryable=*/false);
+  };
+  unusable.invalidate = [] {};
+  unusable.expires_at = [] { return std::optional<std::chrono::system_clock::time_point>(); };
+  return unusable;
 }
 
 }  // namespace hd::service

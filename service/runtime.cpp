@@ -107,9 +107,18 @@ std::unique_ptr<MailboxWorker> Runtime::makeWorker(const MailboxConfig& mailbox)
   auto store = std::make_unique<db::TicketStore>(config_.database_url,
                                                  db::StoreOptions{config_.ticket_prefix});
   auto* store_ptr = store.get();
-  auto make_inner = makeSourceFactory(
-      mailbox, config_.limits,
-      mailbox.auth == AuthMethod::kXoauth2 ? makeAccessTokenSource(config_, mailbox) : nullptr);
+  std::optional<AccessTokenSource> tokens;
+  if (mailbox.auth == AuthMethod::kXoauth2) {
+    tokens = makeAccessTokenSource(config_, mailbox);
+    // /status shows when the token in use expires.
+    tokens->token = [this, name = mailbox.name, token = tokens->token,
+                     expires_at = tokens->expires_at] {
+      std::string value = token();
+      board_.update(name, [&](MailboxStatus& s) { s.token_expires_at = expires_at(); });
+      return value;
+    };
+  }
+  auto make_inner = makeSourceFactory(mailbox, config_.limits, std::move(tokens));
   SourceFactory make_source = [make_inner, store_ptr]() -> std::unique_ptr<source::MailSource> {
     return std::make_unique<SchemaCheckingSource>(make_inner(), *store_ptr);
   };

@@ -10,22 +10,6 @@
 namespace hd::service {
 namespace {
 
-net::Credentials credentialsFor(const MailboxConfig& mailbox,
-                                std::function<std::string()> access_token) {
-  net::Credentials credentials;
-  credentials.username = mailbox.username;
-  if (mailbox.auth == AuthMethod::kXoauth2) {
-    if (!access_token) throw std::logic_error("xoauth2 mailbox without an access token source");
-    credentials.method = net::Credentials::Method::kXoauth2;
-    credentials.secret = std::move(access_token);
-    return credentials;
-  }
-  credentials.method = net::Credentials::Method::kPassword;
-  std::string password = mailbox.password;
-  credentials.secret = [password] { return password; };
-  return credentials;
-}
-
 std::unique_ptr<net::ByteStream> connectStream(const net::Endpoint& endpoint) {
   return net::TlsSocketStream::connect(endpoint);
 }
@@ -38,13 +22,30 @@ std::uint64_t protocolMessageLimit(const LimitsConfig& limits) {
 
 }  // namespace
 
+net::Credentials credentialsFor(const MailboxConfig& mailbox,
+                                const std::optional<AccessTokenSource>& tokens) {
+  net::Credentials credentials;
+  credentials.username = mailbox.username;
+  if (mailbox.auth == AuthMethod::kXoauth2) {
+    if (!tokens) throw std::logic_error("xoauth2 mailbox without an access token source");
+    credentials.method = net::Credentials::Method::kXoauth2;
+    credentials.secret = tokens->token;
+    credentials.on_refused = tokens->invalidate;
+    return credentials;
+  }
+  credentials.method = net::Credentials::Method::kPassword;
+  std::string password = mailbox.password;
+  credentials.secret = [password] { return password; };
+  return credentials;
+}
+
 SourceFactory makeSourceFactory(const MailboxConfig& mailbox, const LimitsConfig& limits,
-                                std::function<std::string()> access_token) {
+                                std::optional<AccessTokenSource> tokens) {
   if (mailbox.protocol == Protocol::kImap) {
     imap::ImapSourceOptions options;
     options.mailbox_name = mailbox.name;
     options.endpoint = mailbox.endpoint;
-    options.credentials = credentialsFor(mailbox, access_token);
+    options.credentials = credentialsFor(mailbox, tokens);
     options.folder = mailbox.folder;
     options.after_ingest = mailbox.after_ingest;
     options.limits.max_literal_size = protocolMessageLimit(limits);
@@ -58,7 +59,7 @@ SourceFactory makeSourceFactory(const MailboxConfig& mailbox, const LimitsConfig
   pop3::Pop3SourceOptions options;
   options.mailbox_name = mailbox.name;
   options.endpoint = mailbox.endpoint;
-  options.credentials = credentialsFor(mailbox, access_token);
+  options.credentials = credentialsFor(mailbox, tokens);
   options.after_ingest = mailbox.after_ingest;
   options.limits.max_message_size = protocolMessageLimit(limits);
   return [options]() -> std::unique_ptr<source::MailSource> {

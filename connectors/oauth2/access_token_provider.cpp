@@ -47,6 +47,12 @@ void AccessTokenProvider::invalidate() {
   if (cached_) cached_->access_token.clear();
 }
 
+std::optional<std::chrono::system_clock::time_point> AccessTokenProvider::expiresAt() const {
+  std::lock_guard lock(mutex_);
+  if (!cached_ || cached_->access_token.empty()) return std::nullopt;
+  return cached_->expires_at;
+}
+
 TokenSet AccessTokenProvider::fetch() {
   if (mode_ == TokenMode::kClientCredentials) {
     TokenResult result = client_.clientCredentials();

@@ -34,6 +34,8 @@ class AccessTokenProvider {
   std::string accessToken();
   // Drops the cached access token, so the next call refreshes (after the server refused it).
   void invalidate();
+  // When the access token last returned by accessToken() expires; none before the first call.
+  std::optional<std::chrono::system_clock::time_point> expiresAt() const;
 
  private:
   TokenSet fetch();
@@ -43,7 +45,7 @@ class AccessTokenProvider {
   const Clock& clock_;
   TokenMode mode_;
   std::chrono::seconds refresh_margin_;
-  std::mutex mutex_;
+  mutable std::mutex mutex_;
   std::optional<TokenSet> cached_;
 };
 

@@ -63,9 +63,9 @@ TEST_F(OAuth2Login, DeviceLoginStoresEncryptedTokensThatRotateOnEveryRefresh) {
   for (int i = 0; i < 3; ++i) {
     // A fresh source each time reads the store, as a new process would.
     auto token = service::makeAccessTokenSource(config, config.mailboxes.at(0));
-    EXPECT_EQ(token().rfind("fake-access-", 0), 0u);
+    EXPECT_EQ(token.token().rfind("fake-access-", 0), 0u);
     auto again = service::makeAccessTokenSource(config, config.mailboxes.at(0));
-    EXPECT_EQ(again().rfind("fake-access-", 0), 0u);
+    EXPECT_EQ(again.token().rfind("fake-access-", 0), 0u);
   }
   EXPECT_GE(identity_.refreshCount(), 3);
   EXPECT_NE(identity_.currentRefreshToken(), first_refresh);
@@ -74,7 +74,7 @@ TEST_F(OAuth2Login, DeviceLoginStoresEncryptedTokensThatRotateOnEveryRefresh) {
   identity_.revokeRefreshTokens();
   auto token = service::makeAccessTokenSource(config, config.mailboxes.at(0));
   try {
-    token();
+    token.token();
     FAIL() << "expected AuthError";
   } catch (const net::AuthError& e) {
     EXPECT_FALSE(e.retryable());
@@ -96,7 +96,7 @@ TEST_F(OAuth2Login, RefusesToStoreTokensWithoutAKey) {
   auto token = service::makeAccessTokenSource(config, config.mailboxes.at(0));
   if (std::getenv("HELPDESK_SECRET_KEY") == nullptr) {
     try {
-      token();
+      token.token();
       FAIL() << "expected AuthError";
     } catch (const net::AuthError& e) {
       EXPECT_FALSE(e.retryable());

@@ -8,19 +8,9 @@ namespace hd::oauth2 {
 namespace {
 
 using test::FakeClock;
+using test::MemoryTokenStore;
 using test::ScriptedTransport;
 using test::tokenJson;
-
-class MemoryTokenStore final : public TokenStore {
- public:
-  std::optional<TokenSet> load() override { return stored; }
-  void save(const TokenSet& tokens) override {
-    stored = tokens;
-    saved_refresh_tokens.push_back(tokens.refresh_token);
-  }
-  std::optional<TokenSet> stored;
-  std::vector<std::string> saved_refresh_tokens;
-};
 
 class OAuth2AccessTokenProvider : public ::testing::Test {
  protected:

@@ -1,7 +1,9 @@
 #pragma once
-// Test doubles for the OAuth2 module: a scripted HTTP transport and a settable clock.
+// Test doubles for the OAuth2 module: a scripted HTTP transport, a settable clock and a token
+// store in memory.
 
 #include <deque>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -9,6 +11,7 @@
 #include "connectors/net/errors.hpp"
 #include "connectors/oauth2/clock.hpp"
 #include "connectors/oauth2/http_transport.hpp"
+#include "connectors/oauth2/token_store.hpp"
 
 namespace hd::oauth2::test {
 
@@ -45,6 +48,17 @@ class ScriptedTransport final : public HttpTransport {
 
  private:
   std::deque<HttpResponse> responses_;
+};
+
+class MemoryTokenStore final : public TokenStore {
+ public:
+  std::optional<TokenSet> load() override { return stored; }
+  void save(const TokenSet& tokens) override {
+    stored = tokens;
+    saved_refresh_tokens.push_back(tokens.refresh_token);
+  }
+  std::optional<TokenSet> stored;
+  std::vector<std::string> saved_refresh_tokens;
 };
 
 inline std::string tokenJson(const std::string& access, const std::string& refresh,

@@ -109,6 +109,15 @@ std::string Metrics::render(
         << "\"} " << number(box.last_poll ? epochSeconds(*box.last_poll) : 0) << '\n';
   }
 
+  header(out, "helpdesk_ingest_mailbox_token_expiry_timestamp_seconds", "gauge",
+         "Expiry of the OAuth2 access token in use since the Unix epoch (OAuth2 mailboxes that "
+         "have signed in since start).");
+  for (const auto& box : mailboxes) {
+    if (!box.token_expires_at) continue;
+    out << "helpdesk_ingest_mailbox_token_expiry_timestamp_seconds{mailbox=\""
+        << escapeLabel(box.name) << "\"} " << number(epochSeconds(*box.token_expires_at)) << '\n';
+  }
+
   if (stats) {
     header(
         out, "helpdesk_ingest_mailbox_messages", "gauge",

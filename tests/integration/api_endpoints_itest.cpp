@@ -102,6 +102,9 @@ TEST_F(ApiEndpoints, HealthReadinessStatusAndMetrics) {
       6)
       << box.dump();
   EXPECT_TRUE(box["checkpoint"].contains("last_uid"));
+  EXPECT_EQ(box["lease"], "held");  // the only replica
+  EXPECT_TRUE(box.contains("token_expires_at"));
+  EXPECT_TRUE(box["token_expires_at"].is_null()) << box.dump();  // a password mailbox
 
   auto metrics = httpGet(port_, "/metrics", "");  // not protected
   ASSERT_EQ(metrics.status, 200);

@@ -38,6 +38,7 @@ TEST(ApiLease, OneReplicaPollsAMailboxAndTheOtherTakesOverAfterKill9) {
   const std::string standing_by = "mailbox support: another replica holds the lease; standing by";
 
   ServiceProcess first({"--config", config.path()});
+  int first_port = waitForPort(first);
   waitForLog(first, acquired);
   ServiceProcess second({"--config", config.path()});
   int second_port = waitForPort(second);
@@ -52,12 +53,15 @@ TEST(ApiLease, OneReplicaPollsAMailboxAndTheOtherTakesOverAfterKill9) {
   auto standby_status = httpGet(second_port, "/status", "").json();
   EXPECT_EQ(standby_status["mailboxes"][0]["state"], "ok");  // standing by is not a failure
   EXPECT_EQ(standby_status["mailboxes"][0]["consecutive_failures"], 0);
+  EXPECT_EQ(standby_status["mailboxes"][0]["lease"], "standby");
+  EXPECT_EQ(httpGet(first_port, "/status", "").json()["mailboxes"][0]["lease"], "held");
 
   const auto killed = std::chrono::steady_clock::now();
   first.signal(SIGKILL);
   first.wait(10);
   waitForLog(second, acquired, 20);
   EXPECT_LT(std::chrono::steady_clock::now() - killed, std::chrono::seconds(10));
+  EXPECT_EQ(httpGet(second_port, "/status", "").json()["mailboxes"][0]["lease"], "held");
 
   for (int i = 5; i < 8; ++i) box.deliver(makeSampleMessage(i));
   ASSERT_TRUE(waitForCount(db, "SELECT count(*) FROM messages", "8", 60)) << second.output();

@@ -1,5 +1,5 @@
 // Pure pieces of the HTTP API: feed cursors, the bearer token check, download headers, metrics
-// exposition and the embedded OpenAPI document.
+// exposition, the /status document and the embedded OpenAPI document.
 
 #include <gtest/gtest.h>
 
@@ -10,6 +10,7 @@
 #include "service/http/content_disposition.hpp"
 #include "service/http/metrics.hpp"
 #include "service/http/openapi_document.hpp"
+#include "service/http/status_report.hpp"
 
 namespace hd::service::http {
 namespace {
@@ -124,6 +125,41 @@ TEST(Metrics, RendersCountersGaugesAndACumulativeHistogram) {
   EXPECT_NE(text.find("helpdesk_ingest_database_up 1\n"), std::string::npos);
   EXPECT_NE(metrics.render({}, std::nullopt).find("helpdesk_ingest_database_up 0\n"),
             std::string::npos);
+}
+
+TEST(Metrics, TokenExpiryGaugeOnlyForMailboxesWithAToken) {
+  MailboxStatus oauth;
+  oauth.name = "outlook";
+  oauth.token_expires_at = std::chrono::system_clock::time_point(std::chrono::seconds(1800000000));
+  MailboxStatus password;
+  password.name = "dovecot";
+  auto text = Metrics().render({oauth, password}, std::nullopt);
+  EXPECT_NE(text.find("# TYPE helpdesk_ingest_mailbox_token_expiry_timestamp_seconds gauge\n"),
+            std::string::npos);
+  EXPECT_NE(text.find("helpdesk_ingest_mailbox_token_expiry_timestamp_seconds{mailbox=\"outlook\"} "
+                      "1800000000\n"),
+            std::string::npos)
+      << text;
+  EXPECT_EQ(text.find("token_expiry_timestamp_seconds{mailbox=\"dovecot\"}"), std::string::npos);
+}
+
+TEST(StatusReport, ShowsLeaseAndTokenExpiryPerMailbox) {
+  StatusBoard board;
+  board.add("outlook", "imap");
+  board.add("dovecot", "pop3");
+  board.update("outlook", [](MailboxStatus& s) {
+    s.lease = "held";
+    s.token_expires_at = std::chrono::system_clock::time_point(std::chrono::seconds(1800000000));
+  });
+  board.update("dovecot", [](MailboxStatus& s) { s.lease = "standby"; });
+  StatusReport report(
+      board, []() -> DatabaseSnapshot { throw std::runtime_error("down"); },
+      std::chrono::steady_clock::now());
+  auto doc = report.build();
+  EXPECT_EQ(doc["mailboxes"][0]["lease"], "held");
+  EXPECT_EQ(doc["mailboxes"][0]["token_expires_at"], "2027-01-15T08:00:00Z");
+  EXPECT_EQ(doc["mailboxes"][1]["lease"], "standby");
+  EXPECT_TRUE(doc["mailboxes"][1]["token_expires_at"].is_null());
 }
 
 TEST(OpenApiDocument, IsJsonAndDescribesEveryApiRoute) {

@@ -61,6 +61,8 @@ AccessTokenSource accessTokenSourceOf(std::shared_ptr<oauth2::AccessTokenProvide
   AccessTokenSource source;
   source.token = [provider] { return provider->accessToken(); };
   source.invalidate = [provider] {
+    // Sign-in also fails when no token could be obtained at all: then there is nothing to drop.
+    if (!provider->expiresAt()) return;
     logger().information("access token refused by the mail server: refreshing it next time");
     provider->invalidate();
   };

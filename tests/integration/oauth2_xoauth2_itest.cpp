@@ -14,18 +14,11 @@
 namespace hd::test {
 namespace {
 
-constexpr char kKey[] = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=";
-
-std::uint16_t oauthPort() {
-  const char* port = std::getenv("HD_TEST_OAUTH_PORT");
-  return port == nullptr ? 0 : static_cast<std::uint16_t>(std::stoi(port));
-}
-
 std::string configJson(const ScratchDatabase& db, const TestMailbox& box,
                        const std::string& authority, const std::string& protocol) {
   const auto& env = TestEnv::get();
   const int port = protocol == "imap" ? env.imaps_port : env.pop3s_port;
-  return R"({"database": {"url": ")" + db.url() + R"("}, "secrets": {"key": ")" + kKey +
+  return R"({"database": {"url": ")" + db.url() + R"("}, "secrets": {"key": ")" + kTestSecretKey +
          R"("}, "backoff": {"initial_seconds": 1, "max_seconds": 2},)"
          R"( "mailboxes": [{"name": "support", "provider": "outlook", "protocol": ")" +
          protocol + R"(", "host": ")" + env.mail_host + R"(", "port": )" + std::to_string(port) +
@@ -37,8 +30,9 @@ std::string configJson(const ScratchDatabase& db, const TestMailbox& box,
 class Xoauth2EndToEnd : public ::testing::TestWithParam<std::string> {
  protected:
   void SetUp() override {
-    if (oauthPort() == 0) GTEST_SKIP() << "HD_TEST_OAUTH_PORT not set (old deploy/local.sh env)";
-    identity_ = std::make_unique<FakeIdentityServer>(box_.user(), oauthPort());
+    if (introspectionPort() == 0)
+      GTEST_SKIP() << "HD_TEST_OAUTH_PORT not set (old deploy/local.sh env)";
+    identity_ = std::make_unique<FakeIdentityServer>(box_.user(), introspectionPort());
   }
   ScratchDatabase db_;
   TestMailbox box_{"oauth"};

@@ -10,6 +10,7 @@
 #include <Poco/Net/ServerSocket.h>
 #include <Poco/Net/SocketAddress.h>
 
+#include <cstdlib>
 #include <nlohmann/json.hpp>
 
 namespace hd::test {
@@ -58,6 +59,11 @@ bool endsWith(const std::string& text, const std::string& suffix) {
 }
 
 }  // namespace
+
+std::uint16_t introspectionPort() {
+  const char* port = std::getenv("HD_TEST_OAUTH_PORT");
+  return port == nullptr ? 0 : static_cast<std::uint16_t>(std::stoi(port));
+}
 
 FakeIdentityServer::FakeIdentityServer(std::string username, std::uint16_t port)
     : username_(std::move(username)) {

@@ -18,6 +18,13 @@ class HTTPServer;
 
 namespace hd::test {
 
+// A valid "secrets": {"key": ...} for test configurations (base64 of 32 bytes).
+inline constexpr char kTestSecretKey[] = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=";
+
+// $HD_TEST_OAUTH_PORT from deploy/local.sh: the port Dovecot's oauth2 passdb introspects, where
+// a test must run its FakeIdentityServer. 0 when unset (an environment without XOAUTH2).
+std::uint16_t introspectionPort();
+
 class FakeIdentityServer {
  public:
   // port 0 picks a free port. `username` is what introspection reports for issued tokens.

@@ -125,7 +125,6 @@ PassReport MailboxPass::run() {
   }
   if (listing.uidvalidity != 0) store_.saveCheckpoint(mailbox_, checkpoint);
   report.checkpoint = checkpoint;
-  source_.close();
   return report;
 }
 

@@ -46,6 +46,8 @@ class MailboxPass {
   MailboxPass(std::string mailbox, source::MailSource& source, db::TicketStore& store,
               PassLimits limits, ingest::Policy policy = {}, AfterCommitHook after_commit = {});
 
+  // Opens the source and runs the pass. Leaves the session open (the caller closes it, or waits
+  // on it for new mail); on an exception the caller must close it too.
   PassReport run();
 
  private:

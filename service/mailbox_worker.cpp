@@ -22,6 +22,10 @@ MailboxWorker::MailboxWorker(WorkerSettings settings, SourceFactory make_source,
       backoff_(settings_.backoff_initial, settings_.backoff_max) {}
 
 bool MailboxWorker::runOnce() {
+  return runPass(nullptr);
+}
+
+bool MailboxWorker::runPass(std::unique_ptr<source::MailSource>* keep_open) {
   const auto& name = settings_.mailbox;
   auto started = std::chrono::system_clock::now();
   board_.update(name, [&](MailboxStatus& s) { s.last_poll = started; });
@@ -40,6 +44,11 @@ bool MailboxWorker::runOnce() {
       } catch (...) {
         source->close();
         throw;
+      }
+      if (keep_open && source->canWaitForNewMail()) {
+        *keep_open = std::move(source);
+      } else {
+        source->close();
       }
     }
   } catch (...) {
@@ -111,15 +120,65 @@ bool MailboxWorker::holdLease() {
   return held;
 }
 
+std::chrono::milliseconds MailboxWorker::idleBetweenPasses(source::MailSource& session,
+                                                           std::chrono::milliseconds wait,
+                                                           const StopSignal& stop) {
+  const auto& name = settings_.mailbox;
+  const auto started = std::chrono::steady_clock::now();
+  auto remaining = [&] {
+    auto spent = std::chrono::duration_cast<std::chrono::milliseconds>(
+        std::chrono::steady_clock::now() - started);
+    return std::max(std::chrono::milliseconds(0), wait - spent);
+  };
+  if (!announced_idle_) {
+    logger().information(
+        "mailbox %s: waiting in IMAP IDLE between passes (a pass at least every %s s)", name,
+        std::to_string((wait.count() + 999) / 1000));
+    announced_idle_ = true;
+  }
+  board_.update(name, [](MailboxStatus& s) { s.idle = true; });
+  source::WaitOutcome outcome = source::WaitOutcome::kUnsupported;
+  try {
+    outcome = session.waitForNewMail(wait, [&stop] { return stop.stopRequested(); });
+  } catch (const std::exception& e) {
+    board_.update(name, [](MailboxStatus& s) { s.idle = false; });
+    if (!idle_failing_) {
+      logger().warning("mailbox %s: IDLE failed (%s); polling instead until it works again", name,
+                       std::string(e.what()));
+    }
+    idle_failing_ = true;
+    return remaining();
+  }
+  board_.update(name, [](MailboxStatus& s) { s.idle = false; });
+  if (idle_failing_) logger().information("mailbox %s: IDLE works again", name);
+  idle_failing_ = false;
+  switch (outcome) {
+    case source::WaitOutcome::kNewMail:
+      logger().debug("mailbox %s: the server announced new mail", name);
+      return std::chrono::milliseconds(0);
+    case source::WaitOutcome::kTimeout:
+    case source::WaitOutcome::kInterrupted:
+      return std::chrono::milliseconds(0);
+    case source::WaitOutcome::kUnsupported:
+      break;
+  }
+  return remaining();
+}
+
 void MailboxWorker::runUntil(const StopSignal& stop) {
   while (!stop.stopRequested()) {
-    bool ok = runOnce();
+    std::unique_ptr<source::MailSource> session;
+    bool ok = runPass(&session);
     std::chrono::milliseconds wait = settings_.poll_interval;
     if (!ok) {
       int failures = board_.get(settings_.mailbox).consecutive_failures;
       wait = retryDelay(backoff_.delayAfter(failures), last_failure_);
       logger().information("mailbox %s: next attempt in %s s", settings_.mailbox,
                            std::to_string((wait.count() + 999) / 1000));
+    }
+    if (session) {
+      wait = idleBetweenPasses(*session, wait, stop);
+      session->close();
     }
     if (stop.waitFor(wait)) break;
   }

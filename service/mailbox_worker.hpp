@@ -1,7 +1,10 @@
 #pragma once
-// The long-running loop of one mailbox: a pass, then sleep for the poll interval; after a failed
-// pass, exponential backoff with jitter. Every state change is one log line naming the mailbox,
-// and is published on the StatusBoard. Owns its own database connection.
+// The long-running loop of one mailbox: a pass, then wait for the poll interval; after a failed
+// pass, exponential backoff with jitter. After a successful pass on a source that can wait for news
+// (IMAP IDLE), the worker waits on that session instead of sleeping and starts the next pass as
+// soon as the server announces new mail; when IDLE fails it sleeps out the interval (polling).
+// Every state change is one log line naming the mailbox, and is published on the StatusBoard. Owns
+// its own database connection.
 
 #include <functional>
 #include <memory>
@@ -44,7 +47,7 @@ class MailboxWorker {
   // One pass, recorded on the status board. Returns true on success; never throws.
   bool runOnce();
 
-  // Passes until `stop` is signalled (checked between passes and while sleeping).
+  // Passes until `stop` is signalled (checked between passes, while sleeping and while idling).
   void runUntil(const StopSignal& stop);
 
   // With a lease, a pass runs only while this process holds it (several replicas on one database);
@@ -62,7 +65,18 @@ class MailboxWorker {
   bool standing_by_ = false;  // last lease check found another replica polling
   bool announced_lease_ = false;
 
+  bool idle_failing_ = false;  // the last IDLE failed (logged once until one succeeds)
+  bool announced_idle_ = false;
+
   bool holdLease();  // logs when the lease changes hands; throws db::DatabaseError
+  // A pass; on success, when the source can wait for news, its open session is handed to
+  // `keep_open` instead of being closed.
+  bool runPass(std::unique_ptr<source::MailSource>* keep_open);
+  // Waits on `session` for new mail for at most `wait`; returns how much of `wait` is still to be
+  // slept (zero: pass now).
+  std::chrono::milliseconds idleBetweenPasses(source::MailSource& session,
+                                              std::chrono::milliseconds wait,
+                                              const StopSignal& stop);
 };
 
 }  // namespace hd::service

@@ -56,6 +56,11 @@ class SchemaCheckingSource : public source::MailSource {
     return inner_->fetch(refs);
   }
   void acknowledge(std::span<const source::MessageRef> refs) override { inner_->acknowledge(refs); }
+  bool canWaitForNewMail() const override { return inner_->canWaitForNewMail(); }
+  source::WaitOutcome waitForNewMail(std::chrono::milliseconds max_wait,
+                                     const std::function<bool()>& interrupted) override {
+    return inner_->waitForNewMail(max_wait, interrupted);
+  }
   void close() noexcept override { inner_->close(); }
 
  private:

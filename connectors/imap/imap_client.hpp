@@ -13,6 +13,7 @@
 //  - net::CommandError: NO/BAD to a command; the session stays usable.
 // Not thread-safe: one session, one thread.
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <set>
@@ -86,6 +87,19 @@ class ImapClient {
   void uidExpunge(std::string_view uid_set);
   void expunge();
 
+  // RFC 2177 IDLE (requires the IDLE capability, else CommandError): waits until the server
+  // sends EXISTS (new mail), `max_wait` passes, or `interrupted()` returns true (asked at least
+  // every `check_every`), then sends DONE and reads the tagged reply. An EXISTS that arrived
+  // between the command and its continuation counts too. NO/BAD throw CommandError; a BYE or a
+  // closed stream throws NetworkError. The session stays usable after a normal return.
+  enum class IdleOutcome { kNewMail, kTimeout, kInterrupted };
+  IdleOutcome idle(std::chrono::milliseconds max_wait, const std::function<bool()>& interrupted,
+                   std::chrono::milliseconds check_every = std::chrono::seconds(1));
+
+  // How many untagged EXISTS the server has sent in this session (SELECT's included): a caller
+  // compares two readings to learn whether new mail was announced in between.
+  std::uint64_t existsNotices() const { return exists_notices_; }
+
   // Sends LOGOUT without waiting for the reply (Dovecot 2.3.19 over TLS was seen dropping it;
   // a silent server would otherwise hold us for the whole read timeout). Never throws.
   void logout() noexcept;
@@ -102,6 +116,7 @@ class ImapClient {
   Response run(const Command& command, const UntaggedHandler& handler = {});
   // As run(), but NO/BAD throw CommandError (or ThrottledError).
   Response runOk(const Command& command, const UntaggedHandler& handler = {});
+  [[noreturn]] void throwRefusal(const std::string& command, const Response& reply);
   [[noreturn]] void throwAuthFailure(const Response& reply, const std::string& detail);
   void afterSignIn(const Response& reply);
   void setCapabilities(const std::vector<std::string>& names);
@@ -115,6 +130,7 @@ class ImapClient {
   bool exchange_ = false;  // greeting named Microsoft Exchange
   std::string bye_text_;
   std::uint64_t tag_counter_ = 0;
+  std::uint64_t exists_notices_ = 0;
 };
 
 }  // namespace hd::imap

@@ -91,6 +91,9 @@ void ImapSource::open() {
 source::Listing ImapSource::listPending(const source::Checkpoint& checkpoint) {
   ImapClient& imap = client();
   selected_ = imap.select(options_.folder);
+  // Mail announced after this point may be missing from the listing: waitForNewMail() then
+  // starts the next pass at once. (Counting from SELECT, not SEARCH, errs on an extra pass.)
+  exists_notices_at_listing_ = imap.existsNotices();
   const std::uint64_t uidvalidity = selected_->uidvalidity;
 
   std::vector<std::uint64_t> uids;
@@ -238,6 +241,33 @@ void ImapSource::acknowledge(std::span<const source::MessageRef> refs) {
   }
   logger().information("mailbox " + options_.mailbox_name + ": acknowledged " +
                        std::to_string(uids.size()) + " message(s)");
+}
+
+bool ImapSource::canWaitForNewMail() const {
+  return options_.idle && client_ && selected_ && client_->hasCapability("IDLE");
+}
+
+source::WaitOutcome ImapSource::waitForNewMail(std::chrono::milliseconds max_wait,
+                                               const std::function<bool()>& interrupted) {
+  using Clock = std::chrono::steady_clock;
+  if (!canWaitForNewMail()) return source::WaitOutcome::kUnsupported;
+  if (client_->existsNotices() > exists_notices_at_listing_) return source::WaitOutcome::kNewMail;
+  const auto deadline = Clock::now() + max_wait;
+  for (;;) {
+    const auto now = Clock::now();
+    if (now >= deadline) return source::WaitOutcome::kTimeout;
+    // A fresh IDLE command at least every idle_renewal: Exchange drops a longer one silently.
+    const auto slice = std::min<std::chrono::milliseconds>(
+        options_.idle_renewal, std::chrono::ceil<std::chrono::milliseconds>(deadline - now));
+    switch (client_->idle(slice, interrupted)) {
+      case ImapClient::IdleOutcome::kNewMail:
+        return source::WaitOutcome::kNewMail;
+      case ImapClient::IdleOutcome::kInterrupted:
+        return source::WaitOutcome::kInterrupted;
+      case ImapClient::IdleOutcome::kTimeout:
+        break;
+    }
+  }
 }
 
 void ImapSource::close() noexcept {

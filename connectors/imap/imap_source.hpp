@@ -52,6 +52,11 @@ class ImapSource : public source::MailSource {
   source::Listing listPending(const source::Checkpoint& checkpoint) override;
   std::vector<source::FetchedMessage> fetch(std::span<const source::MessageRef> refs) override;
   void acknowledge(std::span<const source::MessageRef> refs) override;
+  // IDLE on the folder the last listPending() selected; kUnsupported when "idle" is off, the
+  // server lacks IDLE, or no folder is selected.
+  bool canWaitForNewMail() const override;
+  source::WaitOutcome waitForNewMail(std::chrono::milliseconds max_wait,
+                                     const std::function<bool()>& interrupted) override;
   void close() noexcept override;
 
   // "imap:<mailbox_name>:<uidvalidity>:<uid>".
@@ -68,6 +73,7 @@ class ImapSource : public source::MailSource {
   std::unique_ptr<net::ByteStream> stream_;
   std::unique_ptr<ImapClient> client_;
   std::optional<SelectResult> selected_;
+  std::uint64_t exists_notices_at_listing_ = 0;
 };
 
 std::unique_ptr<source::MailSource> makeImapSource(ImapSourceOptions options,

@@ -3,6 +3,7 @@
 // ByteStream, so the same client runs on a TLS socket in production and on a recorded transcript
 // in tests.
 
+#include <chrono>
 #include <cstddef>
 #include <string_view>
 
@@ -15,6 +16,14 @@ class ByteStream {
   // Reads up to `size` bytes into `buffer`. Returns the number read; 0 means the peer closed the
   // stream. Throws NetworkError on a timeout or a broken connection.
   virtual std::size_t read(char* buffer, std::size_t size) = 0;
+
+  // Waits up to `timeout` for something to read (data, or the peer closing). Returns false when
+  // nothing arrived in time. The default answers true at once, for streams that always have their
+  // bytes ready; a true answer only means that read() will not wait for the peer.
+  virtual bool waitReadable(std::chrono::milliseconds timeout) {
+    (void)timeout;
+    return true;
+  }
 
   // Writes all of `data`. Throws NetworkError on failure.
   virtual void write(std::string_view data) = 0;

@@ -155,6 +155,17 @@ std::size_t TlsSocketStream::read(char* buffer, std::size_t size) {
   }
 }
 
+bool TlsSocketStream::waitReadable(std::chrono::milliseconds timeout) {
+  try {
+    // Bytes OpenSSL already decrypted (SSL_pending) never wake poll() on the socket.
+    if (socket_.available() > 0) return true;
+    return socket_.poll(toTimespan(timeout),
+                        Poco::Net::Socket::SELECT_READ | Poco::Net::Socket::SELECT_ERROR);
+  } catch (const Poco::Exception& e) {
+    throw NetworkError("waiting for " + where(endpoint_) + " failed: " + e.displayText());
+  }
+}
+
 void TlsSocketStream::write(std::string_view data) {
   try {
     while (!data.empty()) {

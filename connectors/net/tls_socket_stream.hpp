@@ -34,6 +34,7 @@ class TlsSocketStream : public ByteStream {
   ~TlsSocketStream() override;
 
   std::size_t read(char* buffer, std::size_t size) override;
+  bool waitReadable(std::chrono::milliseconds timeout) override;
   void write(std::string_view data) override;
   void startTls() override;
   bool isEncrypted() const override { return encrypted_; }

@@ -67,6 +67,12 @@ class Pop3Source final : public source::MailSource {
   // kDelete: DELE for each ref still on the server (matched by UIDL); an -ERR is logged and the
   // message stays for the next session. kKeep: nothing.
   void acknowledge(std::span<const source::MessageRef> refs) override;
+  // POP3 has no IDLE: deletions happen at QUIT, so the session must end after each pass.
+  bool canWaitForNewMail() const override { return false; }
+  source::WaitOutcome waitForNewMail(std::chrono::milliseconds,
+                                     const std::function<bool()>&) override {
+    return source::WaitOutcome::kUnsupported;
+  }
 
   // QUIT (the server applies the deletions now) and disconnect. Never throws.
   void close() noexcept override;

@@ -67,15 +67,15 @@ class MailSource {
   // committed. Only ever called after the commit.
   virtual void acknowledge(std::span<const MessageRef> refs) = 0;
 
+  // Whether waitForNewMail() can wait on this open session (IMAP with IDLE offered and enabled).
+  // (Pure virtual so that no decorator silently loses the waiting of the source it wraps.)
+  virtual bool canWaitForNewMail() const = 0;
+
   // After a pass, on the still-open session: waits until the server announces new mail (IMAP
   // IDLE, RFC 2177), `max_wait` passes, or `interrupted()` (polled about once a second) returns
   // true. Channel failures throw as elsewhere; the caller then falls back to sleeping.
   virtual WaitOutcome waitForNewMail(std::chrono::milliseconds max_wait,
-                                     const std::function<bool()>& interrupted) {
-    (void)max_wait;
-    (void)interrupted;
-    return WaitOutcome::kUnsupported;
-  }
+                                     const std::function<bool()>& interrupted) = 0;
 
   // Ends the session politely (IMAP LOGOUT, POP3 QUIT: this is when POP3 deletions happen).
   // Never throws.

@@ -137,6 +137,12 @@ std::size_t ScriptedStream::read(char* buffer, std::size_t size) {
   mismatch("client reads while the server has nothing to say");
 }
 
+bool ScriptedStream::waitReadable(std::chrono::milliseconds) {
+  if (closed_ || finished()) return true;
+  const Step::Kind kind = steps_[next_].kind;
+  return kind != Step::Kind::kClient && kind != Step::Kind::kStartTls;
+}
+
 void ScriptedStream::write(std::string_view data) {
   written_ += data;
   while (!data.empty()) {
@@ -164,6 +170,31 @@ void ScriptedStream::startTls() {
   }
   ++next_;
   encrypted_ = true;
+}
+
+namespace {
+
+class BorrowedStream : public net::ByteStream {
+ public:
+  BorrowedStream(ScriptedStream& script, bool implicit_tls)
+      : script_(script), implicit_tls_(implicit_tls) {}
+  std::size_t read(char* buffer, std::size_t size) override { return script_.read(buffer, size); }
+  bool waitReadable(std::chrono::milliseconds timeout) override {
+    return script_.waitReadable(timeout);
+  }
+  void write(std::string_view data) override { script_.write(data); }
+  void startTls() override { script_.startTls(); }
+  bool isEncrypted() const override { return implicit_tls_ || script_.isEncrypted(); }
+
+ private:
+  ScriptedStream& script_;
+  bool implicit_tls_;
+};
+
+}  // namespace
+
+std::unique_ptr<net::ByteStream> borrowStream(ScriptedStream& script, bool implicit_tls) {
+  return std::make_unique<BorrowedStream>(script, implicit_tls);
 }
 
 }  // namespace hd::test

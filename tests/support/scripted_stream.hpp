@@ -18,7 +18,9 @@
 //   -- timeout                   the next read throws NetworkError
 //   # comment, and blank lines, are ignored
 
+#include <chrono>
 #include <cstddef>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -55,6 +57,8 @@ class ScriptedStream : public net::ByteStream {
   const std::string& written() const { return written_; }
 
   std::size_t read(char* buffer, std::size_t size) override;
+  // The server is silent (false, at once) while the script expects the client to write next.
+  bool waitReadable(std::chrono::milliseconds timeout) override;
   void write(std::string_view data) override;
   void startTls() override;
   bool isEncrypted() const override { return encrypted_; }
@@ -76,5 +80,10 @@ class ScriptedStream : public net::ByteStream {
   bool closed_ = false;
   std::string written_;
 };
+
+// For a source's stream factory: a stream forwarding to `script`, which the test keeps and
+// inspects after the source is done with it. `implicit_tls`: encrypted from the start, as the
+// production factory makes IMAPS/POP3S streams.
+std::unique_ptr<net::ByteStream> borrowStream(ScriptedStream& script, bool implicit_tls = false);
 
 }  // namespace hd::test

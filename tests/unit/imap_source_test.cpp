@@ -18,19 +18,6 @@ namespace {
 using source::AfterIngest;
 using test::ScriptedStream;
 
-// Hands the source a stream the test keeps, so the test can inspect it afterwards.
-class BorrowedStream : public net::ByteStream {
- public:
-  explicit BorrowedStream(ScriptedStream& inner) : inner_(inner) {}
-  std::size_t read(char* buffer, std::size_t size) override { return inner_.read(buffer, size); }
-  void write(std::string_view data) override { inner_.write(data); }
-  void startTls() override { inner_.startTls(); }
-  bool isEncrypted() const override { return inner_.isEncrypted(); }
-
- private:
-  ScriptedStream& inner_;
-};
-
 ImapSourceOptions options(AfterIngest::Action action, std::string folder = "") {
   ImapSourceOptions o;
   o.mailbox_name = "support";
@@ -41,9 +28,8 @@ ImapSourceOptions options(AfterIngest::Action action, std::string folder = "") {
 }
 
 ImapSource makeSource(ScriptedStream& stream, ImapSourceOptions o) {
-  return ImapSource(std::move(o), [&stream](const net::Endpoint&) {
-    return std::make_unique<BorrowedStream>(stream);
-  });
+  return ImapSource(std::move(o),
+                    [&stream](const net::Endpoint&) { return test::borrowStream(stream); });
 }
 
 std::vector<std::uint64_t> uids(const std::vector<source::MessageRef>& refs) {

@@ -26,22 +26,6 @@ namespace {
 
 using source::AfterIngest;
 
-// Hands the source a stream that the test keeps looking at after the source is done with it.
-// `implicit_tls`: encrypted from the start, as the production factory makes it for POP3S.
-class BorrowedStream : public net::ByteStream {
- public:
-  BorrowedStream(test::ScriptedStream& script, bool implicit_tls)
-      : script_(script), implicit_tls_(implicit_tls) {}
-  std::size_t read(char* buffer, std::size_t size) override { return script_.read(buffer, size); }
-  void write(std::string_view data) override { script_.write(data); }
-  void startTls() override { script_.startTls(); }
-  bool isEncrypted() const override { return implicit_tls_ || script_.isEncrypted(); }
-
- private:
-  test::ScriptedStream& script_;
-  bool implicit_tls_;
-};
-
 Pop3SourceOptions passwordOptions(AfterIngest::Action action = AfterIngest::Action::kDelete) {
   Pop3SourceOptions options;
   options.mailbox_name = "support";
@@ -70,7 +54,7 @@ struct Session {
   explicit Session(Pop3SourceOptions options, std::string_view transcript = {})
       : script(transcript), source(std::move(options), [this](const net::Endpoint& endpoint) {
           ++connects;
-          return std::make_unique<BorrowedStream>(script, endpoint.tls == net::TlsMode::kImplicit);
+          return test::borrowStream(script, endpoint.tls == net::TlsMode::kImplicit);
         }) {}
 
   // close(), then check that the client followed the script to its end.
@@ -519,9 +503,8 @@ C: QUIT
 
 TEST(Pop3Source, ImplicitTlsEndpointRefusesAPlainStream) {
   test::ScriptedStream script("S: +OK ready\nC: CAPA\nS: +OK\nS: USER\nS: .\n");
-  Pop3Source source(passwordOptions(), [&script](const net::Endpoint&) {
-    return std::make_unique<BorrowedStream>(script, false);
-  });
+  Pop3Source source(passwordOptions(),
+                    [&script](const net::Endpoint&) { return test::borrowStream(script, false); });
   EXPECT_THROW(source.open(), net::TlsError);
   EXPECT_EQ(script.written().find("USER"), std::string::npos);
 }

@@ -89,7 +89,10 @@ bool MailboxWorker::runPass(std::unique_ptr<source::MailSource>* keep_open) {
   PassFailure failure = classifyPassFailure(error);
   last_failure_ = failure;
   int failures = 0;
+  bool same_refusal = false;
   board_.update(name, [&](MailboxStatus& s) {
+    same_refusal = failure.needs_person && s.state == MailboxState::kAuthRequired &&
+                   s.last_error == failure.kind + ": " + failure.message;
     s.state = failure.needs_person ? MailboxState::kAuthRequired : MailboxState::kFailing;
     s.last_error = failure.kind + ": " + failure.message;
     s.last_error_at = finished;
@@ -97,8 +100,14 @@ bool MailboxWorker::runPass(std::unique_ptr<source::MailSource>* keep_open) {
     s.last_pass_duration = duration;
   });
   if (failure.needs_person) {
-    logger().error("mailbox %s: sign-in refused (%s); check the credentials in the configuration",
-                   name, failure.message);
+    // One line when a person must act, not one per retry.
+    const std::string line =
+        "mailbox " + name + ": sign-in refused (" + failure.message + "); " + settings_.auth_hint;
+    if (same_refusal) {
+      logger().debug(line);
+    } else {
+      logger().error(line);
+    }
   } else {
     logger().warning("mailbox %s: pass failed (%s): %s [%d in a row]", name, failure.kind,
                      failure.message, failures);

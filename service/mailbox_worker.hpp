@@ -35,6 +35,8 @@ struct WorkerSettings {
   std::chrono::milliseconds backoff_max{600'000};
   PassLimits limits;
   ingest::Policy policy;
+  // What a person should do when sign-in is refused for good (logged once per refusal).
+  std::string auth_hint = "check the credentials in the configuration";
   AfterCommitHook after_commit;  // tests only
   PassObserver on_pass;          // optional
 };

@@ -100,6 +100,10 @@ std::unique_ptr<MailboxWorker> Runtime::makeWorker(const MailboxConfig& mailbox)
   WorkerSettings settings;
   settings.mailbox = mailbox.name;
   settings.poll_interval = mailbox.poll_interval;
+  if (mailbox.auth == AuthMethod::kXoauth2) {
+    settings.auth_hint = "run `helpdesk-ingest auth login --config FILE --mailbox " + mailbox.name +
+                         "` with this configuration to sign in again";
+  }
   settings.backoff_initial = config_.backoff.initial;
   settings.backoff_max = config_.backoff.max;
   settings.limits.max_message_bytes = config_.limits.max_message_bytes;

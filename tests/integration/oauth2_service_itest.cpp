@@ -176,7 +176,20 @@ TEST_F(OAuth2Service, RevokedLoginIsAuthRequiredWhileAPasswordMailboxGoesOn) {
       },
       30))
       << mailboxStatus("support").dump();
-  EXPECT_NE(service_->output().find("auth login"), std::string::npos);
+  EXPECT_NE(service_->output().find("auth login --config FILE --mailbox support"),
+            std::string::npos)
+      << service_->output();
+  // The retries go on (with backoff) but the log says it once per refusal, not once per retry.
+  ASSERT_TRUE(eventually(
+      [&] { return mailboxStatus("support")["consecutive_failures"].get<int>() >= 4; }, 60));
+  const std::string log = service_->output();
+  std::size_t refusals = 0;
+  const std::string line = "mailbox support: sign-in refused";
+  for (auto at = log.find(line); at != std::string::npos; at = log.find(line, at + 1)) {
+    ++refusals;
+  }
+  EXPECT_GE(refusals, 1u);
+  EXPECT_LE(refusals, 2u) << "the token refused, then invalid_grant; nothing per retry\n" << log;
 
   plain.deliver(makeSampleMessage(102));
   ASSERT_TRUE(eventually([&] { return messages("plain") == "2"; }, 60)) << service_->output();

@@ -360,6 +360,9 @@ Config parseConfig(const std::string& json_text, const EnvLookup& env,
       std::tie(config.http_host, config.http_port) = parseListen("http.listen", *listen);
     }
     config.api_token = http.secret("api_token").value_or("");
+    config.api_read_token = http.secret("api_read_token").value_or("");
+    if (!config.api_read_token.empty() && config.api_read_token == config.api_token)
+      throw ConfigError(http.key("api_read_token"), "must differ from api_token");
     config.protect_status = http.boolean("protect_status").value_or(false);
     config.protect_metrics = http.boolean("protect_metrics").value_or(false);
     http.rejectUnknownKeys();

@@ -87,6 +87,9 @@ struct Config {
   // without a token every /api request is refused (401). Never logged. protect_status and
   // protect_metrics put /status and /metrics behind the same token.
   std::string api_token;
+  // Optional second token that may only read /api (403 on changes), for the ticketing system.
+  // http.api_read_token or http.api_read_token_file; never logged.
+  std::string api_read_token;
   bool protect_status = false;
   bool protect_metrics = false;
   std::string ticket_prefix = "HD-";

@@ -171,8 +171,13 @@ bool Runtime::serve(const StopSignal& stop, std::chrono::seconds grace) {
   http::StatusReport report(board_, snapshot, std::chrono::steady_clock::now());
   db::EventListener listener(config_.database_url);
   listener.start();
-  http::ApiContext context{
-      board_, report, snapshot, pool, &listener, metrics_, http::BearerAuth(config_.api_token)};
+  http::ApiContext context{board_,
+                           report,
+                           snapshot,
+                           pool,
+                           &listener,
+                           metrics_,
+                           http::BearerAuth(config_.api_token, config_.api_read_token)};
   context.protect_status = config_.protect_status;
   context.protect_metrics = config_.protect_metrics;
   context.mime_limits = mimeLimits(config_);

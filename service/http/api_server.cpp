@@ -18,7 +18,8 @@
 namespace hd::service::http {
 namespace {
 
-enum class Access { kOpen, kApi, kStatus, kMetrics };
+// kApiWrite: changes something, so a read-only token (http.api_read_token) gets 403.
+enum class Access { kOpen, kApi, kApiWrite, kStatus, kMetrics };
 
 using Endpoint = void (*)(ApiContext&, Request&, Response&, const Ids&);
 
@@ -59,7 +60,7 @@ const std::vector<Route>& routes() {
       {"GET", std::regex("/api/v1/quarantine"), "/api/v1/quarantine", Access::kApi,
        serveQuarantine},
       {"POST", std::regex("/api/v1/quarantine/([^/]+)/retry"), "/api/v1/quarantine/{id}/retry",
-       Access::kApi, serveQuarantineRetry},
+       Access::kApiWrite, serveQuarantineRetry},
   };
   return kRoutes;
 }
@@ -101,7 +102,8 @@ class Dispatcher : public Poco::Net::HTTPRequestHandler {
     const bool api = path.rfind("/api/", 0) == 0;
     // /api is authenticated before anything else, so that its routes cannot be probed without a
     // token.
-    if (api) authenticate(request, response);
+    BearerAuth::Grant grant = BearerAuth::Grant::kNone;
+    if (api) grant = authenticate(request, response);
 
     std::string method = request.getMethod() == "HEAD" ? "GET" : request.getMethod();
     std::string allowed;
@@ -117,6 +119,8 @@ class Dispatcher : public Poco::Net::HTTPRequestHandler {
           (route.access == Access::kMetrics && ctx_.protect_metrics)) {
         authenticate(request, response);
       }
+      if (route.access == Access::kApiWrite && grant != BearerAuth::Grant::kFull)
+        throw ClientError(403, "this token may only read; changes need http.api_token");
       Ids ids;
       static const std::regex kId("[1-9][0-9]{0,17}");
       for (std::size_t i = 1; i < match.size(); ++i) {
@@ -134,8 +138,9 @@ class Dispatcher : public Poco::Net::HTTPRequestHandler {
     throw ClientError(404, "not found");
   }
 
-  void authenticate(Request& request, Response& response) {
-    if (ctx_.auth.allows(request.get("Authorization", ""))) return;
+  BearerAuth::Grant authenticate(Request& request, Response& response) {
+    const auto grant = ctx_.auth.grantFor(request.get("Authorization", ""));
+    if (grant != BearerAuth::Grant::kNone) return grant;
     // RFC 6750 section 3.
     response.set("WWW-Authenticate", "Bearer realm=\"helpdesk-ingest\"");
     throw ClientError(401, ctx_.auth.configured() ? "missing or wrong bearer token"

@@ -1,6 +1,8 @@
 #pragma once
-// The API token check: "Authorization: Bearer <token>" against the configured token, in constant
-// time. With no token configured every request is refused. Thread-safe (immutable).
+// The API token check: "Authorization: Bearer <token>" against the configured tokens, in constant
+// time. Two tokens: the full one (http.api_token) may do everything; the optional read-only one
+// (http.api_read_token, e.g. for the ticketing system that only polls) may only read. With no token
+// configured every request is refused. Thread-safe (immutable).
 
 #include <string>
 
@@ -8,14 +10,21 @@ namespace hd::service::http {
 
 class BearerAuth {
  public:
-  explicit BearerAuth(const std::string& token);  // "" = no token configured
+  enum class Grant { kNone, kRead, kFull };
 
-  bool configured() const { return !token_digest_.empty(); }
+  // "" = that token is not configured.
+  explicit BearerAuth(const std::string& token, const std::string& read_token = "");
+
+  bool configured() const { return !token_digest_.empty() || !read_token_digest_.empty(); }
   // `authorization`: the header's value ("" when absent).
-  bool allows(const std::string& authorization) const;
+  Grant grantFor(const std::string& authorization) const;
+  bool allows(const std::string& authorization) const {
+    return grantFor(authorization) != Grant::kNone;
+  }
 
  private:
-  std::string token_digest_;  // SHA-256 of the token, so the comparison length never depends on it
+  // SHA-256 of each token, so the comparison length never depends on the token.
+  std::string token_digest_, read_token_digest_;
 };
 
 }  // namespace hd::service::http

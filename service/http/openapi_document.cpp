@@ -112,6 +112,7 @@ constexpr std::string_view kDocument = R"json({
         "responses": {
           "200": {"description": "Stored (or found stored already)", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/RetryResult"}}}},
           "401": {"$ref": "#/components/responses/Error"},
+          "403": {"$ref": "#/components/responses/Error"},
           "404": {"$ref": "#/components/responses/Error"},
           "409": {"$ref": "#/components/responses/Error"},
           "422": {"$ref": "#/components/responses/Error"}
@@ -123,7 +124,7 @@ constexpr std::string_view kDocument = R"json({
     }
   },
   "components": {
-    "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
+    "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer", "description": "http.api_token may do everything; http.api_read_token may only read (403 on POST)"}},
     "parameters": {
       "Id": {"name": "id", "in": "path", "required": true, "schema": {"type": "integer", "minimum": 1}}
     },

@@ -22,15 +22,19 @@ std::string plainMessage(const std::string& id, const std::string& subject) {
          subject + ".\n";
 }
 
+const std::string kReadToken = "read-only-token-9d2e";
+
 class ApiEndpoints : public ::testing::Test {
  protected:
   void SetUp() override {
     for (int i = 0; i < 6; ++i)
       box_.deliver(makeSampleMessage(i));  // i % 3 == 2: with an attachment
     box_.deliver(plainMessage("big@example.com", "Too big") + std::string(6000, 'x') + "\n");
-    config_ = std::make_unique<TempFile>(apiConfigJson(
-        db_.url(), box_.user(), R"("api_token": ")" + kApiToken + R"(", "protect_status": true)",
-        R"("limits": {"max_message_bytes": 4096},)"));
+    config_ = std::make_unique<TempFile>(
+        apiConfigJson(db_.url(), box_.user(),
+                      R"("api_token": ")" + kApiToken + R"(", "api_read_token": ")" + kReadToken +
+                          R"(", "protect_status": true)",
+                      R"("limits": {"max_message_bytes": 4096},)"));
     service_ =
         std::make_unique<ServiceProcess>(std::vector<std::string>{"--config", config_->path()});
     port_ = waitForPort(*service_);
@@ -199,9 +203,17 @@ TEST_F(ApiEndpoints, QuarantineListAndRetry) {
   auto big = list.json()["entries"][0];
   EXPECT_EQ(big["retrying"], false);
 
+  // The read-only token reads everything but may not change anything.
+  const std::string big_retry =
+      "/api/v1/quarantine/" + std::to_string(big["id"].get<long long>()) + "/retry";
+  EXPECT_EQ(httpGet(port_, "/api/v1/quarantine", kReadToken).status, 200);
+  EXPECT_EQ(httpGet(port_, "/status", kReadToken).status, 200);
+  expectError(httpCall(port_, "POST", big_retry, kReadToken), 403);
+  EXPECT_EQ(httpGet(port_, "/api/v1/quarantine").json()["entries"][0]["attempts"], big["attempts"])
+      << "a refused retry is not attempted";
+
   // Still over the limit: stays in quarantine, the attempt is counted.
-  auto again = httpCall(
-      port_, "POST", "/api/v1/quarantine/" + std::to_string(big["id"].get<long long>()) + "/retry");
+  auto again = httpCall(port_, "POST", big_retry);
   EXPECT_EQ(again.status, 422) << again.body;
   expectValid("Error", again.json());
   auto after = httpGet(port_, "/api/v1/quarantine").json()["entries"][0];

@@ -48,6 +48,20 @@ TEST(BearerAuth, AcceptsOnlyTheConfiguredToken) {
   EXPECT_FALSE(auth.allows(""));
 }
 
+TEST(BearerAuth, TheReadTokenOnlyReads) {
+  using Grant = BearerAuth::Grant;
+  BearerAuth both("full-token", "read-token");
+  EXPECT_EQ(both.grantFor("Bearer full-token"), Grant::kFull);
+  EXPECT_EQ(both.grantFor("Bearer read-token"), Grant::kRead);
+  EXPECT_EQ(both.grantFor("Bearer other"), Grant::kNone);
+  EXPECT_EQ(both.grantFor("Bearer "), Grant::kNone);
+
+  BearerAuth read_only("", "read-token");
+  EXPECT_TRUE(read_only.configured());
+  EXPECT_EQ(read_only.grantFor("Bearer read-token"), Grant::kRead);
+  EXPECT_EQ(read_only.grantFor("Bearer "), Grant::kNone) << "an unset full token matches nothing";
+}
+
 TEST(BearerAuth, WithoutATokenNothingIsAllowed) {
   BearerAuth auth("");
   EXPECT_FALSE(auth.configured());

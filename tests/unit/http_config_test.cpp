@@ -54,6 +54,8 @@ TEST(HttpConfig, BadValuesNameTheKey) {
   EXPECT_EQ(keyOf(R"({"api_token": "a", "api_token_file": "b"})"), "http.api_token");
   EXPECT_EQ(keyOf(R"({"api_token_file": "/nonexistent/token"})"), "http.api_token_file");
   EXPECT_EQ(keyOf(R"({"protect_status": "yes"})"), "http.protect_status");
+  EXPECT_EQ(keyOf(R"({"api_token": "same", "api_read_token": "same"})"), "http.api_read_token");
+  EXPECT_EQ(keyOf(R"({"api_token": "a", "api_read_token": "b"})"), "(accepted)");
   EXPECT_EQ(keyOf(R"({"protect_everything": true})"), "http.protect_everything");
 }
 

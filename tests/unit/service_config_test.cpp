@@ -54,6 +54,14 @@ TEST(Config, Pop3DefaultsToDeleteAndPort995) {
   EXPECT_EQ(config.mailboxes[0].after_ingest.action, source::AfterIngest::Action::kDelete);
 }
 
+TEST(Config, IdleIsOnForImapByDefaultAndRefusedForPop3) {
+  EXPECT_TRUE(parseConfig(withMailbox(""), fakeEnv({})).mailboxes[0].idle);
+  EXPECT_FALSE(parseConfig(withMailbox(R"(, "idle": false)"), fakeEnv({})).mailboxes[0].idle);
+  EXPECT_FALSE(parseConfig(withMailbox(R"(, "protocol": "pop3")"), fakeEnv({})).mailboxes[0].idle);
+  EXPECT_EQ(errorKey(withMailbox(R"(, "protocol": "pop3", "idle": true)")), "mailboxes[0].idle");
+  EXPECT_EQ(errorKey(withMailbox(R"(, "idle": "yes")")), "mailboxes[0].idle");
+}
+
 TEST(Config, StartTlsDefaultsToPort143) {
   Config config = parseConfig(withMailbox(R"(, "tls": "starttls")"), fakeEnv({}));
   EXPECT_EQ(config.mailboxes[0].endpoint.port, 143);

@@ -2,6 +2,8 @@
 
 #include <Poco/Logger.h>
 
+#include <optional>
+
 #include "service/pass_failure.hpp"
 
 namespace hd::service {
@@ -146,22 +148,25 @@ std::chrono::milliseconds MailboxWorker::idleBetweenPasses(source::MailSource& s
     announced_idle_ = true;
   }
   board_.update(name, [](MailboxStatus& s) { s.idle = true; });
-  source::WaitOutcome outcome = source::WaitOutcome::kUnsupported;
+  std::optional<source::WaitOutcome> outcome;
+  std::string failure;
   try {
     outcome = session.waitForNewMail(wait, [&stop] { return stop.stopRequested(); });
   } catch (const std::exception& e) {
-    board_.update(name, [](MailboxStatus& s) { s.idle = false; });
+    failure = e.what();
+  }
+  board_.update(name, [](MailboxStatus& s) { s.idle = false; });
+  if (!outcome) {
     if (!idle_failing_) {
       logger().warning("mailbox %s: IDLE failed (%s); polling instead until it works again", name,
-                       std::string(e.what()));
+                       failure);
     }
     idle_failing_ = true;
     return remaining();
   }
-  board_.update(name, [](MailboxStatus& s) { s.idle = false; });
   if (idle_failing_) logger().information("mailbox %s: IDLE works again", name);
   idle_failing_ = false;
-  switch (outcome) {
+  switch (*outcome) {
     case source::WaitOutcome::kNewMail:
       logger().debug("mailbox %s: the server announced new mail", name);
       return std::chrono::milliseconds(0);

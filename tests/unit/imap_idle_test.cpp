@@ -92,11 +92,12 @@ S: A0002 OK Idle completed.
   EXPECT_TRUE(stream.finished()) << stream.pendingStep();
 }
 
+// Exchange (outlook.md): "Untagged * n EXISTS can arrive around the continuation".
 TEST(ImapIdle, ExistsBeforeTheContinuationCounts) {
   ScriptedStream stream = signedIn(R"(
 C: A0002 IDLE
 S: * 9 EXISTS
-S: + idling
+S: + IDLE accepted, awaiting DONE command.
 C: DONE
 S: A0002 OK Idle completed.
 )");

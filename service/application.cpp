@@ -1,5 +1,6 @@
 #include "service/application.hpp"
 
+#include <Poco/Logger.h>
 #include <Poco/Net/HTTPClientSession.h>
 #include <Poco/Net/HTTPRequest.h>
 #include <Poco/Net/HTTPResponse.h>
@@ -17,6 +18,7 @@
 #include <cstdlib>
 #include <iostream>
 
+#include "connectors/net/redact.hpp"
 #include "service/auth_command.hpp"
 #include "service/config.hpp"
 #include "service/logging.hpp"
@@ -54,7 +56,7 @@ int Application::runMain(int argc, char** argv) {
   try {
     return app.run();
   } catch (const std::exception& e) {
-    std::cerr << "helpdesk-ingest: fatal: " << e.what() << "\n";
+    std::cerr << "helpdesk-ingest: fatal: " << net::redactSecrets(e.what()) << "\n";
     return kExitPassFailed;
   }
 }
@@ -165,11 +167,18 @@ int Application::main(const std::vector<std::string>& args) {
   try {
     config = loadConfig(config_path_);
   } catch (const ConfigError& e) {
-    std::cerr << "helpdesk-ingest: configuration error in " << config_path_ << ": " << e.what()
-              << "\n";
+    std::cerr << "helpdesk-ingest: configuration error in " << config_path_ << ": "
+              << net::redactSecrets(e.what()) << "\n";
+    return kExitUsage;
+  } catch (const std::exception&) {
+    // Not a ConfigError: a bug in the checks. Still a configuration problem, and its text is not
+    // printed (it may quote the file).
+    std::cerr << "helpdesk-ingest: configuration error in " << config_path_
+              << ": the file could not be checked\n";
     return kExitUsage;
   }
   configureLogging(config.log.level, config.log.format);
+  for (const auto& warning : config.warnings) Poco::Logger::get("hd.config").warning(warning);
   if (auth_command) {
     return runAuthCommand(config, std::vector<std::string>(args.begin() + 1, args.end()), mailbox_,
                           std::cout, std::cerr);
@@ -197,7 +206,7 @@ int Application::main(const std::vector<std::string>& args) {
   try {
     clean = runtime.serve(stop, kShutdownGrace);
   } catch (const std::exception& e) {
-    std::cerr << "helpdesk-ingest: cannot serve: " << e.what() << "\n";
+    std::cerr << "helpdesk-ingest: cannot serve: " << net::redactSecrets(e.what()) << "\n";
     stop.requestStop();
     terminate();
     waiter.join();

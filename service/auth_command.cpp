@@ -5,6 +5,7 @@
 #include <ostream>
 #include <thread>
 
+#include "connectors/net/redact.hpp"
 #include "connectors/oauth2/http_transport.hpp"
 #include "db/migrations.hpp"
 #include "service/application.hpp"
@@ -132,9 +133,9 @@ int runAuthCommand(const Config& config, const std::vector<std::string>& args,
     if (box == nullptr) return kExitUsage;
     return login(config, *box, out, err);
   } catch (const pqxx::failure& e) {
-    err << "helpdesk-ingest: database error: " << e.what() << "\n";
+    err << "helpdesk-ingest: database error: " << net::redactSecrets(e.what()) << "\n";
   } catch (const std::exception& e) {
-    err << "helpdesk-ingest: " << e.what() << "\n";
+    err << "helpdesk-ingest: " << net::redactSecrets(e.what()) << "\n";
   }
   return kExitPassFailed;
 }

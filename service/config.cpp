@@ -1,5 +1,6 @@
 #include "service/config.hpp"
 
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -8,21 +9,46 @@
 #include <set>
 #include <sstream>
 
+#include "connectors/net/redact.hpp"
 #include "connectors/oauth2/http_transport.hpp"
 #include "connectors/oauth2/secret_box.hpp"
 #include "connectors/oauth2/token_client.hpp"
+#include "db/connection_string.hpp"
 
 namespace hd::service {
 namespace {
 
 using Json = nlohmann::json;
 
-std::string readFile(const std::string& path) {
+// Warnings of the parseConfig() call running on this thread (Config::warnings), so that readers
+// deep in the tree can add one without every reader carrying the list.
+thread_local std::vector<std::string>* t_warnings = nullptr;
+
+// Reads a regular file (symlinks followed) of at most `max_bytes`; anything else (a directory,
+// /dev/zero, a FIFO, a missing file, a larger file) throws ConfigError(key) without reading it.
+std::string readBoundedFile(const std::filesystem::path& path, std::uintmax_t max_bytes,
+                            const std::string& key) {
+  std::error_code error;
+  const auto status = std::filesystem::status(path, error);
+  if (error || !std::filesystem::exists(status))
+    throw ConfigError(key, "cannot read " + path.string() + " (not found)");
+  if (!std::filesystem::is_regular_file(status))
+    throw ConfigError(key, path.string() + " is not a regular file");
   std::ifstream in(path, std::ios::binary);
-  if (!in) throw std::runtime_error("cannot read file " + path);
-  std::ostringstream out;
-  out << in.rdbuf();
-  return out.str();
+  if (!in) throw ConfigError(key, "cannot read " + path.string());
+  std::string content(static_cast<std::size_t>(max_bytes) + 1, '\0');
+  in.read(content.data(), static_cast<std::streamsize>(content.size()));
+  content.resize(static_cast<std::size_t>(in.gcount()));
+  if (content.size() > max_bytes) {
+    throw ConfigError(key,
+                      path.string() + " is larger than " + std::to_string(max_bytes) + " bytes");
+  }
+  if (t_warnings && (status.permissions() & std::filesystem::perms::others_read) !=
+                        std::filesystem::perms::none) {
+    t_warnings->push_back(key + ": " + path.string() +
+                          " is readable by every user of this machine; restrict it (chmod o-r)");
+  }
+  return content;
 }
 
 // Reads one JSON object, remembering which keys were used so that any other key is refused.
@@ -73,17 +99,16 @@ class ObjectReader {
     auto file = string(name + "_file");
     if (inline_value && file)
       throw ConfigError(key(name), "give either " + name + " or " + name + "_file, not both");
-    if (!file) return inline_value;
+    if (!file) {
+      if (inline_value) net::rememberSecret(*inline_value);
+      return inline_value;
+    }
     std::filesystem::path path(*file);
     if (path.is_relative()) path = std::filesystem::path(base_dir_) / path;
-    std::string content;
-    try {
-      content = readFile(path.string());
-    } catch (const std::exception&) {
-      throw ConfigError(key(name + "_file"), "cannot read " + path.string());
-    }
+    std::string content = readBoundedFile(path, kMaxSecretFileBytes, key(name + "_file"));
     while (!content.empty() && (content.back() == '\n' || content.back() == '\r'))
       content.pop_back();
+    net::rememberSecret(content);
     return content;
   }
 
@@ -320,6 +345,100 @@ MailboxConfig parseMailbox(ObjectReader& in) {
   return box;
 }
 
+// Where the parser is in the document ("mailboxes[0].port"), kept from the parser's events so
+// that an error inside a value can name its key.
+class JsonPath {
+ public:
+  bool onEvent(Json::parse_event_t event, const Json& parsed) {
+    using Event = Json::parse_event_t;
+    switch (event) {
+      case Event::object_start:
+      case Event::array_start:
+        frames_.push_back({event == Event::array_start, 0, ""});
+        break;
+      case Event::key:
+        if (!frames_.empty()) frames_.back().key = parsed.get<std::string>();
+        break;
+      case Event::object_end:
+      case Event::array_end:
+        if (!frames_.empty()) frames_.pop_back();
+        elementDone();
+        break;
+      case Event::value:
+        elementDone();
+        break;
+    }
+    return true;
+  }
+
+  std::string key() const {
+    static const std::regex kPlainKey("[A-Za-z0-9_]{1,64}");
+    std::string path;
+    for (const auto& frame : frames_) {
+      if (frame.array) {
+        path += "[" + std::to_string(frame.index) + "]";
+      } else if (!frame.key.empty()) {
+        // Only names that look like our keys: a misplaced secret must not be printed as a key.
+        path += (path.empty() ? "" : ".") +
+                (std::regex_match(frame.key, kPlainKey) ? frame.key : std::string("(key)"));
+      }
+    }
+    return path.empty() ? "(file)" : path;
+  }
+
+ private:
+  void elementDone() {
+    if (!frames_.empty() && frames_.back().array) ++frames_.back().index;
+  }
+
+  struct Frame {
+    bool array;
+    std::size_t index;
+    std::string key;
+  };
+  std::vector<Frame> frames_;
+};
+
+// "line 3, column 17" of a byte offset (1-based, as editors count).
+std::string lineAndColumn(const std::string& text, std::size_t offset) {
+  offset = std::min(offset, text.size());
+  const auto line =
+      1 + std::count(text.begin(), text.begin() + static_cast<std::ptrdiff_t>(offset), '\n');
+  const auto line_start = text.rfind('\n', offset == 0 ? 0 : offset - 1);
+  const auto column =
+      line_start == std::string::npos || offset == 0 ? offset : offset - line_start - 1;
+  return "line " + std::to_string(line) + ", column " + std::to_string(column + 1);
+}
+
+// Parses the configuration text (comments allowed). Errors report where, never what: the text
+// around a syntax error may be a password, and an unterminated comment would be the rest of the
+// file.
+Json parseJson(const std::string& text) {
+  JsonPath path;
+  try {
+    return Json::parse(
+        text,
+        [&path](int, Json::parse_event_t event, Json& parsed) {
+          return path.onEvent(event, parsed);
+        },
+        /*allow_exceptions=*/true, /*ignore_comments=*/true);
+  } catch (const Json::parse_error& e) {
+    // nlohmann's description is fixed text up to "; last read: '<input>'".
+    std::string what = e.what();
+    const auto description_start = what.find(": syntax error");
+    std::string description = description_start == std::string::npos
+                                  ? "syntax error"
+                                  : what.substr(description_start + 2);
+    description.resize(std::min(description.find("; last read"), description.size()));
+    throw ConfigError("(file)", "not valid JSON at " +
+                                    lineAndColumn(text, e.byte == 0 ? 0 : e.byte - 1) + ": " +
+                                    description);
+  } catch (const Json::out_of_range&) {
+    throw ConfigError(path.key(), "number out of range");
+  } catch (const Json::exception&) {
+    throw ConfigError(path.key(), "not valid JSON");
+  }
+}
 }  // namespace
 
 EnvLookup processEnvironment() {
@@ -336,13 +455,12 @@ std::string toString(Protocol protocol) {
 
 Config parseConfig(const std::string& json_text, const EnvLookup& env,
                    const std::string& base_dir) {
-  Json root;
-  try {
-    root = Json::parse(json_text, nullptr, /*allow_exceptions=*/true, /*ignore_comments=*/true);
-  } catch (const Json::parse_error& e) {
-    throw ConfigError("(file)", std::string("not valid JSON: ") + e.what());
-  }
+  Json root = parseJson(json_text);
   Config config;
+  t_warnings = &config.warnings;
+  struct ClearWarnings {
+    ~ClearWarnings() { t_warnings = nullptr; }
+  } clear_warnings;
   ObjectReader top(root, "", env, base_dir);
   std::optional<std::vector<std::string>> own_addresses;
 
@@ -352,6 +470,15 @@ Config parseConfig(const std::string& json_text, const EnvLookup& env,
     auto url = db.secret("url");
     if (!url || url->empty()) throw ConfigError("database.url", "is required");
     config.database_url = *url;
+    net::rememberSecret(net::uriPassword(*url));
+    // A URI or key=value string is checked now: libpq would otherwise quote it, password and
+    // all, into every connection error. (Test configs use placeholders such as "x".)
+    const bool checkable =
+        url->find("://") != std::string::npos || url->find('=') != std::string::npos;
+    if (auto problem = checkable ? db::connectionStringProblem(*url) : std::nullopt) {
+      throw ConfigError("database.url", "is not a valid PostgreSQL connection string: " +
+                                            net::redactSecrets(*problem));
+    }
     db.rejectUnknownKeys();
   }
   if (top.has("http")) {
@@ -463,12 +590,7 @@ Config parseConfig(const std::string& json_text, const EnvLookup& env,
 }
 
 Config loadConfig(const std::string& path, const EnvLookup& env) {
-  std::string text;
-  try {
-    text = readFile(path);
-  } catch (const std::exception&) {
-    throw ConfigError("--config", "cannot read configuration file " + path);
-  }
+  const std::string text = readBoundedFile(path, kMaxConfigFileBytes, "--config");
   auto base = std::filesystem::path(path).parent_path().string();
   return parseConfig(text, env, base.empty() ? "." : base);
 }

@@ -103,6 +103,9 @@ struct Config {
   LimitsConfig limits;
   BackoffConfig backoff;
   LogConfig log;
+  // Problems that do not stop the service (e.g. a secret file readable by other users); the
+  // application logs them once logging is set up.
+  std::vector<std::string> warnings;
 };
 
 // Looks up an environment variable; empty optional when unset. Injected so tests need no setenv.
@@ -110,10 +113,17 @@ using EnvLookup = std::function<std::optional<std::string>(const std::string&)>;
 EnvLookup processEnvironment();
 
 // Parses the JSON text (comments allowed). `base_dir` resolves relative *_file paths.
+// Every problem is a ConfigError naming the key; a JSON syntax error names its line and column
+// but never quotes the text. Every secret read is passed to net::rememberSecret().
 Config parseConfig(const std::string& json_text, const EnvLookup& env = processEnvironment(),
                    const std::string& base_dir = ".");
 
-// Reads and parses a file; a missing or unreadable file is a ConfigError on key "--config".
+// Reads and parses a file; a missing or unreadable file (or one that is not a regular file of at
+// most kMaxConfigFileBytes) is a ConfigError on key "--config".
+inline constexpr std::uintmax_t kMaxConfigFileBytes = 4 * 1024 * 1024;
+// A *_file secret must be a regular file (after following symlinks, as Kubernetes secret volumes
+// use them) of at most this size.
+inline constexpr std::uintmax_t kMaxSecretFileBytes = 64 * 1024;
 Config loadConfig(const std::string& path, const EnvLookup& env = processEnvironment());
 
 std::string toString(Protocol protocol);

@@ -13,6 +13,7 @@
 #include <nlohmann/json.hpp>
 #include <regex>
 
+#include "connectors/net/redact.hpp"
 #include "service/time_format.hpp"
 
 namespace hd::service {
@@ -65,6 +66,21 @@ class JsonLinesChannel : public Poco::Channel {
   std::mutex mutex_;
 };
 
+// The one exit of every log line: credentials in a message (an error text quoting a connection
+// string, a remembered password) are masked before any channel formats it.
+class RedactingChannel : public Poco::Channel {
+ public:
+  explicit RedactingChannel(Poco::AutoPtr<Poco::Channel> next) : next_(std::move(next)) {}
+  void log(const Poco::Message& message) override {
+    Poco::Message redacted(message);
+    redacted.setText(net::redactSecrets(message.getText()));
+    next_->log(redacted);
+  }
+
+ private:
+  Poco::AutoPtr<Poco::Channel> next_;
+};
+
 }  // namespace
 
 void configureLogging(const std::string& level, const std::string& format) {
@@ -77,6 +93,7 @@ void configureLogging(const std::string& level, const std::string& format) {
     formatter->setProperty("times", "UTC");
     channel = new Poco::FormattingChannel(formatter, new Poco::ConsoleChannel(std::cerr));
   }
+  channel = new RedactingChannel(channel);
   Poco::Logger::root().setChannel(channel);
   Poco::Logger::root().setLevel(level);
   // Loggers created before this call keep their old channel: update the whole tree.

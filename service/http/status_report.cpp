@@ -1,5 +1,6 @@
 #include "service/http/status_report.hpp"
 
+#include "connectors/net/redact.hpp"
 #include "db/errors.hpp"
 #include "service/time_format.hpp"
 
@@ -57,7 +58,7 @@ nlohmann::json StatusReport::build() const {
         {"idle", box.idle},
         {"last_poll", timeOrNull(box.last_poll)},
         {"last_success", timeOrNull(box.last_success)},
-        {"last_error", box.last_error ? json(*box.last_error) : json(nullptr)},
+        {"last_error", box.last_error ? json(net::redactSecrets(*box.last_error)) : json(nullptr)},
         {"last_error_at", timeOrNull(box.last_error_at)},
         {"consecutive_failures", box.consecutive_failures},
         {"checkpoint", {{"uidvalidity", box.uidvalidity}, {"last_uid", box.last_uid}}},

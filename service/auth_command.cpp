@@ -7,6 +7,7 @@
 
 #include "connectors/net/redact.hpp"
 #include "connectors/oauth2/http_transport.hpp"
+#include "connectors/oauth2/id_token_claims.hpp"
 #include "db/migrations.hpp"
 #include "service/application.hpp"
 #include "service/oauth_access.hpp"
@@ -44,6 +45,28 @@ const MailboxConfig* findMailbox(const Config& config, const std::string& name, 
     return nullptr;
   }
   return found;
+}
+
+// Empty when the tokens belong to the account expected to approve the code (oauth2.login_account,
+// by default the username); otherwise what to tell the operator. Someone approving the code with
+// another account would otherwise show up later as a refused or "not connected" mailbox.
+std::string signedInAccountProblem(const oauth2::TokenSet& tokens, const MailboxConfig& mailbox) {
+  const std::string& expected = mailbox.oauth2.login_account;
+  if (tokens.id_token.empty()) {
+    return "the identity platform returned no id_token, so the account that signed in is "
+           "unknown";
+  }
+  auto claims = oauth2::readIdTokenClaims(tokens.id_token);
+  if (!claims) return "the id_token from the identity platform is malformed";
+  if (oauth2::claimsName(*claims, expected)) return "";
+  std::string who = claims->preferred_username;
+  if (!claims->email.empty() && claims->email != who)
+    who += who.empty() ? claims->email : " (" + claims->email + ")";
+  if (who.empty()) who = "an account that names no user or address";
+  return "the code was approved by " + who + ", not by " + expected + ". Sign in again as " +
+         expected +
+         "; to open a shared mailbox with a member's sign-in, set oauth2.login_account to that "
+         "member's account";
 }
 
 int login(const Config& config, const MailboxConfig& mailbox, std::ostream& out,
@@ -84,6 +107,11 @@ int login(const Config& config, const MailboxConfig& mailbox, std::ostream& out,
   if (tokens.refresh_token.empty()) {
     err << "helpdesk-ingest: the identity platform returned no refresh token; add the scope "
            "offline_access to oauth2.scopes\n";
+    return kExitPassFailed;
+  }
+  if (const std::string problem = signedInAccountProblem(tokens, mailbox); !problem.empty()) {
+    err << "helpdesk-ingest: sign-in for mailbox '" << mailbox.name
+        << "' refused, nothing stored: " << problem << "\n";
     return kExitPassFailed;
   }
   PgOAuthTokenStore(config.database_url, mailbox.name, *box).saveLogin(tokens);

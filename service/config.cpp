@@ -11,6 +11,7 @@
 
 #include "connectors/net/redact.hpp"
 #include "connectors/oauth2/http_transport.hpp"
+#include "connectors/oauth2/outlook_scopes.hpp"
 #include "connectors/oauth2/secret_box.hpp"
 #include "connectors/oauth2/token_client.hpp"
 #include "db/connection_string.hpp"
@@ -221,12 +222,17 @@ int defaultPort(Protocol protocol, net::TlsMode tls) {
   return implicit ? 995 : 110;
 }
 
-OAuth2Config parseOAuth2(const Json& raw, const std::string& key, Protocol protocol,
+OAuth2Config parseOAuth2(const Json& raw, const std::string& key, const MailboxConfig& box,
                          ObjectReader& parent) {
   ObjectReader in(raw, key, parent.env(), parent.baseDir());
   OAuth2Config oauth;
   oauth.client_id = in.requiredString("client_id");
-  oauth.tenant = in.string("tenant", oauth.tenant);
+  if (!in.has("tenant")) {
+    throw ConfigError(in.key("tenant"),
+                      "is required: \"consumers\" for a personal Outlook.com account, the tenant "
+                      "id or domain (or \"organizations\") for Microsoft 365");
+  }
+  oauth.tenant = in.string("tenant", "");
   static const std::regex kTenant("[A-Za-z0-9.-]{1,128}");
   if (!std::regex_match(oauth.tenant, kTenant)) {
     throw ConfigError(in.key("tenant"), "must be consumers, common, organizations or a tenant id");
@@ -239,8 +245,27 @@ OAuth2Config parseOAuth2(const Json& raw, const std::string& key, Protocol proto
   oauth.client_secret = in.secret("client_secret").value_or("");
   oauth.client_credentials = choose<bool>(in.key("flow"), in.string("flow", "device_code"),
                                           {{"device_code", false}, {"client_credentials", true}});
-  if (oauth.client_credentials && oauth.client_secret.empty()) {
-    throw ConfigError(in.key("client_secret"), "is required for the client_credentials flow");
+  if (oauth.client_credentials) {
+    if (oauth.client_secret.empty())
+      throw ConfigError(in.key("client_secret"), "is required for the client_credentials flow");
+    if (oauth2::isTenantAlias(oauth.tenant)) {
+      throw ConfigError(in.key("tenant"),
+                        "the client_credentials flow needs the tenant id or "
+                        "domain (e.g. contoso.onmicrosoft.com), not \"" +
+                            oauth.tenant + "\"");
+    }
+    if (in.has("login_account"))
+      throw ConfigError(in.key("login_account"), "is for the device_code flow only");
+  } else {
+    if (in.has("client_secret") || in.has("client_secret_file")) {
+      throw ConfigError(in.key("client_secret"),
+                        "is for the client_credentials flow only: the device-code flow is a "
+                        "public client, and Microsoft refuses its sign-in when a client_secret "
+                        "is sent (AADSTS700025)");
+    }
+    oauth.login_account = in.string("login_account", box.username);
+    if (oauth.login_account.empty())
+      throw ConfigError(in.key("login_account"), "must not be empty");
   }
   if (in.has("scopes")) {
     const Json& scopes = in.raw("scopes");
@@ -251,10 +276,17 @@ OAuth2Config parseOAuth2(const Json& raw, const std::string& key, Protocol proto
       }
       oauth.scopes.push_back(scope.get<std::string>());
     }
+    const std::string problem =
+        oauth.client_credentials
+            ? oauth2::appOnlyScopesProblem(oauth.scopes)
+            : oauth2::delegatedScopesProblem(oauth.scopes, box.protocol == Protocol::kImap
+                                                               ? "IMAP.AccessAsUser.All"
+                                                               : "POP.AccessAsUser.All");
+    if (!problem.empty()) throw ConfigError(in.key("scopes"), problem);
   } else if (oauth.client_credentials) {
     oauth.scopes = {oauth2::kAppOnlyScope};
   } else {
-    oauth.scopes = {protocol == Protocol::kImap ? oauth2::kImapScope : oauth2::kPopScope,
+    oauth.scopes = {box.protocol == Protocol::kImap ? oauth2::kImapScope : oauth2::kPopScope,
                     oauth2::kOfflineAccessScope};
   }
   in.rejectUnknownKeys();
@@ -311,7 +343,7 @@ MailboxConfig parseMailbox(ObjectReader& in) {
     if (password) throw ConfigError(in.key("password"), "is not used when auth is \"xoauth2\"");
     if (!in.has("oauth2"))
       throw ConfigError(in.key("oauth2"), "is required when auth is \"xoauth2\"");
-    box.oauth2 = parseOAuth2(in.raw("oauth2"), in.key("oauth2"), box.protocol, in);
+    box.oauth2 = parseOAuth2(in.raw("oauth2"), in.key("oauth2"), box, in);
   }
   box.folder = in.string("folder", "INBOX");
   if (box.folder.empty()) throw ConfigError(in.key("folder"), "must not be empty");

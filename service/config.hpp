@@ -32,11 +32,18 @@ enum class AuthMethod { kPassword, kXoauth2 };
 // "oauth2" of a mailbox with "auth": "xoauth2" (Microsoft identity platform).
 struct OAuth2Config {
   std::string authority = "https://login.microsoftonline.com";  // http only on loopback
-  std::string tenant = "consumers";  // consumers | common | organizations | a tenant id
+  // Required, no default works for everyone: consumers (personal Outlook.com) | organizations |
+  // common | a tenant id or domain (the only choice for client_credentials).
+  std::string tenant;
   std::string client_id;
-  std::string client_secret;  // "client_secret" or "client_secret_file"; optional; never logged
+  // "client_secret" or "client_secret_file"; client_credentials flow only (a public client that
+  // sends one is refused by Microsoft, AADSTS700025). Never logged.
+  std::string client_secret;
   std::vector<std::string> scopes;  // default: the protocol's AccessAsUser.All + offline_access
   bool client_credentials = false;  // "flow": "client_credentials" (Microsoft 365 app-only)
+  // The account expected to approve `auth login` (default: the mailbox username); differs for a
+  // shared mailbox opened with a member's sign-in.
+  std::string login_account;
 };
 
 struct MailboxConfig {

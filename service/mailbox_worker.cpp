@@ -2,6 +2,7 @@
 
 #include <Poco/Logger.h>
 
+#include <algorithm>
 #include <optional>
 
 #include "service/pass_failure.hpp"
@@ -62,6 +63,7 @@ bool MailboxWorker::runPass(std::unique_ptr<source::MailSource>* keep_open) {
   if (settings_.on_pass) settings_.on_pass(name, !error, duration, report);
 
   if (!error) {
+    signed_in_again_ = false;
     auto previous = board_.get(name);
     board_.update(name, [&](MailboxStatus& s) {
       s.state = MailboxState::kOk;
@@ -89,6 +91,17 @@ bool MailboxWorker::runPass(std::unique_ptr<source::MailSource>* keep_open) {
   }
 
   PassFailure failure = classifyPassFailure(error);
+  if (failure.sign_in_again) {
+    // The token may be another account's (or Exchange refused for a moment): never offer the
+    // same one again, and sign in once more right away before telling anyone.
+    if (settings_.forget_access_token) settings_.forget_access_token();
+    if (!signed_in_again_) {
+      signed_in_again_ = true;
+      logger().information("mailbox %s: %s; signing in again with a fresh token", name,
+                           failure.message);
+      return runPass(keep_open);
+    }
+  }
   last_failure_ = failure;
   int failures = 0;
   bool same_refusal = false;
@@ -179,6 +192,31 @@ std::chrono::milliseconds MailboxWorker::idleBetweenPasses(source::MailSource& s
   return remaining();
 }
 
+bool MailboxWorker::sleepAfterFailure(std::chrono::milliseconds wait, const StopSignal& stop) {
+  if (!last_failure_.needs_person || !settings_.sign_in_stamp) return stop.waitFor(wait);
+  auto stamp = [this]() -> std::optional<std::string> {
+    try {
+      return settings_.sign_in_stamp();
+    } catch (const std::exception&) {
+      return std::nullopt;  // the database is away: the backoff decides
+    }
+  };
+  const auto before = stamp();
+  const auto deadline = std::chrono::steady_clock::now() + wait;
+  for (;;) {
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+        deadline - std::chrono::steady_clock::now());
+    if (left <= std::chrono::milliseconds(0)) return false;
+    if (stop.waitFor(std::min(left, settings_.poll_interval))) return true;
+    const auto now = stamp();
+    if (before && now && *now != *before) {
+      logger().information("mailbox %s: a new sign-in was stored; trying again now",
+                           settings_.mailbox);
+      return false;
+    }
+  }
+}
+
 void MailboxWorker::runUntil(const StopSignal& stop) {
   while (!stop.stopRequested()) {
     std::unique_ptr<source::MailSource> session;
@@ -194,7 +232,7 @@ void MailboxWorker::runUntil(const StopSignal& stop) {
       wait = idleBetweenPasses(*session, wait, stop);
       session->close();
     }
-    if (stop.waitFor(wait)) break;
+    if (ok ? stop.waitFor(wait) : sleepAfterFailure(wait, stop)) break;
   }
 }
 

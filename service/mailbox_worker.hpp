@@ -3,6 +3,8 @@
 // pass, exponential backoff with jitter. After a successful pass on a source that can wait for news
 // (IMAP IDLE), the worker waits on that session instead of sleeping and starts the next pass as
 // soon as the server announces new mail; when IDLE fails it sleeps out the interval (polling).
+// When the server refuses the mailbox after a good sign-in, the pass is tried once more at once
+// with a fresh access token; while sign-in is refused, a new `auth login` ends the backoff early.
 // Every state change is one log line naming the mailbox, and is published on the StatusBoard. Owns
 // its own database connection.
 
@@ -37,6 +39,13 @@ struct WorkerSettings {
   ingest::Policy policy;
   // What a person should do when sign-in is refused for good (logged once per refusal).
   std::string auth_hint = "check the credentials in the configuration";
+  // Drops the cached OAuth2 access token (the server accepted it but refused the mailbox: it
+  // may be another account's). Optional.
+  std::function<void()> forget_access_token;
+  // When the mailbox was last signed in with `auth login` (any text that changes with each
+  // login; empty when never). While a pass waits out its backoff after a sign-in refusal, the
+  // worker asks every poll interval and tries again at once when it changed. Optional.
+  std::function<std::string()> sign_in_stamp;
   AfterCommitHook after_commit;  // tests only
   PassObserver on_pass;          // optional
 };
@@ -67,13 +76,17 @@ class MailboxWorker {
   bool standing_by_ = false;  // last lease check found another replica polling
   bool announced_lease_ = false;
 
-  bool idle_failing_ = false;  // the last IDLE failed (logged once until one succeeds)
+  bool signed_in_again_ = false;  // since the last good pass, after a refused mailbox
+  bool idle_failing_ = false;     // the last IDLE failed (logged once until one succeeds)
   bool announced_idle_ = false;
 
   bool holdLease();  // logs when the lease changes hands; throws db::DatabaseError
   // A pass; on success, when the source can wait for news, its open session is handed to
   // `keep_open` instead of being closed.
   bool runPass(std::unique_ptr<source::MailSource>* keep_open);
+  // Sleeps `wait` after a failed pass; returns true when stopped. After a sign-in refusal it
+  // ends early when `sign_in_stamp` changes (a new `auth login` while the service runs).
+  bool sleepAfterFailure(std::chrono::milliseconds wait, const StopSignal& stop);
   // Waits on `session` for new mail for at most `wait`; returns how much of `wait` is still to be
   // slept (zero: pass now).
   std::chrono::milliseconds idleBetweenPasses(source::MailSource& session,

@@ -82,6 +82,14 @@ void PgOAuthTokenStore::upsert(const oauth2::TokenSet& tokens, bool login) {
   tx.commit();
 }
 
+std::string oauthSignInStamp(const std::string& database_url, const std::string& mailbox) {
+  pqxx::connection connection(database_url);
+  pqxx::read_transaction tx(connection);
+  pqxx::result rows =
+      tx.exec_params("SELECT signed_in_at::text FROM oauth_tokens WHERE mailbox = $1", mailbox);
+  return rows.empty() ? std::string() : rows[0][0].as<std::string>();
+}
+
 std::optional<OAuthTokenStatus> oauthTokenStatus(const std::string& database_url,
                                                  const std::string& mailbox) {
   pqxx::connection connection(database_url);

@@ -39,6 +39,10 @@ class PgOAuthTokenStore final : public oauth2::TokenStore {
   oauth2::SecretBox box_;
 };
 
+// When `mailbox` was last signed in with `auth login`, as PostgreSQL's full-precision text; empty
+// when no token is stored. Throws what libpqxx throws.
+std::string oauthSignInStamp(const std::string& database_url, const std::string& mailbox);
+
 // Times of the stored tokens of `mailbox` (no key needed), or nullopt when none is stored.
 std::optional<OAuthTokenStatus> oauthTokenStatus(const std::string& database_url,
                                                  const std::string& mailbox);

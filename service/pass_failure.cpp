@@ -8,6 +8,8 @@ namespace hd::service {
 PassFailure classifyPassFailure(const std::exception_ptr& error) {
   try {
     std::rethrow_exception(error);
+  } catch (const net::MailboxAccessError& e) {
+    return {"authentication", e.what(), true, std::chrono::milliseconds(0), true};
   } catch (const net::AuthError& e) {
     return {"authentication", e.what(), !e.retryable()};
   } catch (const net::TlsError& e) {

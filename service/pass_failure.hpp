@@ -16,6 +16,9 @@ struct PassFailure {
   // The server said how long to wait (Exchange: "Request is throttled. Suggested Backoff Time");
   // zero when it did not.
   std::chrono::milliseconds server_backoff{0};
+  // Signed in, but the mailbox was refused (Exchange's "authenticated but not connected"): the
+  // worker drops the access token and signs in again once at once before it reports this.
+  bool sign_in_again = false;
 };
 
 PassFailure classifyPassFailure(const std::exception_ptr& error);

@@ -10,6 +10,7 @@
 #include "db/mailbox_lease.hpp"
 #include "service/http/api_server.hpp"
 #include "service/oauth_access.hpp"
+#include "service/oauth_token_store.hpp"
 #include "service/source_factory.hpp"
 
 namespace hd::service {
@@ -119,6 +120,13 @@ std::unique_ptr<MailboxWorker> Runtime::makeWorker(const MailboxConfig& mailbox)
   std::optional<AccessTokenSource> tokens;
   if (mailbox.auth == AuthMethod::kXoauth2) {
     tokens = makeAccessTokenSource(config_, mailbox);
+    settings.forget_access_token = tokens->invalidate;
+    if (!mailbox.oauth2.client_credentials) {
+      // A new `auth login` ends an auth_required backoff early: no restart needed.
+      settings.sign_in_stamp = [url = config_.database_url, name = mailbox.name] {
+        return oauthSignInStamp(url, name);
+      };
+    }
     // /status shows when the token in use expires.
     tokens->token = [this, name = mailbox.name, token = tokens->token,
                      expires_at = tokens->expires_at] {

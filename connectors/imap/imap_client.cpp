@@ -9,6 +9,7 @@
 #include <optional>
 
 #include "connectors/net/errors.hpp"
+#include "connectors/net/exchange_sign_in.hpp"
 #include "connectors/net/redact.hpp"
 
 namespace hd::imap {
@@ -210,6 +211,11 @@ Response ImapClient::runOk(const Command& command, const UntaggedHandler& handle
 void ImapClient::throwRefusal(const std::string& command, const Response& reply) {
   const std::string message = "IMAP " + command + " failed: " + describeReply(reply);
   if (auto backoff = throttleBackoff(reply.text)) throw net::ThrottledError(message, *backoff);
+  // Exchange Online signs the session in, then refuses the next command (SELECT, NAMESPACE,
+  // LIST) with "BAD User is authenticated but not connected.": no access to this mailbox.
+  if (signed_in_ && net::isMailboxAccessRefusal(reply.text)) {
+    throw net::mailboxAccessRefused("IMAP", user_, command + ": " + describeReply(reply));
+  }
   throw net::CommandError(message);
 }
 
@@ -263,23 +269,20 @@ void ImapClient::throwAuthFailure(const Response& reply, const std::string& deta
   std::string message = "IMAP sign-in refused: " + describeReply(reply);
   if (!detail.empty()) message += "; server detail: " + detail;
   if (auto backoff = throttleBackoff(reply.text)) throw net::ThrottledError(message, *backoff);
-  // Exchange Online: "BAD User is authenticated but not connected." after a successful
-  // AUTHENTICATE means a permission/scope/too-many-sessions problem: retry later (outlook.md).
-  if (reply.status == Status::kBad && contains(reply.text, "authenticated but not connected")) {
-    throw net::AuthError(message, true);
+  // Exchange Online may say "User is authenticated but not connected." to AUTHENTICATE itself
+  // too: the same mailbox permission problem as after a successful one (outlook.md).
+  if (contains(reply.text, "authenticated but not connected")) {
+    throw net::mailboxAccessRefused("IMAP", user_, describeReply(reply));
   }
   // RFC 5530: UNAVAILABLE is a temporary failure of the authentication backend.
   if (reply.code && reply.code->name == "UNAVAILABLE") throw net::AuthError(message, true);
-  if (exchange_) {
-    message +=
-        " (Outlook.com: IMAP access is off by default; turn it on under Settings > Mail > "
-        "Forwarding and IMAP; password sign-in is no longer accepted, use OAuth2)";
-  }
+  if (exchange_) message += net::outlookSignInHint("IMAP");
   throw net::AuthError(message, false);
 }
 
 void ImapClient::afterSignIn(const Response& reply) {
   (void)reply;
+  signed_in_ = true;
   // Capabilities may change after sign-in (Exchange only then announces MOVE). Dovecot sends
   // them in the tagged OK; ask only when nothing arrived.
   if (!capabilities_updated_) refreshCapabilities();
@@ -290,6 +293,7 @@ void ImapClient::login(const std::string& user, const std::string& password) {
     throw net::AuthError("IMAP server disables LOGIN on this connection (LOGINDISABLED)", false);
   }
   capabilities_updated_ = false;
+  user_ = user;
   const Response reply = run(Command("LOGIN").astring(user).astring(password));
   if (reply.status != Status::kOk) throwAuthFailure(reply, "");
   logger().information("signed in as " + user + " with LOGIN");
@@ -343,6 +347,7 @@ void ImapClient::authenticate(const net::SaslCredentials& sasl) {
 
 void ImapClient::signIn(const net::Credentials& credentials) {
   const std::string secret = credentials.secret ? credentials.secret() : std::string();
+  user_ = credentials.username;
   if (credentials.method == net::Credentials::Method::kXoauth2) {
     if (!hasCapability("AUTH=XOAUTH2")) {
       throw net::AuthError("IMAP server does not offer AUTH=XOAUTH2", false);

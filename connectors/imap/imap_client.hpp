@@ -59,8 +59,9 @@ class ImapClient {
 
   // Signs in with `credentials`: XOAUTH2, AUTHENTICATE PLAIN when advertised, else LOGIN. Asks
   // for capabilities again afterwards unless the server sent them (Exchange reveals MOVE only
-  // after sign-in). AuthError(retryable=false) on NO; retryable=true on NO [UNAVAILABLE] and on
-  // Exchange's "BAD User is authenticated but not connected."
+  // after sign-in). AuthError(retryable=false) on NO; retryable=true on NO [UNAVAILABLE].
+  // Exchange's "User is authenticated but not connected." (to the sign-in, or to any later
+  // command of the session) throws net::MailboxAccessError naming the causes.
   void signIn(const net::Credentials& credentials);
   void login(const std::string& user, const std::string& password);
   // SASL with SASL-IR when advertised, else after the "+" continuation. When the server answers
@@ -128,6 +129,8 @@ class ImapClient {
   std::set<std::string> capabilities_;
   bool capabilities_updated_ = false;
   bool exchange_ = false;  // greeting named Microsoft Exchange
+  std::string user_;       // who signs in (for error messages)
+  bool signed_in_ = false;
   std::string bye_text_;
   std::uint64_t tag_counter_ = 0;
   std::uint64_t exists_notices_ = 0;

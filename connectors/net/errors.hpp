@@ -57,4 +57,13 @@ class AuthError : public std::runtime_error {
   bool retryable_;
 };
 
+// The server accepted the sign-in but refuses the mailbox to the session (Exchange Online: "User
+// is authenticated but not connected." to the command after a successful AUTHENTICATE/AUTH).
+// A person must act, but some of these refusals pass on Exchange's side: the worker signs in
+// again once with a fresh token, then keeps retrying with backoff.
+class MailboxAccessError : public AuthError {
+ public:
+  explicit MailboxAccessError(const std::string& what) : AuthError(what, /*retryable=*/false) {}
+};
+
 }  // namespace hd::net

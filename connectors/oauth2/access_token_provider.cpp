@@ -11,13 +11,13 @@ Poco::Logger& logger() {
   return Poco::Logger::get("hd.oauth2");
 }
 
-[[noreturn]] void throwAuthError(const OAuthError& error) {
+net::AuthError authErrorOf(const OAuthError& error) {
   if (error.requiresLogin()) {
-    throw net::AuthError(
+    return net::AuthError(
         "OAuth2 sign-in required (run `helpdesk-ingest auth login`): " + error.message(),
         /*retryable=*/false);
   }
-  throw net::AuthError("OAuth2 token request failed: " + error.message(), /*retryable=*/true);
+  return net::AuthError("OAuth2 token request failed: " + error.message(), /*retryable=*/true);
 }
 
 }  // namespace
@@ -34,17 +34,31 @@ std::string AccessTokenProvider::accessToken() {
       throw net::AuthError("no OAuth2 token stored: run `helpdesk-ingest auth login`",
                            /*retryable=*/false);
     }
+    if (refused_ && cached_->refresh_token == refused_->refresh_token) {
+      // Nobody signed in since Microsoft refused this refresh token: same answer, no request.
+      cached_.reset();
+      throw net::AuthError(refused_->message, /*retryable=*/false);
+    }
+    refused_.reset();  // a new `auth login` stored other tokens
   }
-  if (!cached_ || clock_.now() + refresh_margin_ >= cached_->expires_at ||
+  if (!cached_ || refresh_next_ || clock_.now() + refresh_margin_ >= cached_->expires_at ||
       cached_->access_token.empty()) {
     cached_ = fetch();
+    refresh_next_ = false;
   }
   return cached_->access_token;
 }
 
 void AccessTokenProvider::invalidate() {
   std::lock_guard lock(mutex_);
-  if (cached_) cached_->access_token.clear();
+  if (mode_ == TokenMode::kDelegated && store_ != nullptr) {
+    // Read the store again: an `auth login` since (perhaps as another account) replaces what the
+    // server just refused. Its access token is refreshed all the same.
+    cached_.reset();
+    refresh_next_ = true;
+  } else if (cached_) {
+    cached_->access_token.clear();
+  }
 }
 
 std::optional<std::chrono::system_clock::time_point> AccessTokenProvider::expiresAt() const {
@@ -56,7 +70,7 @@ std::optional<std::chrono::system_clock::time_point> AccessTokenProvider::expire
 TokenSet AccessTokenProvider::fetch() {
   if (mode_ == TokenMode::kClientCredentials) {
     TokenResult result = client_.clientCredentials();
-    if (auto* error = std::get_if<OAuthError>(&result)) throwAuthError(*error);
+    if (auto* error = std::get_if<OAuthError>(&result)) throw authErrorOf(*error);
     return std::get<TokenSet>(result);
   }
   if (store_ == nullptr || !cached_ || cached_->refresh_token.empty()) {
@@ -64,7 +78,15 @@ TokenSet AccessTokenProvider::fetch() {
                          /*retryable=*/false);
   }
   TokenResult result = client_.refresh(cached_->refresh_token);
-  if (auto* error = std::get_if<OAuthError>(&result)) throwAuthError(*error);
+  if (auto* error = std::get_if<OAuthError>(&result)) {
+    net::AuthError failure = authErrorOf(*error);
+    if (!failure.retryable()) {
+      // Forget the dead token: the next call reads the store, where `auth login` puts new ones.
+      refused_ = Refusal{cached_->refresh_token, failure.what()};
+      cached_.reset();
+    }
+    throw failure;
+  }
   TokenSet tokens = std::get<TokenSet>(result);
   // Microsoft rotates refresh tokens on every use; an answer without one keeps the old one
   // valid (RFC 6749 section 6).

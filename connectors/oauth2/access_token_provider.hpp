@@ -3,6 +3,10 @@
 // otherwise a refresh_token grant (refresh BEFORE expiry, not after a failed sign-in), whose new
 // refresh token is saved to the TokenStore before the access token is handed out.
 //
+// A running service picks up a new `auth login` by itself: after the refresh token is refused
+// (or the mail server refused the access token) the next call reads the store again. While the
+// store still holds the refused refresh token, that call fails at once without a request.
+//
 // Errors: net::AuthError(retryable=false) when a person must sign in again (no stored token,
 // invalid_grant, interaction_required, ...); net::AuthError(retryable=true) for other refusals
 // and malformed answers; net::NetworkError when the endpoint is unreachable.
@@ -32,7 +36,8 @@ class AccessTokenProvider {
                       std::chrono::seconds refresh_margin = std::chrono::minutes(5));
 
   std::string accessToken();
-  // Drops the cached access token, so the next call refreshes (after the server refused it).
+  // The server refused the access token: the next call reads the store again (delegated mode)
+  // and refreshes.
   void invalidate();
   // When the access token last returned by accessToken() expires; none before the first call.
   std::optional<std::chrono::system_clock::time_point> expiresAt() const;
@@ -47,6 +52,13 @@ class AccessTokenProvider {
   std::chrono::seconds refresh_margin_;
   mutable std::mutex mutex_;
   std::optional<TokenSet> cached_;
+  bool refresh_next_ = false;  // after invalidate(): do not hand out the stored access token
+  // The refresh token Microsoft refused for good, and what it said.
+  struct Refusal {
+    std::string refresh_token;
+    std::string message;
+  };
+  std::optional<Refusal> refused_;
 };
 
 }  // namespace hd::oauth2

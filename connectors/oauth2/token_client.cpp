@@ -2,6 +2,7 @@
 
 #include <Poco/Logger.h>
 
+#include <algorithm>
 #include <stdexcept>
 
 #include "connectors/net/errors.hpp"
@@ -51,10 +52,12 @@ std::string TokenClient::scopeParameter() const {
   return scope;
 }
 
-TokenResult TokenClient::postTokenRequest(const FormFields& fields) {
+TokenResult TokenClient::postTokenRequest(const FormFields& fields, bool confidential) {
   FormFields all = fields;
   all.emplace_back("client_id", config_.client_id);
-  if (!config_.client_secret.empty()) all.emplace_back("client_secret", config_.client_secret);
+  // A public client (device code, its refresh tokens) that sends a secret is refused with
+  // AADSTS700025, so only the client credentials grant ever carries it.
+  if (confidential) all.emplace_back("client_secret", config_.client_secret);
   HttpResponse response = transport_.postForm(tokenUrl(), formEncode(all));
   return parseTokenResponse(response.status, response.body, clock_.now());
 }
@@ -76,11 +79,18 @@ TokenResult TokenClient::refresh(const std::string& refresh_token) {
 TokenResult TokenClient::clientCredentials() {
   FormFields fields{{"grant_type", "client_credentials"},
                     {"scope", config_.scopes.empty() ? kAppOnlyScope : scopeParameter()}};
-  return postTokenRequest(fields);
+  return postTokenRequest(fields, /*confidential=*/true);
 }
 
 DeviceCodeResult TokenClient::startDeviceLogin() {
-  FormFields fields{{"client_id", config_.client_id}, {"scope", scopeParameter()}};
+  // OpenID Connect scopes add an id_token to the answer: its claims name the account that
+  // approved the code. Only here: a refresh asks for the mail scopes alone.
+  std::string scope = scopeParameter();
+  for (const char* extra : {"openid", "email", "profile"}) {
+    if (std::find(config_.scopes.begin(), config_.scopes.end(), extra) == config_.scopes.end())
+      scope += std::string(scope.empty() ? "" : " ") + extra;
+  }
+  FormFields fields{{"client_id", config_.client_id}, {"scope", scope}};
   HttpResponse response = transport_.postForm(deviceCodeUrl(), formEncode(fields));
   return parseDeviceCodeResponse(response.status, response.body, clock_.now());
 }

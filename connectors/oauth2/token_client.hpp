@@ -30,7 +30,7 @@ struct ClientConfig {
   std::string authority = kMicrosoftAuthority;  // https, or http on loopback only
   std::string tenant = "consumers";             // consumers, common, organizations or an id
   std::string client_id;
-  std::string client_secret;  // empty for public clients
+  std::string client_secret;  // sent with the client credentials grant only
   std::vector<std::string> scopes;
 };
 
@@ -53,7 +53,8 @@ class TokenClient {
   // grant_type=client_credentials with the configured scopes (default kAppOnlyScope).
   TokenResult clientCredentials();
 
-  // Starts the device authorization grant.
+  // Starts the device authorization grant, asking for the configured scopes plus openid, email
+  // and profile (so that the token answer carries an id_token naming the account).
   DeviceCodeResult startDeviceLogin();
   // Polls the token endpoint every `code.interval` (+5 s after each slow_down) until the user
   // signs in, declines, or the code expires. Returns the tokens or the final error
@@ -62,7 +63,8 @@ class TokenClient {
   TokenResult pollDeviceLogin(const DeviceCode& code, const Sleeper& sleep);
 
  private:
-  TokenResult postTokenRequest(const FormFields& fields);
+  // `confidential`: add the client secret (client credentials grant only).
+  TokenResult postTokenRequest(const FormFields& fields, bool confidential = false);
   std::string scopeParameter() const;
 
   ClientConfig config_;

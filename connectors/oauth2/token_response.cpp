@@ -97,6 +97,7 @@ TokenResult parseTokenResponse(int http_status, std::string_view body, TimePoint
   tokens.expires_at = received_at + std::chrono::seconds(*expires_in);
   tokens.refresh_token = stringField(json, "refresh_token").value_or("");
   tokens.scope = stringField(json, "scope").value_or("");
+  tokens.id_token = stringField(json, "id_token").value_or("");
   return tokens;
 }
 

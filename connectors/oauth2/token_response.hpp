@@ -19,6 +19,9 @@ struct TokenSet {
   std::string refresh_token;
   std::string token_type;
   std::string scope;
+  // OpenID Connect: present when openid was asked for (device-code sign-in); names the account.
+  // Never stored.
+  std::string id_token;
   TimePoint expires_at{};  // receipt time + expires_in
 };
 

@@ -4,8 +4,10 @@
 
 #include <algorithm>
 #include <charconv>
+#include <utility>
 
 #include "connectors/net/errors.hpp"
+#include "connectors/net/exchange_sign_in.hpp"
 #include "connectors/net/redact.hpp"
 
 namespace hd::pop3 {
@@ -23,10 +25,6 @@ Poco::Logger& logger() {
 // any other refusal ([AUTH], [SYS/PERM], no code) needs a person.
 bool retryableAuthFailure(const StatusLine& status) {
   return status.code == "IN-USE" || status.code == "LOGIN-DELAY" || status.code == "SYS/TEMP";
-}
-
-net::AuthError authError(const std::string& step, const StatusLine& status) {
-  return net::AuthError("POP3 " + step + " refused: " + status.text, retryableAuthFailure(status));
 }
 
 // "<number> <word>[ more]" (RFC 1939 §5 scan listing, §7 unique-id listing).
@@ -83,7 +81,26 @@ StatusLine Pop3Client::status() {
   const std::string line = reader_.readLine();
   StatusLine parsed = parseStatusLine(line);
   if (logger().debug()) logger().debug("S: " + line);
+  // Exchange Online accepts AUTH, then refuses the first command ("-ERR Server Unavailable. 21",
+  // "-ERR User is authenticated but not connected."): no access to this mailbox.
+  const bool first_after_sign_in = std::exchange(first_reply_after_sign_in_, false);
+  if (first_after_sign_in && parsed.kind == StatusLine::Kind::kErr &&
+      net::isMailboxAccessRefusal(parsed.text)) {
+    throw net::mailboxAccessRefused("POP", user_, "-ERR " + parsed.text);
+  }
   return parsed;
+}
+
+net::AuthError Pop3Client::authError(const std::string& step, const StatusLine& status) const {
+  std::string message = "POP3 " + step + " refused: " + status.text;
+  const bool retryable = retryableAuthFailure(status);
+  if (exchange_ && !retryable) message += net::outlookSignInHint("POP");
+  return net::AuthError(message, retryable);
+}
+
+void Pop3Client::signedIn(const std::string& user) {
+  user_ = user;
+  first_reply_after_sign_in_ = true;
 }
 
 void Pop3Client::simpleCommand(const std::string& command) {
@@ -98,6 +115,8 @@ void Pop3Client::readGreeting() {
     if (!greeting.ok()) {
       throw net::NetworkError("POP3 server refused the session: " + greeting.text);
     }
+    // Exchange needs a hint in sign-in errors (POP is off by default on Outlook.com).
+    exchange_ = greeting.text.find("Microsoft Exchange") != std::string::npos;
   });
 }
 
@@ -131,7 +150,7 @@ void Pop3Client::stls() {
   });
 }
 
-void Pop3Client::authenticate(const net::SaslCredentials& credentials) {
+void Pop3Client::authenticate(const net::SaslCredentials& credentials, const std::string& user) {
   guarded([&] {
     const std::string step = "AUTH " + credentials.mechanism;
     send(step);
@@ -155,6 +174,7 @@ void Pop3Client::authenticate(const net::SaslCredentials& credentials) {
       throw net::ProtocolError("POP3: unexpected second SASL challenge after " + step);
     }
     if (!reply.ok()) throw authError(step, reply);
+    signedIn(user);
   });
 }
 
@@ -166,6 +186,7 @@ void Pop3Client::login(const std::string& user, const std::string& password) {
     send("PASS " + password);
     reply = status();
     if (!reply.ok()) throw authError("PASS", reply);
+    signedIn(user);
   });
 }
 

@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "connectors/net/byte_stream.hpp"
+#include "connectors/net/errors.hpp"
 #include "connectors/net/sasl.hpp"
 #include "connectors/pop3/capabilities.hpp"
 #include "connectors/pop3/limits.hpp"
@@ -54,8 +55,10 @@ class Pop3Client {
   void stls();
 
   // RFC 5034 AUTH in the two-step form (AUTH <mech>, "+", base64 response), which XOAUTH2 on
-  // Outlook.com requires. net::AuthError on refusal.
-  void authenticate(const net::SaslCredentials& credentials);
+  // Outlook.com requires. net::AuthError on refusal (from Exchange with the Outlook.com hint).
+  // `user` names the account in errors. After any sign-in, an -ERR to the first command that
+  // means "no access to this mailbox" (Exchange) throws net::MailboxAccessError.
+  void authenticate(const net::SaslCredentials& credentials, const std::string& user);
 
   // RFC 1939 USER/PASS. net::AuthError on refusal.
   void login(const std::string& user, const std::string& password);
@@ -95,6 +98,8 @@ class Pop3Client {
   // Writes a line that is a secret as a whole (a SASL response); traced as "<redacted>".
   void sendSecret(const std::string& line);
   StatusLine status();
+  net::AuthError authError(const std::string& step, const StatusLine& status) const;
+  void signedIn(const std::string& user);
   void simpleCommand(const std::string& command);
 
   // Sends `verb n` for every number, at most kPipelineWindow in flight when pipelining, and
@@ -107,6 +112,9 @@ class Pop3Client {
   ResponseReader reader_;  // reads through limits_
   Capabilities capabilities_;
   bool usable_ = true;
+  bool exchange_ = false;  // the greeting named Microsoft Exchange
+  std::string user_;       // who signed in (for error messages)
+  bool first_reply_after_sign_in_ = false;
 };
 
 }  // namespace hd::pop3

@@ -82,10 +82,12 @@ void Pop3Source::signIn() {
     if (caps.known && !caps.hasSasl("XOAUTH2")) {
       throw net::AuthError("POP3 server does not offer SASL XOAUTH2", false);
     }
-    client_->authenticate(net::saslXoauth2(credentials.username, credentials.secret()));
+    client_->authenticate(net::saslXoauth2(credentials.username, credentials.secret()),
+                          credentials.username);
     method = "AUTH XOAUTH2";
   } else if (caps.hasSasl("PLAIN")) {
-    client_->authenticate(net::saslPlain(credentials.username, credentials.secret()));
+    client_->authenticate(net::saslPlain(credentials.username, credentials.secret()),
+                          credentials.username);
     method = "AUTH PLAIN";
   } else {
     client_->login(credentials.username, credentials.secret());

@@ -16,12 +16,12 @@ namespace {
 constexpr char kKey[] = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=";
 
 std::string configJson(const std::string& db_url, const std::string& authority,
-                       const std::string& secrets) {
+                       const std::string& secrets, const std::string& oauth2_extra = "") {
   return R"({"database": {"url": ")" + db_url + R"("}, )" + secrets +
          R"( "mailboxes": [{"name": "support", "provider": "outlook", "host": "127.0.0.1",)"
          R"( "username": "help@outlook.com", "oauth2": {"tenant": "consumers",)"
          R"( "client_id": "fake-client", "authority": ")" +
-         authority + R"("}}]})";
+         authority + "\"" + oauth2_extra + "}}]}";
 }
 
 class OAuth2Login : public ::testing::Test {
@@ -102,6 +102,71 @@ TEST_F(OAuth2Login, RefusesToStoreTokensWithoutAKey) {
       EXPECT_FALSE(e.retryable());
       EXPECT_NE(std::string(e.what()).find("no secret key"), std::string::npos);
     }
+  }
+}
+
+TEST_F(OAuth2Login, LoginAsAnotherAccountIsRefusedAndStoresNothing) {
+  const std::string secrets = R"("secrets": {"key": ")" + std::string(kKey) + R"("},)";
+  TempFile config_file(configJson(db_.url(), identity_.authority(), secrets));
+  // The person approving the code picked their own account instead of the helpdesk's.
+  identity_.setSignedInAccount("Bob@Contoso.onmicrosoft.com", "bob@contoso.com");
+  ProcessResult login =
+      runService({"auth", "login", "--config", config_file.path(), "--mailbox", "support"}, {}, 60);
+  EXPECT_NE(login.exit_code, 0) << login.output;
+  EXPECT_NE(login.output.find("Bob@Contoso.onmicrosoft.com"), std::string::npos) << login.output;
+  EXPECT_NE(login.output.find("help@outlook.com"), std::string::npos) << login.output;
+  EXPECT_NE(login.output.find("nothing stored"), std::string::npos) << login.output;
+  EXPECT_NE(login.output.find("oauth2.login_account"), std::string::npos) << login.output;
+  EXPECT_EQ(login.output.find("Signed in"), std::string::npos) << login.output;
+  EXPECT_EQ(login.output.find("fake-"), std::string::npos) << "token printed: " << login.output;
+  EXPECT_EQ(db_.scalar("SELECT count(*) FROM oauth_tokens"), "0");
+
+  // Case does not matter, and either claim may name the account (a work account's UPN may
+  // differ from its address).
+  identity_.setSignedInAccount("helpdesk@contoso.onmicrosoft.com", "HELP@Outlook.com");
+  login =
+      runService({"auth", "login", "--config", config_file.path(), "--mailbox", "support"}, {}, 60);
+  EXPECT_EQ(login.exit_code, 0) << login.output;
+  EXPECT_EQ(db_.scalar("SELECT count(*) FROM oauth_tokens"), "1");
+}
+
+TEST_F(OAuth2Login, SharedMailboxSignsInWithTheNamedMemberAccount) {
+  const std::string secrets = R"("secrets": {"key": ")" + std::string(kKey) + R"("},)";
+  TempFile config_file(configJson(db_.url(), identity_.authority(), secrets,
+                                  R"(, "login_account": "alice@contoso.com")"));
+  identity_.setSignedInAccount("alice@contoso.com", "");
+  ProcessResult login =
+      runService({"auth", "login", "--config", config_file.path(), "--mailbox", "support"}, {}, 60);
+  ASSERT_EQ(login.exit_code, 0) << login.output;
+  EXPECT_EQ(db_.scalar("SELECT count(*) FROM oauth_tokens"), "1");
+
+  // The mailbox's own account is not the member named: refused.
+  identity_.setSignedInAccount("help@outlook.com", "help@outlook.com");
+  db_.scalar("DELETE FROM oauth_tokens RETURNING 1");
+  login =
+      runService({"auth", "login", "--config", config_file.path(), "--mailbox", "support"}, {}, 60);
+  EXPECT_NE(login.exit_code, 0) << login.output;
+  EXPECT_NE(login.output.find("not by alice@contoso.com"), std::string::npos) << login.output;
+  EXPECT_EQ(db_.scalar("SELECT count(*) FROM oauth_tokens"), "0");
+}
+
+TEST_F(OAuth2Login, ConfigRefusalsExitTwoNamingTheKey) {
+  // Points 1, 3, 6 of issue 13 through the binary: exit 2 and the key in the message.
+  const std::string secrets = R"("secrets": {"key": ")" + std::string(kKey) + R"("},)";
+  std::string no_tenant = configJson(db_.url(), identity_.authority(), secrets);
+  no_tenant.replace(no_tenant.find(R"("tenant": "consumers",)"), 22, "");
+  for (const auto& [json, key] : std::vector<std::pair<std::string, std::string>>{
+           {no_tenant, "mailboxes[0].oauth2.tenant"},
+           {configJson(db_.url(), identity_.authority(), secrets, R"(, "client_secret": "x")"),
+            "mailboxes[0].oauth2.client_secret"},
+           {configJson(
+                db_.url(), identity_.authority(), secrets,
+                R"(, "scopes": ["https://graph.microsoft.com/User.Read", "offline_access"])"),
+            "mailboxes[0].oauth2.scopes"}}) {
+    TempFile config_file(json);
+    ProcessResult run = runService({"--config", config_file.path(), "--once"}, {}, 60);
+    EXPECT_EQ(run.exit_code, 2) << run.output;
+    EXPECT_NE(run.output.find(key), std::string::npos) << run.output;
   }
 }
 

@@ -34,12 +34,15 @@ bool eventually(const std::function<bool()>& condition, int seconds) {
 // "support": IMAPS with XOAUTH2 through the fake identity server; with `password_user`, a
 // second mailbox "plain" on the same Dovecot signing in with the shared password.
 std::string serviceConfig(const ScratchDatabase& db, const TestMailbox& oauth_box,
-                          const std::string& authority, const std::string& password_user = "") {
+                          const std::string& authority, const std::string& password_user = "",
+                          int backoff_max_seconds = 2) {
   const auto& env = TestEnv::get();
   std::string json =
       R"({"database": {"url": ")" + db.url() + R"("}, "secrets": {"key": ")" + kTestSecretKey +
       R"("}, "http": {"listen": "127.0.0.1:0", "api_token": ")" + kApiToken +
-      R"("}, "backoff": {"initial_seconds": 1, "max_seconds": 2},)"
+      R"("}, "backoff": {"initial_seconds": 1, "max_seconds": )" +
+      std::to_string(backoff_max_seconds) +
+      R"(},)"
       R"( "mailboxes": [{"name": "support", "provider": "outlook", "protocol": "imap",)"
       R"( "host": ")" +
       env.mail_host + R"(", "port": )" + std::to_string(env.imaps_port) + R"(, "ca_file": ")" +
@@ -65,11 +68,14 @@ class OAuth2Service : public ::testing::Test {
       GTEST_SKIP() << "HD_TEST_OAUTH_PORT not set (old deploy/local.sh env)";
     identity_ = std::make_unique<FakeIdentityServer>(box_.user(), introspectionPort());
   }
-  void start(const std::string& config_json) {
-    config_ = std::make_unique<TempFile>(config_json);
+  void login() {
     ProcessResult login =
         runService({"auth", "login", "--config", config_->path(), "--mailbox", "support"}, {}, 60);
     ASSERT_EQ(login.exit_code, 0) << login.output;
+  }
+  void start(const std::string& config_json) {
+    config_ = std::make_unique<TempFile>(config_json);
+    login();
     service_ =
         std::make_unique<ServiceProcess>(std::vector<std::string>{"--config", config_->path()});
     port_ = waitForPort(*service_);
@@ -204,6 +210,42 @@ TEST_F(OAuth2Service, RevokedLoginIsAuthRequiredWhileAPasswordMailboxGoesOn) {
   EXPECT_NE(
       metrics.find("helpdesk_ingest_mailbox_state{mailbox=\"support\",state=\"auth_required\"} 1"),
       std::string::npos);
+}
+
+TEST_F(OAuth2Service, AuthLoginWhileTheServiceRunsMakesTheMailboxOkWithoutARestart) {
+  // The backoff grows to 16 s and more: only the new sign-in can explain a quick recovery.
+  start(serviceConfig(db_, box_, identity_->authority(), "", 600));
+  box_.deliver(makeSampleMessage(1));
+  ASSERT_TRUE(eventually([&] { return messages("support") == "1"; }, 60)) << service_->output();
+
+  identity_->revokeRefreshTokens();
+  identity_->revokeAccessTokens();
+  // The refresh token is refused (invalid_grant), and the retries go on with it...
+  ASSERT_TRUE(eventually(
+      [&] {
+        auto status = mailboxStatus("support");
+        return status["state"] == "auth_required" && status["last_error"].is_string() &&
+               status["last_error"].get<std::string>().find("invalid_grant") != std::string::npos &&
+               status["consecutive_failures"].get<int>() >= 5;
+      },
+      60))
+      << mailboxStatus("support").dump() << service_->output();
+  const int refreshes_while_refused = identity_->refreshCount();
+
+  // ...until someone runs `auth login` again, while the service runs.
+  box_.deliver(makeSampleMessage(2));
+  login();
+  const auto signed_in = std::chrono::steady_clock::now();
+  ASSERT_TRUE(eventually([&] { return mailboxStatus("support")["state"] == "ok"; }, 60))
+      << mailboxStatus("support").dump() << service_->output();
+  // Within a poll interval (1 s) and a pass, not after the rest of an 8-16 s backoff.
+  EXPECT_LT(std::chrono::steady_clock::now() - signed_in, std::chrono::seconds(5))
+      << service_->output();
+  ASSERT_TRUE(eventually([&] { return messages("support") == "2"; }, 30)) << service_->output();
+  EXPECT_NE(service_->output().find("a new sign-in was stored"), std::string::npos)
+      << service_->output();
+  EXPECT_GE(identity_->refreshCount(), refreshes_while_refused);
+  EXPECT_EQ(mailboxStatus("support")["consecutive_failures"], 0);
 }
 
 }  // namespace

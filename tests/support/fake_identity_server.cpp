@@ -13,6 +13,8 @@
 #include <cstdlib>
 #include <nlohmann/json.hpp>
 
+#include "connectors/net/sasl.hpp"
+
 namespace hd::test {
 namespace {
 
@@ -53,6 +55,17 @@ FakeIdentityServer::Reply oauthError(const std::string& error, const std::string
   return {400, Json{{"error", error}, {"error_description", description}}.dump()};
 }
 
+// An unsigned JWT (the service reads the claims only): header.payload.signature, base64url.
+std::string fakeIdToken(const Json& claims) {
+  auto encode = [](const std::string& bytes) {
+    std::string text = net::base64Encode(bytes);
+    for (char& c : text) c = c == '+' ? '-' : c == '/' ? '_' : c;
+    while (!text.empty() && text.back() == '=') text.pop_back();
+    return text;
+  };
+  return encode(R"({"typ":"JWT","alg":"none"})") + "." + encode(claims.dump()) + ".c2lnbmF0dXJl";
+}
+
 bool endsWith(const std::string& text, const std::string& suffix) {
   return text.size() >= suffix.size() &&
          text.compare(text.size() - suffix.size(), suffix.size(), suffix) == 0;
@@ -66,7 +79,9 @@ std::uint16_t introspectionPort() {
 }
 
 FakeIdentityServer::FakeIdentityServer(std::string username, std::uint16_t port)
-    : username_(std::move(username)) {
+    : username_(std::move(username)),
+      signed_in_preferred_username_(username_),
+      signed_in_email_(username_) {
   Poco::Net::ServerSocket socket(Poco::Net::SocketAddress("127.0.0.1", port));
   auto* params = new Poco::Net::HTTPServerParams;
   params->setMaxThreads(4);
@@ -96,6 +111,12 @@ void FakeIdentityServer::setPendingPolls(int polls) {
   pending_polls_ = polls;
 }
 
+void FakeIdentityServer::setSignedInAccount(std::string preferred_username, std::string email) {
+  std::lock_guard lock(mutex_);
+  signed_in_preferred_username_ = std::move(preferred_username);
+  signed_in_email_ = std::move(email);
+}
+
 void FakeIdentityServer::revokeRefreshTokens() {
   std::lock_guard lock(mutex_);
   refresh_token_.clear();
@@ -116,7 +137,7 @@ std::string FakeIdentityServer::currentRefreshToken() const {
   return refresh_token_;
 }
 
-std::string FakeIdentityServer::issueTokens(bool with_refresh) {
+std::string FakeIdentityServer::issueTokens(bool with_refresh, bool with_id_token) {
   ++serial_;
   const std::string access = "fake-access-" + std::to_string(serial_);
   access_tokens_.insert(access);
@@ -124,6 +145,12 @@ std::string FakeIdentityServer::issueTokens(bool with_refresh) {
             {"expires_in", lifetime_seconds_},
             {"access_token", access},
             {"scope", "https://outlook.office.com/IMAP.AccessAsUser.All"}};
+  if (with_id_token) {
+    body["id_token"] = fakeIdToken({{"aud", "fake-client"},
+                                    {"name", "Help Desk"},
+                                    {"preferred_username", signed_in_preferred_username_},
+                                    {"email", signed_in_email_}});
+  }
   if (with_refresh) {
     refresh_token_ = "fake-refresh-" + std::to_string(serial_);
     body["refresh_token"] = refresh_token_;
@@ -159,6 +186,14 @@ FakeIdentityServer::Reply FakeIdentityServer::handle(
   }
   if (!endsWith(path, "/oauth2/v2.0/token")) return {404, R"({"error":"not_found"})"};
   const std::string grant = field("grant_type");
+  if (grant != "client_credentials" && !field("client_secret").empty()) {
+    // What Microsoft answers a public client (device code, its refresh tokens) sending a secret.
+    return {401, Json{{"error", "invalid_client"},
+                      {"error_description",
+                       "AADSTS700025: Client is public so neither 'client_assertion' nor "
+                       "'client_secret' should be presented."}}
+                     .dump()};
+  }
   if (grant == "urn:ietf:params:oauth:grant-type:device_code") {
     if (field("device_code") != "fake-device-code") {
       return oauthError("bad_verification_code", "unknown device code");
@@ -167,7 +202,7 @@ FakeIdentityServer::Reply FakeIdentityServer::handle(
       --pending_polls_;
       return oauthError("authorization_pending", "AADSTS70016: pending");
     }
-    return {200, issueTokens(true)};
+    return {200, issueTokens(true, /*with_id_token=*/true)};
   }
   if (grant == "refresh_token") {
     if (refresh_token_.empty() || field("refresh_token") != refresh_token_) {

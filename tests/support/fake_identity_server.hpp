@@ -1,7 +1,8 @@
 #pragma once
 // A stand-in for the Microsoft identity platform on 127.0.0.1 (plain http, which the token client
 // allows only for loopback): /{tenant}/oauth2/v2.0/devicecode, /{tenant}/oauth2/v2.0/token
-// (device_code, refresh_token with rotation, client_credentials) and /introspect, the RFC 7662
+// (device_code with an id_token naming the signed-in account, refresh_token with rotation,
+// client_credentials) and /introspect, the RFC 7662
 // endpoint Dovecot's oauth2 passdb asks ({"active": true, "username": ...} for tokens it issued).
 // Thread-safe; the server stops in the destructor.
 
@@ -38,6 +39,9 @@ class FakeIdentityServer {
   void setAccessTokenLifetime(int seconds);
   // Device-code polls answered authorization_pending before the sign-in "happens".
   void setPendingPolls(int polls);
+  // The account that "approves" device codes from now on: the id_token's preferred_username and
+  // email claims (both the introspection username by default).
+  void setSignedInAccount(std::string preferred_username, std::string email);
   // Every refresh token becomes invalid (password change, revoked consent): invalid_grant.
   void revokeRefreshTokens();
   // Issued access tokens stop being active for introspection.
@@ -54,10 +58,12 @@ class FakeIdentityServer {
   Reply handle(const std::string& path, const std::map<std::string, std::string>& form);
 
  private:
-  std::string issueTokens(bool with_refresh);
+  std::string issueTokens(bool with_refresh, bool with_id_token = false);
 
   mutable std::mutex mutex_;
   std::string username_;
+  std::string signed_in_preferred_username_;
+  std::string signed_in_email_;
   int lifetime_seconds_ = 3599;
   int pending_polls_ = 1;
   int refresh_count_ = 0;

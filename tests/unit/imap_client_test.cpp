@@ -166,7 +166,7 @@ S: A0001 NO [AUTHENTICATIONFAILED] Authentication failed.
   }
 }
 
-TEST(ImapClient, ExchangeAuthenticatedButNotConnectedIsRetryable) {
+TEST(ImapClient, ExchangeAuthenticatedButNotConnectedToTheSignInIsAMailboxAccessRefusal) {
   ScriptedStream stream(R"(
 S: * OK The Microsoft Exchange IMAP4 service is ready. [TQBX]
 C: A0001 CAPABILITY
@@ -182,9 +182,12 @@ S: * BYE Connection closed. 14
   client.refreshCapabilities();
   try {
     client.signIn({net::Credentials::Method::kXoauth2, "a@b.com", [] { return "token"; }});
-    FAIL() << "no AuthError";
-  } catch (const net::AuthError& e) {
-    EXPECT_TRUE(e.retryable()) << e.what();
+    FAIL() << "no MailboxAccessError";
+  } catch (const net::MailboxAccessError& e) {
+    // Not a glitch to retry forever: the worker signs in once more, then a person must act.
+    EXPECT_FALSE(e.retryable()) << e.what();
+    EXPECT_NE(std::string(e.what()).find("another account than a@b.com"), std::string::npos)
+        << e.what();
   }
 }
 

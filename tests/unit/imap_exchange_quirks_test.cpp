@@ -92,16 +92,22 @@ TEST(ExchangeQuirks, MoveToAFolderWithASpaceQuotesIt) {
   session.finish();
 }
 
-TEST(ExchangeQuirks, Pop3Xoauth2RefusedAfterTheContinuationNeedsAPersonAndDropsTheToken) {
+// Outlook.com POP3 with XOAUTH2, keeping the mail (the transcripts' token is "EwBoA-token").
+pop3::Pop3SourceOptions outlookPop3Options() {
   pop3::Pop3SourceOptions options;
   options.mailbox_name = "outlook";
   options.endpoint = {"outlook.office365.com", 995, net::TlsMode::kImplicit};
   options.credentials.method = net::Credentials::Method::kXoauth2;
   options.credentials.username = "helpdesk@outlook.com";
   options.credentials.secret = [] { return std::string("EwBoA-token"); };
+  options.after_ingest.action = AfterIngest::Action::kKeep;
+  return options;
+}
+
+TEST(ExchangeQuirks, Pop3Xoauth2RefusedAfterTheContinuationNeedsAPersonAndDropsTheToken) {
+  pop3::Pop3SourceOptions options = outlookPop3Options();
   int refused = 0;
   options.credentials.on_refused = [&refused] { ++refused; };
-  options.after_ingest.action = AfterIngest::Action::kKeep;
   ScriptedStream script(test::readTestFile("transcripts/pop3/outlook_xoauth2_refused.txt"));
   pop3::Pop3Source source(std::move(options), [&script](const net::Endpoint&) {
     return test::borrowStream(script, true);
@@ -119,12 +125,80 @@ TEST(ExchangeQuirks, Pop3Xoauth2RefusedAfterTheContinuationNeedsAPersonAndDropsT
   }
   EXPECT_EQ(refused, 1) << "the token source was not told to drop the token";
   ASSERT_TRUE(error);
+  try {
+    std::rethrow_exception(error);
+  } catch (const net::AuthError& e) {
+    // The same hint IMAP sign-in failures get: POP is off by default on Outlook.com.
+    EXPECT_NE(std::string(e.what()).find("POP access is off by default"), std::string::npos)
+        << e.what();
+  }
   // What the worker concludes: a person must act (state auth_required), not a retryable glitch.
   const service::PassFailure failure = service::classifyPassFailure(error);
   EXPECT_TRUE(failure.needs_person);
   EXPECT_EQ(failure.kind, "authentication");
 
   source.close();  // the channel is fine after a refusal: QUIT politely
+  EXPECT_TRUE(script.finished()) << script.pendingStep();
+}
+
+// What the worker must conclude from a mailbox refused after a good sign-in: a person must act
+// (auth_required), after one more sign-in with a fresh token; the message names the causes.
+void expectMailboxAccessRefusal(const std::exception_ptr& error, const std::string& protocol,
+                                const std::string& user) {
+  ASSERT_TRUE(error);
+  const service::PassFailure failure = service::classifyPassFailure(error);
+  EXPECT_TRUE(failure.needs_person);
+  EXPECT_TRUE(failure.sign_in_again);
+  EXPECT_EQ(failure.kind, "authentication");
+  for (const std::string& cause :
+       {"another account than " + user, std::string("Add-MailboxPermission"),
+        std::string("shared mailbox"), std::string("FullAccess"), protocol + " is off",
+        std::string("Settings > Mail > Forwarding and IMAP")}) {
+    EXPECT_NE(failure.message.find(cause), std::string::npos) << cause << "\n" << failure.message;
+  }
+  EXPECT_EQ(failure.message.find("access-token"), std::string::npos) << "token in the message";
+}
+
+TEST(ExchangeQuirks, AuthenticatedButNotConnectedAfterTheSignInIsAMailboxAccessRefusal) {
+  ImapSession session("exchange_authenticated_not_connected.txt", exchangeOptions());
+  session.source.open();  // AUTHENTICATE and the CAPABILITY after it succeed
+  std::exception_ptr error;
+  try {
+    session.source.listPending({});
+    ADD_FAILURE() << "listPending() after the refusal";
+  } catch (const net::MailboxAccessError& e) {
+    EXPECT_FALSE(e.retryable());
+    EXPECT_NE(std::string(e.what()).find("SELECT: BAD User is authenticated but not connected."),
+              std::string::npos)
+        << e.what();
+    error = std::current_exception();
+  }
+  expectMailboxAccessRefusal(error, "IMAP", "helpdesk@example.com");
+  // LOGOUT goes out; Exchange's BYE to it is not waited for.
+  session.source.close();
+  EXPECT_NE(session.script.pendingStep().find("* BYE Connection closed. 14"), std::string::npos)
+      << session.script.pendingStep();
+  const std::string& written = session.script.written();
+  EXPECT_TRUE(written.ends_with("\r\nA0005 LOGOUT\r\n")) << written;
+}
+
+TEST(ExchangeQuirks, Pop3ErrAfterASuccessfulAuthIsAMailboxAccessRefusal) {
+  ScriptedStream script(test::readTestFile("transcripts/pop3/outlook_xoauth2_not_connected.txt"));
+  pop3::Pop3Source source(outlookPop3Options(), [&script](const net::Endpoint&) {
+    return test::borrowStream(script, true);
+  });
+  source.open();
+  std::exception_ptr error;
+  try {
+    source.listPending({});
+    ADD_FAILURE() << "listPending() after the refusal";
+  } catch (const net::MailboxAccessError& e) {
+    EXPECT_NE(std::string(e.what()).find("-ERR Server Unavailable. 21"), std::string::npos)
+        << e.what();
+    error = std::current_exception();
+  }
+  expectMailboxAccessRefusal(error, "POP", "helpdesk@outlook.com");
+  source.close();  // the session itself is fine: QUIT
   EXPECT_TRUE(script.finished()) << script.pendingStep();
 }
 

@@ -120,6 +120,53 @@ TEST_F(OAuth2AccessTokenProvider, InvalidateForcesRefresh) {
   EXPECT_EQ(provider.accessToken(), "access-1");
 }
 
+TEST_F(OAuth2AccessTokenProvider, AfterInvalidGrantANewLoginInTheStoreIsUsedWithoutRestart) {
+  storeLogin(std::chrono::seconds(0));
+  AccessTokenProvider provider(client_, &store_, clock_);
+  transport_.answer(400, R"({"error":"invalid_grant","error_description":"AADSTS70000"})");
+  EXPECT_THROW(provider.accessToken(), net::AuthError);
+  ASSERT_EQ(transport_.requests.size(), 1u);
+
+  // Nobody signed in yet: the same refusal, and no request with the dead token.
+  try {
+    provider.accessToken();
+    FAIL() << "expected AuthError";
+  } catch (const net::AuthError& e) {
+    EXPECT_FALSE(e.retryable());
+    EXPECT_NE(std::string(e.what()).find("AADSTS70000"), std::string::npos) << e.what();
+  }
+  EXPECT_EQ(transport_.requests.size(), 1u);
+
+  // `auth login` in another process stores new tokens: the same provider uses them.
+  TokenSet login;
+  login.access_token = "access-new";
+  login.refresh_token = "refresh-new";
+  login.expires_at = clock_.now() + std::chrono::seconds(3599);
+  store_.stored = login;
+  EXPECT_EQ(provider.accessToken(), "access-new");
+  EXPECT_EQ(transport_.requests.size(), 1u);
+  clock_.advance(std::chrono::seconds(3500));
+  transport_.answer(200, tokenJson("access-2", "refresh-2"));
+  EXPECT_EQ(provider.accessToken(), "access-2");
+  EXPECT_NE(transport_.requests.back().body.find("refresh_token=refresh-new"), std::string::npos);
+}
+
+TEST_F(OAuth2AccessTokenProvider, InvalidateReadsTheStoreAgainForANewerLogin) {
+  // The mail server refused the token (it was another account's); meanwhile `auth login` stored
+  // the right account's tokens. The refresh after the refusal uses those.
+  storeLogin(std::chrono::seconds(3599));
+  AccessTokenProvider provider(client_, &store_, clock_);
+  EXPECT_EQ(provider.accessToken(), "access-0");
+  store_.stored->refresh_token = "refresh-right-account";
+  provider.invalidate();
+  EXPECT_FALSE(provider.expiresAt());
+  transport_.answer(200, tokenJson("access-1", "refresh-1"));
+  EXPECT_EQ(provider.accessToken(), "access-1");
+  ASSERT_EQ(transport_.requests.size(), 1u);
+  EXPECT_NE(transport_.requests[0].body.find("refresh_token=refresh-right-account"),
+            std::string::npos);
+}
+
 TEST_F(OAuth2AccessTokenProvider, ClientCredentialsModeNeedsNoStore) {
   AccessTokenProvider provider(client_, nullptr, clock_, TokenMode::kClientCredentials);
   transport_.answer(200, tokenJson("app-1", "", 3599));

@@ -52,9 +52,7 @@ TEST(OAuth2TokenClient, RefusesPlainHttpExceptLoopback) {
 TEST(OAuth2TokenClient, RefreshSendsGrantAndReturnsRotatedToken) {
   ScriptedTransport transport;
   FakeClock clock;
-  ClientConfig config = outlookConfig();
-  config.client_secret = "s3cr&t";
-  TokenClient client(config, transport, clock);
+  TokenClient client(outlookConfig(), transport, clock);
   transport.answer(200, tokenJson("access-2", "refresh-2"));
   TokenResult result = client.refresh("refresh-1");
   ASSERT_TRUE(std::holds_alternative<TokenSet>(result));
@@ -63,7 +61,35 @@ TEST(OAuth2TokenClient, RefreshSendsGrantAndReturnsRotatedToken) {
   EXPECT_EQ(transport.requests[0].body,
             "grant_type=refresh_token&refresh_token=refresh-1&scope=https%3A%2F%2Foutlook.office."
             "com%2FIMAP.AccessAsUser.All+offline_access&client_id=9e5f94bc-e8a4-4e73-b8be-"
-            "63364c29d753&client_secret=s3cr%26t");
+            "63364c29d753");
+}
+
+TEST(OAuth2TokenClient, OnlyTheClientCredentialsGrantCarriesTheSecret) {
+  // A public client sending a secret is refused with AADSTS700025 (invalid_client).
+  ScriptedTransport transport;
+  FakeClock clock;
+  ClientConfig config = outlookConfig();
+  config.client_secret = "s3cr&t";
+  TokenClient client(config, transport, clock);
+  transport.answer(200, R"({"device_code":"D","user_code":"U","verification_uri":"https://)"
+                        R"(www.microsoft.com/link","expires_in":900})");
+  transport.answer(200, tokenJson("access-1", "refresh-1"));
+  transport.answer(200, tokenJson("access-2", "refresh-2"));
+  transport.answer(200, tokenJson("app-token", ""));
+  client.startDeviceLogin();
+  client.pollDeviceLogin(deviceCode(clock), [&](std::chrono::seconds s) {
+    clock.advance(s);
+    return true;
+  });
+  client.refresh("refresh-1");
+  client.clientCredentials();
+  ASSERT_EQ(transport.requests.size(), 4u);
+  for (std::size_t i = 0; i < 3; ++i) {
+    EXPECT_EQ(transport.requests[i].body.find("client_secret"), std::string::npos)
+        << transport.requests[i].body;
+  }
+  EXPECT_NE(transport.requests[3].body.find("&client_secret=s3cr%26t"), std::string::npos)
+      << transport.requests[3].body;
 }
 
 TEST(OAuth2TokenClient, ClientCredentialsDefaultsToAppOnlyScope) {
@@ -95,6 +121,26 @@ TEST(OAuth2TokenClient, StartDeviceLoginPostsClientAndScope) {
   EXPECT_EQ(std::get<DeviceCode>(result).message, "M");
   EXPECT_EQ(transport.requests[0].url, client.deviceCodeUrl());
   EXPECT_EQ(transport.requests[0].body.rfind("client_id=9e5f94bc", 0), 0u);
+  // openid email profile: the answer then names the account that approved the code.
+  EXPECT_NE(transport.requests[0].body.find("&scope=https%3A%2F%2Foutlook.office.com%2FIMAP."
+                                            "AccessAsUser.All+offline_access+openid+email+profile"),
+            std::string::npos)
+      << transport.requests[0].body;
+}
+
+TEST(OAuth2TokenClient, DeviceLoginDoesNotRepeatOpenIdScopesAlreadyConfigured) {
+  ScriptedTransport transport;
+  FakeClock clock;
+  ClientConfig config = outlookConfig();
+  config.scopes.push_back("openid");
+  config.scopes.push_back("email");
+  TokenClient client(config, transport, clock);
+  transport.answer(400, R"({"error":"invalid_scope"})");
+  client.startDeviceLogin();
+  EXPECT_NE(transport.requests[0].body.find("offline_access+openid+email+profile"),
+            std::string::npos)
+      << transport.requests[0].body;
+  EXPECT_EQ(transport.requests[0].body.find("openid+email+profile+"), std::string::npos);
 }
 
 TEST(OAuth2TokenClient, PollKeepsGoingWhilePendingAndSlowsDown) {

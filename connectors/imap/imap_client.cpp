@@ -213,7 +213,7 @@ void ImapClient::throwRefusal(const std::string& command, const Response& reply)
   if (auto backoff = throttleBackoff(reply.text)) throw net::ThrottledError(message, *backoff);
   // Exchange Online signs the session in, then refuses the next command (SELECT, NAMESPACE,
   // LIST) with "BAD User is authenticated but not connected.": no access to this mailbox.
-  if (signed_in_ && net::isMailboxAccessRefusal(reply.text)) {
+  if (signed_in_ && contains(reply.text, "authenticated but not connected")) {
     throw net::mailboxAccessRefused("IMAP", user_, command + ": " + describeReply(reply));
   }
   throw net::CommandError(message);

@@ -13,9 +13,10 @@ namespace hd::net {
 // Outlook.com, and passwords are no longer accepted there. `protocol` is "IMAP" or "POP".
 std::string outlookSignInHint(std::string_view protocol);
 
-// True for the server's text of a refusal that comes after a successful sign-in and means "no
-// access to this mailbox": Exchange's "User is authenticated but not connected." (IMAP and POP3)
-// and POP3's "Server Unavailable. 21". Any case.
+// True for the text of POP3's -ERR to the first command after a successful sign-in that means "no
+// access to this mailbox" on Exchange: "User is authenticated but not connected." or "Server
+// Unavailable. 21". Any case. (IMAP looks for the first one only, on any command: its
+// "Server Unavailable" may come mid-session for other reasons.)
 bool isMailboxAccessRefusal(std::string_view server_text);
 
 // The error for such a refusal, naming the causes. `reply` is the server's line (no secret).

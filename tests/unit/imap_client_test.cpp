@@ -191,6 +191,28 @@ S: * BYE Connection closed. 14
   }
 }
 
+TEST(ImapClient, ServerUnavailableAfterSignInStaysAnOrdinaryRefusal) {
+  // Only Exchange's "authenticated but not connected" means "no access to this mailbox".
+  ScriptedStream stream(R"(
+S: * OK [CAPABILITY IMAP4rev1 AUTH=PLAIN SASL-IR] ready
+C: A0001 AUTHENTICATE PLAIN AGFAYi5jb20AcHc=
+S: A0001 OK [CAPABILITY IMAP4rev1] Logged in
+C: A0002 SELECT INBOX
+S: A0002 NO Server Unavailable. 15
+)");
+  ImapClient client(stream);
+  client.readGreeting();
+  client.signIn({net::Credentials::Method::kPassword, "a@b.com", [] { return "pw"; }});
+  try {
+    client.select("INBOX");
+    FAIL() << "no CommandError";
+  } catch (const net::MailboxAccessError& e) {
+    FAIL() << e.what();
+  } catch (const net::CommandError& e) {
+    EXPECT_NE(std::string(e.what()).find("Server Unavailable"), std::string::npos);
+  }
+}
+
 TEST(ImapClient, LiteralForEightBitPasswordSynchronizingAndNonSynchronizing) {
   const std::string password = "p\xc3\xa4ss";  // "päss": 8-bit, so not a quoted string
   ScriptedStream sync("S: * OK [CAPABILITY IMAP4rev1] ready\n");

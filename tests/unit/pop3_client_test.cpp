@@ -353,6 +353,60 @@ S: -ERR unknown command
   }
 }
 
+TEST(Pop3Source, ExchangeRefusingTheMailboxAfterAPasswordSignInIsAMailboxAccessError) {
+  Session session(passwordOptions(), R"(
+S: +OK The Microsoft Exchange POP3 service is ready.
+C: CAPA
+S: +OK
+S: UIDL
+S: SASL PLAIN
+S: .
+C: AUTH PLAIN
+S: + 
+C: AGFsaWNlAHMzY3JldA==
+S: +OK User successfully authenticated.
+C: UIDL
+S: -ERR User is authenticated but not connected.
+C: QUIT
+S: +OK
+)");
+  session.source.open();
+  try {
+    session.source.listPending({});
+    FAIL() << "listPending() succeeded";
+  } catch (const net::MailboxAccessError& error) {
+    EXPECT_NE(std::string(error.what()).find("another account than alice"), std::string::npos)
+        << error.what();
+    EXPECT_NE(std::string(error.what()).find("PopEnabled"), std::string::npos) << error.what();
+  }
+  session.finish();
+}
+
+TEST(Pop3Source, ServerUnavailableLaterInTheSessionIsNoMailboxAccessError) {
+  // Only the first reply after the sign-in says whether the mailbox is open to the session.
+  Session session(passwordOptions(), std::string(kOldServerLogin) + R"(
+C: UIDL
+S: +OK
+S: 1 a
+S: .
+C: LIST
+S: -ERR Server Unavailable. 21
+C: QUIT
+S: +OK
+)");
+  session.source.open();
+  EXPECT_THROW(
+      {
+        try {
+          session.source.listPending({});
+        } catch (const net::MailboxAccessError&) {
+          ADD_FAILURE() << "a later -ERR is not about the sign-in";
+        }
+      },
+      net::CommandError);
+  session.finish();
+}
+
 TEST(Pop3Source, DuplicateUidlsStopThePass) {
   Session session(passwordOptions(), std::string(kOldServerLogin) + R"(
 C: UIDL

@@ -1,10 +1,6 @@
 #include "service/application.hpp"
 
 #include <Poco/Logger.h>
-#include <Poco/Net/HTTPClientSession.h>
-#include <Poco/Net/HTTPRequest.h>
-#include <Poco/Net/HTTPResponse.h>
-#include <Poco/URI.h>
 #include <Poco/Util/HelpFormatter.h>
 #include <Poco/Util/IntValidator.h>
 #include <Poco/Util/Option.h>
@@ -21,6 +17,7 @@
 #include "connectors/net/redact.hpp"
 #include "service/auth_command.hpp"
 #include "service/config.hpp"
+#include "service/healthcheck.hpp"
 #include "service/logging.hpp"
 #include "service/runtime.hpp"
 
@@ -82,11 +79,15 @@ void Application::defineOptions(Poco::Util::OptionSet& options) {
                         .required(false)
                         .repeatable(false)
                         .argument("NAME"));
-  options.addOption(
-      Option("healthcheck", "", "GET URL and exit 0 when it answers 200 (for Docker HEALTHCHECK).")
-          .required(false)
-          .repeatable(false)
-          .argument("URL"));
+  // The URL is optional: without it the probe reads http.listen from the configuration.
+  options.addOption(Option("healthcheck", "",
+                           "GET URL and exit 0 when it answers 200, else 1 (for Docker "
+                           "HEALTHCHECK). Without URL: /healthz at the http.listen of --config "
+                           "FILE, default " +
+                               std::string(kDefaultConfigPath) + ".")
+                        .required(false)
+                        .repeatable(false)
+                        .argument("URL", false));
 }
 
 void Application::handleOption(const std::string& name, const std::string& value) {
@@ -102,6 +103,7 @@ void Application::handleOption(const std::string& name, const std::string& value
   } else if (name == "mailbox") {
     mailbox_ = value;
   } else if (name == "healthcheck") {
+    healthcheck_ = true;
     healthcheck_url_ = value;
   }
 }
@@ -125,21 +127,32 @@ void Application::printHelp() {
   formatter.format(std::cout);
 }
 
-int Application::healthcheck(const std::string& url) {
-  try {
-    Poco::URI uri(url);
-    Poco::Net::HTTPClientSession session(uri.getHost(), uri.getPort());
-    session.setTimeout(Poco::Timespan(5, 0));
-    Poco::Net::HTTPRequest request(Poco::Net::HTTPRequest::HTTP_GET, uri.getPathAndQuery(),
-                                   Poco::Net::HTTPMessage::HTTP_1_1);
-    session.sendRequest(request);
-    Poco::Net::HTTPResponse response;
-    session.receiveResponse(response);
-    return response.getStatus() == Poco::Net::HTTPResponse::HTTP_OK ? kExitOk : kExitPassFailed;
-  } catch (const Poco::Exception& e) {
-    std::cerr << "healthcheck: " << e.displayText() << "\n";
+// Every failure is exit 1, a configuration error included: Docker reserves exit 2 of a
+// HEALTHCHECK command.
+int Application::healthcheck(const std::vector<std::string>& args) {
+  std::string url = healthcheck_url_;
+  // An optional argument must be attached (--healthcheck=URL); the older `--healthcheck URL`
+  // arrives as the one positional argument.
+  if (url.empty() && args.size() == 1) {
+    url = args.front();
+  } else if (!args.empty()) {
+    std::cerr << "healthcheck: unexpected argument '" << args.back() << "'\n";
     return kExitPassFailed;
   }
+  const std::string config_path = config_path_.empty() ? kDefaultConfigPath : config_path_;
+  try {
+    url = healthcheckUrl(url, config_path);
+  } catch (const ConfigError& e) {
+    std::cerr << "healthcheck: configuration error in " << config_path << ": "
+              << net::redactSecrets(e.what()) << "\n";
+    return kExitPassFailed;
+  } catch (const std::exception&) {
+    // As in main(): not a ConfigError is a bug in the checks, and its text may quote the file.
+    std::cerr << "healthcheck: configuration error in " << config_path
+              << ": the file could not be checked\n";
+    return kExitPassFailed;
+  }
+  return probeHealth(url, std::cerr);
 }
 
 int Application::main(const std::vector<std::string>& args) {
@@ -151,7 +164,7 @@ int Application::main(const std::vector<std::string>& args) {
     std::cout << "helpdesk-ingest " << HD_VERSION << "\n";
     return kExitOk;
   }
-  if (!healthcheck_url_.empty()) return healthcheck(healthcheck_url_);
+  if (healthcheck_) return healthcheck(args);
   const bool auth_command = !args.empty() && args.front() == "auth";
   if (!args.empty() && !auth_command) {
     std::cerr << "helpdesk-ingest: unexpected argument '" << args.front()

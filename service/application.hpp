@@ -27,14 +27,15 @@ class Application : public Poco::Util::ServerApplication {
 
  private:
   void printHelp();
-  int healthcheck(const std::string& url);
+  int healthcheck(const std::vector<std::string>& args);
 
   bool help_ = false;
   bool version_ = false;
   bool once_ = false;
   std::string config_path_;
-  std::string healthcheck_url_;
-  std::string mailbox_;  // --mailbox, for `auth login|status`
+  bool healthcheck_ = false;
+  std::string healthcheck_url_;  // "" with --healthcheck alone: the configuration's http.listen
+  std::string mailbox_;          // --mailbox, for `auth login|status`
 };
 
 }  // namespace hd::service

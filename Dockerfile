@@ -7,11 +7,17 @@ RUN apt-get update \
  && xargs apt-get install -y --no-install-recommends < /tmp/packages-build.txt \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
-COPY . .
+# The sources of the binary only: a change to the docs, tests or deploy files reuses the compile.
+COPY CMakeLists.txt ./
+COPY connectors connectors
+COPY db db
+COPY service service
 RUN cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo -DHD_BUILD_TESTS=OFF \
  && cmake --build build -j"$(nproc)" --target helpdesk-ingest \
  && strip --strip-debug build/helpdesk-ingest
 
+# Shared libraries only. packages-runtime.txt names gpg because libgpgme11 (of libgmime) depends
+# on "gnupg | gpg": without it apt takes the whole gnupg suite (agent, dirmngr, pinentry, gpgsm).
 FROM debian:bookworm-slim
 COPY deploy/packages-runtime.txt /tmp/packages-runtime.txt
 RUN apt-get update \
@@ -23,7 +29,17 @@ COPY --from=builder /src/build/helpdesk-ingest /usr/local/bin/helpdesk-ingest
 COPY deploy/config.example.json /etc/helpdesk-ingest/config.example.json
 USER helpdesk
 EXPOSE 8080
+# Without a URL the check reads http.listen from /etc/helpdesk-ingest/config.json: any port works.
 HEALTHCHECK --interval=30s --timeout=5s --start-period=20s \
-  CMD ["/usr/local/bin/helpdesk-ingest", "--healthcheck", "http://127.0.0.1:8080/healthz"]
+  CMD ["/usr/local/bin/helpdesk-ingest", "--healthcheck"]
+# Last, so a new revision does not invalidate the layers above: deploy/local.sh image-test passes
+# the version (CMakeLists.txt) and the git revision.
+ARG VERSION=unknown
+ARG REVISION=unknown
+LABEL org.opencontainers.image.title="helpdesk-ingest" \
+      org.opencontainers.image.description="Support mailboxes (IMAP/POP3, Outlook.com) into helpdesk tickets in PostgreSQL" \
+      org.opencontainers.image.version="${VERSION}" \
+      org.opencontainers.image.revision="${REVISION}" \
+      org.opencontainers.image.base.name="debian:bookworm-slim"
 ENTRYPOINT ["/usr/local/bin/helpdesk-ingest"]
 CMD ["--config", "/etc/helpdesk-ingest/config.json"]

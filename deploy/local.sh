@@ -19,6 +19,12 @@ source "${HD_REPO}/deploy/lib/postgres.sh"
 source "${HD_REPO}/deploy/lib/dovecot.sh"
 # shellcheck source=deploy/lib/demo.sh
 source "${HD_REPO}/deploy/lib/demo.sh"
+# shellcheck source=deploy/lib/docker_engine.sh
+source "${HD_REPO}/deploy/lib/docker_engine.sh"
+# shellcheck source=deploy/lib/base_image.sh
+source "${HD_REPO}/deploy/lib/base_image.sh"
+# shellcheck source=deploy/lib/image.sh
+source "${HD_REPO}/deploy/lib/image.sh"
 
 usage() {
   cat <<EOF
@@ -36,6 +42,14 @@ Commands:
           background, show /status and the tickets, stop everything
   bench   deps, build, start a fresh environment, run the benchmarks (tests/bench) and print
           their figures: IMAPS and POP3S passes over seeded mailboxes, MIME parsing; stop it
+  image-test
+          build the Docker image as helpdesk-ingest:dev and smoke-test it against a fresh
+          environment on the host's network: --once read-only without capabilities, HEALTHCHECK
+          healthy, docker stop exits 0, non-root USER, runtime-only libraries, OCI labels,
+          docker-compose config; print a summary with the image size. Installs docker.io,
+          debootstrap and docker-compose when missing, starts dockerd (no bridge, no iptables)
+          when none runs and stops it afterwards, and builds debian:bookworm-slim from Debian
+          packages when it is neither present nor pullable
   --help  this text
 
 Environment (all optional):
@@ -47,6 +61,8 @@ Environment (all optional):
                   fixed ports instead of random free ones
   HD_MAIL_PASSWORD  the shared mail password (default: random)
   HD_KEEP_SCRATCH=1 keep the scratch directory of 'test' even when it passes
+  HD_DEBIAN_MIRROR, HD_DEBIAN_SECURITY_MIRROR
+                  mirrors for the base image of 'image-test' (default: apt's configured sources)
 EOF
 }
 
@@ -215,6 +231,31 @@ cmd_bench() {
   "${bench}/mime_parse_bench" 50
 }
 
+IMAGE_LOCK_FD=""
+cleanup_image_test() {
+  image_remove_containers
+  cleanup_test
+  base_cleanup
+  engine_down
+}
+
+cmd_image_test() {
+  require_root image-test
+  install_packages "${HD_REPO}/deploy/packages-test.txt"
+  # One run per machine: a run that started dockerd stops it at the end.
+  exec {IMAGE_LOCK_FD}>/run/lock/helpdesk-ingest-image-test.lock
+  flock -n "${IMAGE_LOCK_FD}" || {
+    log "image-test: another run is in progress, waiting for it"
+    flock -w 3600 "${IMAGE_LOCK_FD}" || die "image-test: the other run did not finish in an hour"
+  }
+  TEST_INSTANCE=${HD_SCRATCH}/image-$$
+  trap cleanup_image_test EXIT
+  trap 'exit 130' INT
+  trap 'exit 143' TERM
+  image_test "${TEST_INSTANCE}"
+  TEST_PASSED=1
+}
+
 main() {
   case "${1:-}" in
     deps) cmd_deps ;;
@@ -225,6 +266,7 @@ main() {
     test) cmd_test ;;
     demo) cmd_demo ;;
     bench) cmd_bench ;;
+    image-test) cmd_image_test ;;
     -h | --help | help) usage ;;
     *)
       usage >&2

@@ -19,9 +19,7 @@ package_installed() {
   [[ "$(dpkg-query -W -f='${Status}' "$1" 2>/dev/null || true)" == "install ok installed" ]]
 }
 
-# Installs the packages of the given lists that are missing. Service starts from maintainer
-# scripts are refused (Debian's policy-rc.d protocol, exit code 101), so installing dovecot or
-# postgresql never starts a system instance.
+# Installs the packages of the given lists that are missing.
 install_packages() {
   local file pkg missing=()
   for file in "$@"; do
@@ -33,8 +31,15 @@ install_packages() {
     log "deps: every package is installed"
     return 0
   fi
+  apt_install "${missing[@]}"
+}
+
+# apt_install PACKAGE...: apt-get update, then install without recommends. Service starts from
+# maintainer scripts are refused (Debian's policy-rc.d protocol, exit code 101), so installing
+# dovecot, postgresql or docker.io never starts a system instance.
+apt_install() {
   require_root deps
-  log "deps: installing ${missing[*]}"
+  log "deps: installing $*"
   local policy=/usr/sbin/policy-rc.d own_policy=0
   if [[ ! -e ${policy} ]]; then
     printf '#!/bin/sh\nexit 101\n' >"${policy}"
@@ -42,7 +47,7 @@ install_packages() {
     own_policy=1
   fi
   local rc=0
-  { apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}"; } || rc=$?
+  { apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "$@"; } || rc=$?
   [[ ${own_policy} -eq 0 ]] || rm -f "${policy}"
   [[ ${rc} -eq 0 ]] || die "apt-get failed (exit ${rc})"
 }

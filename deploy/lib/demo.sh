@@ -19,32 +19,41 @@ seed_maildir() {
   log "demo: ${n} messages in mailbox ${user}"
 }
 
-demo_write_config() {
-  local inst=$1 pg_port=$2 http_port=$3
-  printf '%s\n' "${HD_TEST_MAIL_PASSWORD}" >"${inst}/demo-mail-password"
-  chmod 600 "${inst}/demo-mail-password"
-  cat >"${inst}/demo-config.json" <<EOF
+# demo_config_json DATABASE HTTP_PORT CA_FILE SUPPORT_SECRET BILLING_SECRET: the demo's two
+# mailboxes on the private Dovecot; DATABASE and the secrets are JSON members ("url": "...",
+# "password_file": "..."), so the image test can point them at container paths.
+demo_config_json() {
+  cat <<EOF
 {
-  "database": { "url": "postgresql://postgres@127.0.0.1:${pg_port}/helpdesk" },
-  "http": { "listen": "127.0.0.1:${http_port}" },
+  "database": { $1 },
+  "http": { "listen": "127.0.0.1:$2" },
   "mailboxes": [
     {
       "name": "support", "protocol": "imap",
       "host": "127.0.0.1", "port": ${HD_TEST_IMAPS_PORT}, "tls": "implicit",
-      "ca_file": "${HD_TEST_CA_FILE}",
-      "username": "support", "auth": "password", "password": "${HD_TEST_MAIL_PASSWORD}",
+      "ca_file": "$3",
+      "username": "support", "auth": "password", $4,
       "folder": "INBOX", "after_ingest": "seen", "poll_interval_seconds": 10
     },
     {
       "name": "billing", "protocol": "pop3",
       "host": "127.0.0.1", "port": ${HD_TEST_POP3S_PORT}, "tls": "implicit",
-      "ca_file": "${HD_TEST_CA_FILE}",
-      "username": "billing", "auth": "password", "password_file": "${inst}/demo-mail-password",
+      "ca_file": "$3",
+      "username": "billing", "auth": "password", $5,
       "after_ingest": "delete", "poll_interval_seconds": 10
     }
   ]
 }
 EOF
+}
+
+demo_write_config() {
+  local inst=$1 pg_port=$2 http_port=$3
+  printf '%s\n' "${HD_TEST_MAIL_PASSWORD}" >"${inst}/demo-mail-password"
+  chmod 600 "${inst}/demo-mail-password"
+  demo_config_json "\"url\": \"postgresql://postgres@127.0.0.1:${pg_port}/helpdesk\"" \
+    "${http_port}" "${HD_TEST_CA_FILE}" "\"password\": \"${HD_TEST_MAIL_PASSWORD}\"" \
+    "\"password_file\": \"${inst}/demo-mail-password\"" >"${inst}/demo-config.json"
   chmod 600 "${inst}/demo-config.json"
 }
 
@@ -73,19 +82,26 @@ demo_wait_http() {
   return 1
 }
 
+# demo_seed INSTANCE: loads INSTANCE/env.sh, fills the mailboxes support and billing, creates the
+# database helpdesk; its PostgreSQL port in DEMO_PG_PORT (the image test seeds the same way).
+DEMO_PG_PORT=""
+demo_seed() {
+  # shellcheck source=/dev/null
+  source "$1/env.sh"
+  DEMO_PG_PORT=${HD_TEST_PG_URL##*:}
+  DEMO_PG_PORT=${DEMO_PG_PORT%%/*}
+  seed_maildir support "${HD_REPO}/tests/sample_mail/demo"
+  seed_maildir billing "${HD_REPO}/tests/sample_mail/demo-pop3"
+  pg_psql "${DEMO_PG_PORT}" -d postgres -q -c "CREATE DATABASE helpdesk"
+}
+
 run_demo() {
   local inst=$1 bin pg_port http_port rc=0
   bin=${HD_REPO}/${HD_BUILD_DIR}/helpdesk-ingest
   [[ -x ${bin} ]] || die "${bin} is missing (run: deploy/local.sh build)"
-  # shellcheck source=/dev/null
-  source "${inst}/env.sh"
-  pg_port=${HD_TEST_PG_URL##*:}
-  pg_port=${pg_port%%/*}
+  demo_seed "${inst}"
+  pg_port=${DEMO_PG_PORT}
   http_port=$(pick_port "${HD_HTTP_PORT:-}")
-
-  seed_maildir support "${HD_REPO}/tests/sample_mail/demo"
-  seed_maildir billing "${HD_REPO}/tests/sample_mail/demo-pop3"
-  pg_psql "${pg_port}" -d postgres -c "CREATE DATABASE helpdesk"
   demo_write_config "${inst}" "${pg_port}" "${http_port}"
 
   log "demo: helpdesk-ingest --config ${inst}/demo-config.json --once"

@@ -15,16 +15,31 @@ class DatabaseError : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
-// PostgreSQL rejected one statement while the connection stayed usable (e.g. a value it refuses).
-// Retrying the same input fails again: the worker should quarantine the message, not back off.
-class StatementError : public DatabaseError {
+// A statement failed on a connection that stayed usable; sqlstate() says why (db/sql_state.hpp).
+class SqlStateError : public DatabaseError {
  public:
-  StatementError(const std::string& what, std::string sqlstate)
+  SqlStateError(const std::string& what, std::string sqlstate)
       : DatabaseError(what), sqlstate_(std::move(sqlstate)) {}
   const std::string& sqlstate() const { return sqlstate_; }
 
  private:
   std::string sqlstate_;
+};
+
+// PostgreSQL refused this input (SQLSTATE class 22, 23, 54: a value it cannot store, a
+// constraint). Retrying the same input fails again: the worker should quarantine the message, not
+// back off.
+class StatementError : public SqlStateError {
+ public:
+  using SqlStateError::SqlStateError;
+};
+
+// Not the input's fault: a lock or statement timeout, a serialization failure or deadlock,
+// exhausted resources. The same work may succeed later: end the pass and back off; never
+// quarantine for it.
+class RetryableError : public SqlStateError {
+ public:
+  using SqlStateError::SqlStateError;
 };
 
 }  // namespace hd::db

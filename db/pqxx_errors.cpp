@@ -3,14 +3,9 @@
 #include <pqxx/pqxx>
 #include <string>
 
+#include "db/sql_state.hpp"
+
 namespace hd::db {
-namespace {
-
-bool isSessionLost(const std::string& sqlstate) {
-  return sqlstate.rfind("08", 0) == 0 || sqlstate.rfind("57P", 0) == 0;
-}
-
-}  // namespace
 
 void translatePqxxErrors(const char* operation, const std::function<void()>& body,
                          const std::function<bool()>& session_usable,
@@ -19,8 +14,12 @@ void translatePqxxErrors(const char* operation, const std::function<void()>& bod
   try {
     body();
   } catch (const pqxx::sql_error& e) {
-    if (isSessionLost(e.sqlstate()) || !session_usable()) throw session_lost(e);
-    throw StatementError(std::string(operation) + ": " + e.what(), e.sqlstate());
+    const SqlStateClass kind = classifySqlState(e.sqlstate());
+    if (kind == SqlStateClass::kSessionLost || !session_usable()) throw session_lost(e);
+    if (kind == SqlStateClass::kDataRefused) {
+      throw StatementError(std::string(operation) + ": " + e.what(), e.sqlstate());
+    }
+    throw RetryableError(std::string(operation) + ": " + e.what(), e.sqlstate());
   } catch (const pqxx::failure& e) {
     // broken_connection, in_doubt_error (the commit was sent but its answer lost: a replay is
     // harmless thanks to UNIQUE(source_key)) and the rest of libpqxx's runtime errors.

@@ -13,7 +13,8 @@ namespace hd::db {
 // - the session is gone (SQLSTATE class 08 or 57P01..57P03 — pg_terminate_backend() arrives as
 //   57P01 —, a broken connection, a commit whose answer was lost, or `session_usable()` is false
 //   after an error): throws what `session_lost(e)` returns; it should also drop the connection;
-// - the statement was refused on a usable session: throws StatementError.
+// - the database refused this input (db/sql_state.hpp kDataRefused): throws StatementError;
+// - any other error on a usable session (timeouts, conflicts, resources): throws RetryableError.
 void translatePqxxErrors(const char* operation, const std::function<void()>& body,
                          const std::function<bool()>& session_usable,
                          const std::function<DatabaseError(const std::exception&)>& session_lost);

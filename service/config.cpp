@@ -15,6 +15,7 @@
 #include "connectors/oauth2/secret_box.hpp"
 #include "connectors/oauth2/token_client.hpp"
 #include "db/connection_string.hpp"
+#include "service/mailbox_overlap.hpp"
 
 namespace hd::service {
 namespace {
@@ -609,6 +610,7 @@ Config parseConfig(const std::string& json_text, const EnvLookup& env,
       throw ConfigError(path + ".name", "duplicate mailbox name \"" + mailbox.name + "\"");
     config.mailboxes.push_back(std::move(mailbox));
   }
+  rejectOverlappingMailboxes(config.mailboxes);
   if (own_addresses) {
     config.own_addresses = std::move(*own_addresses);
   } else {

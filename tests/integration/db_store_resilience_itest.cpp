@@ -97,6 +97,57 @@ TEST_F(TicketStoreTest, LostConnectionDuringCommitRollsBackAndReplays) {
   EXPECT_EQ(count("SELECT count(*) FROM messages"), 1);
 }
 
+// Holds an ACCESS EXCLUSIVE lock on `messages` of the scratch database until destroyed.
+class MessagesTableLock {
+ public:
+  explicit MessagesTableLock(const std::string& url) : connection_(url), tx_(connection_) {
+    tx_.exec0("LOCK TABLE messages IN ACCESS EXCLUSIVE MODE");
+  }
+
+ private:
+  pqxx::connection connection_;
+  pqxx::work tx_;
+};
+
+// A timeout or a conflict is not the message's fault: it must not look like refused data
+// (StatementError sends a message to quarantine, which is then acknowledged on the server).
+void expectRetryableNotRefused(TicketStore& store, const IncomingMessage& in,
+                               const std::string& sqlstate) {
+  try {
+    store.commitMessage(in, newTicket);
+    ADD_FAILURE() << "commit went through a held lock";
+  } catch (const StatementError& e) {
+    ADD_FAILURE() << "taken for refused data: " << e.what();
+  } catch (const RetryableError& e) {
+    EXPECT_EQ(e.sqlstate(), sqlstate);
+  }
+}
+
+TEST_F(TicketStoreTest, LockTimeoutIsRetryableNotRefusedData) {
+  db_.scalar("ALTER DATABASE \"" + db_.name() + "\" SET lock_timeout = '200ms'");
+  TicketStore store(db_.url());  // a new session picks the setting up
+  const auto m = mail("Locked out", "locked@example.com");
+  const auto in = incoming("imap:support:7:20", m, "raw");
+  {
+    MessagesTableLock lock(db_.url());
+    expectRetryableNotRefused(store, in, "55P03");
+  }
+  // Same session, lock gone: the message goes through now.
+  EXPECT_EQ(store.commitMessage(in, newTicket).status, CommitStatus::kInserted);
+}
+
+TEST_F(TicketStoreTest, StatementTimeoutIsRetryableNotRefusedData) {
+  db_.scalar("ALTER DATABASE \"" + db_.name() + "\" SET statement_timeout = '200ms'");
+  TicketStore store(db_.url());
+  const auto m = mail("Too slow", "slow@example.com");
+  const auto in = incoming("imap:support:7:21", m, "raw");
+  {
+    MessagesTableLock lock(db_.url());
+    expectRetryableNotRefused(store, in, "57014");
+  }
+  EXPECT_EQ(store.commitMessage(in, newTicket).status, CommitStatus::kInserted);
+}
+
 TEST(TicketStoreConnection, UnreachableDatabaseIsDatabaseError) {
   TicketStore store("postgresql://postgres@127.0.0.1:1/none?connect_timeout=2");
   EXPECT_THROW(store.ping(), DatabaseError);

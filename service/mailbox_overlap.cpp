@@ -1,22 +1,18 @@
 #include "service/mailbox_overlap.hpp"
 
-#include <algorithm>
-#include <cctype>
 #include <string>
+
+#include "connectors/mime/ascii.hpp"
 
 namespace hd::service {
 namespace {
 
-std::string lower(std::string text) {
-  std::transform(text.begin(), text.end(), text.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return text;
-}
+using mime::asciiLower;
 
 // Host names that reach the same Outlook.com / Microsoft 365 mail store (../README: the legacy
 // names still answer). Other hosts compare by name: we cannot know which names share a server.
 std::string serviceOf(const std::string& host) {
-  const std::string name = lower(host);
+  const std::string name = asciiLower(host);
   if (name == "outlook.office365.com" || name == "imap-mail.outlook.com" ||
       name == "pop-mail.outlook.com" || name == "outlook.office.com") {
     return "outlook.office365.com";
@@ -25,12 +21,12 @@ std::string serviceOf(const std::string& host) {
 }
 
 std::string accountOf(const MailboxConfig& box) {
-  return serviceOf(box.endpoint.host) + "\n" + lower(box.username);
+  return serviceOf(box.endpoint.host) + "\n" + asciiLower(box.username);
 }
 
 // RFC 3501 5.1: INBOX is case-insensitive; every other mailbox name is compared as written.
 std::string folderName(const std::string& folder) {
-  return lower(folder) == "inbox" ? "INBOX" : folder;
+  return asciiLower(folder) == "inbox" ? "INBOX" : folder;
 }
 
 std::string folderRead(const MailboxConfig& box) {

@@ -5,7 +5,10 @@
 namespace hd::db {
 namespace {
 
-constexpr char kVersion = 'c';  // bump when the encoding changes
+// 'd': generation, xid, id. 'c' (xid, id) is still read: cursors saved by clients before
+// generations existed.
+constexpr char kVersion = 'd';
+constexpr char kVersionWithoutGeneration = 'c';
 constexpr std::size_t kHexDigits = 16;
 constexpr const char* kHex = "0123456789abcdef";
 
@@ -27,8 +30,9 @@ std::optional<std::uint64_t> parseHex(std::string_view text) {
 }  // namespace
 
 std::string encodeCursor(const FeedCursor& cursor) {
-  if (cursor.xid == 0 && cursor.id == 0) return "0";
+  if (cursor.isStart()) return "0";
   std::string out(1, kVersion);
+  appendHex(out, cursor.generation);
   appendHex(out, cursor.xid);
   appendHex(out, static_cast<std::uint64_t>(cursor.id));
   return out;
@@ -36,11 +40,20 @@ std::string encodeCursor(const FeedCursor& cursor) {
 
 std::optional<FeedCursor> decodeCursor(std::string_view text) {
   if (text.empty() || text == "0") return FeedCursor{};
-  if (text.size() != 1 + 2 * kHexDigits || text[0] != kVersion) return std::nullopt;
+  std::optional<std::uint64_t> generation = 0;
+  if (text.size() == 1 + 3 * kHexDigits && text[0] == kVersion) {
+    generation = parseHex(text.substr(1, kHexDigits));
+    if (generation == 0u) return std::nullopt;  // never handed out
+    text.remove_prefix(kHexDigits);
+  } else if (text.size() != 1 + 2 * kHexDigits || text[0] != kVersionWithoutGeneration) {
+    return std::nullopt;
+  }
   auto xid = parseHex(text.substr(1, kHexDigits));
   auto id = parseHex(text.substr(1 + kHexDigits));
-  if (!xid || !id || *id > static_cast<std::uint64_t>(INT64_MAX)) return std::nullopt;
-  return FeedCursor{*xid, static_cast<std::int64_t>(*id)};
+  if (!generation || !xid || !id || *id > static_cast<std::uint64_t>(INT64_MAX)) {
+    return std::nullopt;
+  }
+  return FeedCursor{*xid, static_cast<std::int64_t>(*id), *generation};
 }
 
 }  // namespace hd::db

@@ -8,6 +8,9 @@
 // the events table in 0001_initial.sql). A long transaction anywhere in the cluster holds the
 // horizon back and delays (never loses) events.
 //
+// A cursor is only meaningful in the feed generation that handed it out (db/feed_generation.hpp):
+// after a restore or move, read() answers `cursor_of_another_generation` instead of events.
+//
 // Errors: DatabaseError / StatementError (db/errors.hpp). Not thread-safe (uses one connection).
 
 #include <cstddef>
@@ -20,7 +23,10 @@ namespace hd::db {
 
 struct FeedPage {
   nlohmann::json events = nlohmann::json::array();  // each with "cursor", "type", summaries, ...
-  FeedCursor next;  // the last event's cursor; `after` unchanged when the page is empty
+  FeedCursor next;  // the last event's cursor; `after` (in this generation) when the page is empty
+  // `after` came from another database generation (restored, moved): no events; the client must
+  // resync from the start.
+  bool cursor_of_another_generation = false;
 };
 
 class FeedReader {

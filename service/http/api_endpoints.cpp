@@ -137,6 +137,15 @@ void serveEvents(ApiContext& ctx, Request& request, Response& response, const Id
       auto db = ctx.pool.acquire();  // not held while waiting
       page = db->feed.read(*after, static_cast<std::size_t>(limit));
     }
+    if (page.cursor_of_another_generation) {
+      sendJson(response, 409,
+               {{"error", "after: cursor of another database generation"},
+                {"reason",
+                 "the database was restored or moved since this cursor was handed out; read the "
+                 "feed again from after=0 and skip events already processed (by message_id)"},
+                {"resync", true}});
+      return;
+    }
     const auto now = std::chrono::steady_clock::now();
     if (!page.events.empty() || now >= deadline) {
       sendJson(response, 200,

@@ -26,7 +26,8 @@ constexpr std::string_view kDocument = R"json({
         "responses": {
           "200": {"description": "Events after the cursor", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/EventPage"}}}},
           "400": {"$ref": "#/components/responses/Error"},
-          "401": {"$ref": "#/components/responses/Error"}
+          "401": {"$ref": "#/components/responses/Error"},
+          "409": {"description": "The cursor belongs to another database generation (the database was restored or moved since it was handed out): read again from after=0 and skip events already processed.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
         }
       }
     },

@@ -16,6 +16,8 @@
 #include <thread>
 #include <vector>
 
+#include "connectors/mime/parse.hpp"
+#include "db/ticket_store.hpp"
 #include "tests/support/service_process.hpp"
 #include "tests/support/test_env.hpp"
 
@@ -103,6 +105,43 @@ inline std::string apiConfigJson(const std::string& db_url, const std::string& u
          std::to_string(poll_seconds) + R"(
     }]
   })";
+}
+
+inline std::string feedMail(const std::string& id) {
+  return "From: Writer <writer@example.com>\r\nTo: support@example.com\r\nSubject: Feed " + id +
+         "\r\nMessage-ID: <" + id +
+         "@feed.example>\r\nDate: Thu, 26 Nov 2026 10:00:00 +0000\r\n\r\nBody " + id + "\r\n";
+}
+
+// Reads the feed until at least `count` events are there. The feed hands out only events below
+// the cluster-wide xmin horizon, and other tests running in parallel on the same PostgreSQL can
+// hold that back for a moment: a committed event is visible soon, not at once.
+inline nlohmann::json eventsOnceVisible(int port, const std::string& query, std::size_t count) {
+  nlohmann::json page;
+  for (int i = 0; i < 50; ++i) {
+    page = httpGet(port, "/api/v1/events?" + query + "&wait=1").json();
+    if (page["events"].size() >= count) break;
+  }
+  return page;
+}
+
+// One message as a new ticket: two events (ticket.created, message.added).
+inline void commitNewTicket(db::TicketStore& store, const std::string& id) {
+  const std::string raw = feedMail(id);
+  auto parsed = mime::parse(raw);
+  ASSERT_TRUE(parsed.ok) << parsed.error;
+  db::IncomingMessage in;
+  in.source_key = "imap:support:1:" + id;
+  in.mailbox = "support";
+  in.raw = raw;
+  in.parsed = &parsed.message;
+  auto result = store.commitMessage(in, [](ingest::ThreadLookup&) {
+    ingest::Outcome outcome;
+    outcome.kind = ingest::Outcome::Kind::kNewTicket;
+    outcome.reason = "feed test";
+    return outcome;
+  });
+  ASSERT_EQ(result.status, db::CommitStatus::kInserted);
 }
 
 // Checks `value` against `schema` (type, enum, required, properties, items, allOf, oneOf, $ref into

@@ -19,19 +19,29 @@ TEST(FeedCursor, RoundTripsAndStartsAtZero) {
   EXPECT_EQ(db::encodeCursor({}), "0");
   EXPECT_EQ(db::decodeCursor("0"), db::FeedCursor{});
   EXPECT_EQ(db::decodeCursor(""), db::FeedCursor{});
-  for (db::FeedCursor c :
-       {db::FeedCursor{1, 1}, db::FeedCursor{0xffffffffffULL, 42}, db::FeedCursor{7, INT64_MAX}}) {
+  for (db::FeedCursor c : {db::FeedCursor{1, 1, 3}, db::FeedCursor{0xffffffffffULL, 42, 1},
+                           db::FeedCursor{7, INT64_MAX, UINT64_MAX}}) {
     auto text = db::encodeCursor(c);
+    EXPECT_EQ(text[0], 'd');
     EXPECT_EQ(db::decodeCursor(text), c) << text;
   }
 }
 
+TEST(FeedCursor, ReadsCursorsSavedBeforeGenerationsWithoutOne) {
+  // "c" + xid + id, as handed out before the feed knew its generation.
+  EXPECT_EQ(db::decodeCursor("c00000000000003e8000000000000002a"), (db::FeedCursor{1000, 42, 0}));
+}
+
 TEST(FeedCursor, RefusesAnythingItDidNotHandOut) {
-  auto good = db::encodeCursor({5, 9});
+  auto good = db::encodeCursor({5, 9, 77});
   for (std::string bad :
        {std::string("1"), std::string("-1"), good.substr(1), good + "0", "x" + good.substr(1),
-        std::string("c") + std::string(32, 'G'), std::string("c") + std::string(32, 'F'),
-        std::string("c") + std::string(16, '0') + "8000000000000000"}) {
+        "c" + good.substr(1), std::string("d") + std::string(48, 'G'),
+        std::string("d") + std::string(48, 'F'), std::string("c") + std::string(32, 'G'),
+        std::string("c") + std::string(32, 'F'),
+        std::string("c") + std::string(16, '0') + "8000000000000000",
+        // generation 0 is never handed out
+        std::string("d") + std::string(16, '0') + good.substr(17)}) {
     EXPECT_FALSE(db::decodeCursor(bad)) << bad;
   }
 }

@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <optional>
 
+#include "connectors/imap/errors.hpp"
 #include "connectors/net/errors.hpp"
 #include "connectors/net/exchange_sign_in.hpp"
 #include "connectors/net/redact.hpp"
@@ -216,6 +217,7 @@ void ImapClient::throwRefusal(const std::string& command, const Response& reply)
   if (signed_in_ && contains(reply.text, "authenticated but not connected")) {
     throw net::mailboxAccessRefused("IMAP", user_, command + ": " + describeReply(reply));
   }
+  if (reply.code && reply.code->name == "TRYCREATE") throw MissingMailboxError(message);
   throw net::CommandError(message);
 }
 
@@ -414,6 +416,10 @@ void ImapClient::uidMove(std::string_view uid_set, std::string_view mailbox) {
 void ImapClient::uidCopy(std::string_view uid_set, std::string_view mailbox) {
   Command command("UID COPY ");
   runOk(command.text(uid_set).mailbox(mailbox));
+}
+
+void ImapClient::create(std::string_view mailbox) {
+  runOk(Command("CREATE").mailbox(mailbox));
 }
 
 void ImapClient::uidExpunge(std::string_view uid_set) {

@@ -81,9 +81,12 @@ class ImapClient {
 
   // UID STORE <uid_set> <action> (e.g. "+FLAGS.SILENT (\Seen)").
   void uidStore(std::string_view uid_set, std::string_view action);
-  // UID MOVE (requires MOVE) / UID COPY. CommandError on NO (with [TRYCREATE] named).
+  // UID MOVE (requires MOVE) / UID COPY. CommandError on NO; MissingMailboxError when the server
+  // says [TRYCREATE] (RFC 3501 7.1: the target does not exist and may be created).
   void uidMove(std::string_view uid_set, std::string_view mailbox);
   void uidCopy(std::string_view uid_set, std::string_view mailbox);
+  // CREATE <mailbox>. CommandError on NO/BAD.
+  void create(std::string_view mailbox);
   // UID EXPUNGE (requires UIDPLUS) / EXPUNGE (every \Deleted message of the folder).
   void uidExpunge(std::string_view uid_set);
   void expunge();

@@ -6,6 +6,7 @@
 #include <map>
 #include <unordered_map>
 
+#include "connectors/imap/errors.hpp"
 #include "connectors/imap/uid_set.hpp"
 #include "connectors/net/errors.hpp"
 #include "connectors/net/tls_socket_stream.hpp"
@@ -206,6 +207,35 @@ void ImapSource::flagAndExpunge(const std::vector<std::uint64_t>& uids) {
   }
 }
 
+void ImapSource::moveOrCopy(const std::string& uid_set) {
+  ImapClient& imap = client();
+  const std::string& folder = options_.after_ingest.folder;
+  const auto transfer = [&] {
+    if (imap.hasCapability("MOVE")) {
+      imap.uidMove(uid_set, folder);
+    } else {
+      imap.uidCopy(uid_set, folder);
+    }
+  };
+  try {
+    transfer();
+    return;
+  } catch (const MissingMailboxError&) {
+    // RFC 3501 7.1: [TRYCREATE] — the target folder does not exist yet. Create it once, then
+    // transfer again (seen on UW imapd 2007f and Dovecot; Exchange creates nothing implicitly).
+    logger().information("mailbox " + options_.mailbox_name + ": folder \"" + folder +
+                         "\" (after_ingest) does not exist; creating it");
+  }
+  try {
+    imap.create(folder);
+  } catch (const net::CommandError& e) {
+    throw net::CommandError("after_ingest move: folder \"" + folder +
+                            "\" does not exist and the server refused to create it (" + e.what() +
+                            "); create it on the server or change after_ingest");
+  }
+  transfer();
+}
+
 void ImapSource::acknowledge(std::span<const source::MessageRef> refs) {
   using Action = source::AfterIngest::Action;
   const Action action = options_.after_ingest.action;
@@ -225,16 +255,8 @@ void ImapSource::acknowledge(std::span<const source::MessageRef> refs) {
       flagAndExpunge(uids);
       break;
     case Action::kMove:
-      if (imap.hasCapability("MOVE")) {
-        for (const std::string& set : splitUidSets(uids)) {
-          imap.uidMove(set, options_.after_ingest.folder);
-        }
-      } else {
-        for (const std::string& set : splitUidSets(uids)) {
-          imap.uidCopy(set, options_.after_ingest.folder);
-        }
-        flagAndExpunge(uids);
-      }
+      for (const std::string& set : splitUidSets(uids)) moveOrCopy(set);
+      if (!imap.hasCapability("MOVE")) flagAndExpunge(uids);
       break;
     case Action::kKeep:
       break;

@@ -66,6 +66,9 @@ class ImapSource : public source::MailSource {
   ImapClient& client();
   void requireSelected();
   void checkUidValidity(std::span<const source::MessageRef> refs) const;
+  // UID MOVE (or UID COPY without MOVE) of `uid_set` to the after_ingest folder, creating the
+  // folder when the server answers [TRYCREATE].
+  void moveOrCopy(const std::string& uid_set);
   void flagAndExpunge(const std::vector<std::uint64_t>& uids);
 
   ImapSourceOptions options_;

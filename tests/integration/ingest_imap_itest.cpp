@@ -7,6 +7,8 @@
 #include <Poco/URI.h>
 #include <gtest/gtest.h>
 
+#include <filesystem>
+
 #include <csignal>
 #include <regex>
 #include <thread>
@@ -149,6 +151,18 @@ TEST_F(IngestImap, MoveEmptiesTheInboxIntoTheTargetFolder) {
   EXPECT_EQ(count(db_, "SELECT count(*) FROM messages"), 4);
   EXPECT_EQ(box_.count("INBOX"), 0u);
   EXPECT_EQ(box_.count("Processed"), 5u);
+}
+
+TEST_F(IngestImap, MoveIntoAMissingFolderCreatesItOnTryCreate) {
+  for (int i = 0; i < 3; ++i) box_.deliver(makeSampleMessage(i));
+  ASSERT_FALSE(std::filesystem::exists(box_.folderDir("Not Yet There")));
+  // Dovecot answers UID MOVE into a missing folder with NO [TRYCREATE].
+  auto result = runOnce(configJson(db_, box_, {.after_ingest = "move:Not Yet There"}));
+  ASSERT_EQ(result.exit_code, 0) << result.output;
+  EXPECT_NE(result.output.find("does not exist; creating it"), std::string::npos) << result.output;
+  EXPECT_EQ(count(db_, "SELECT count(*) FROM messages"), 3);
+  EXPECT_EQ(box_.count("INBOX"), 0u);
+  EXPECT_EQ(box_.count("Not Yet There"), 3u);
 }
 
 TEST_F(IngestImap, DeleteExpungesOnlyStoredMessages) {

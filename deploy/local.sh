@@ -243,6 +243,7 @@ cmd_image_test() {
   require_root image-test
   install_packages "${HD_REPO}/deploy/packages-test.txt"
   # One run per machine: a run that started dockerd stops it at the end.
+  mkdir -p /run/lock
   exec {IMAGE_LOCK_FD}>/run/lock/helpdesk-ingest-image-test.lock
   flock -n "${IMAGE_LOCK_FD}" || {
     log "image-test: another run is in progress, waiting for it"

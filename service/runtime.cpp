@@ -101,7 +101,12 @@ std::unique_ptr<MailboxWorker> Runtime::makeWorker(const MailboxConfig& mailbox)
   WorkerSettings settings;
   settings.mailbox = mailbox.name;
   settings.poll_interval = mailbox.poll_interval;
-  if (mailbox.auth == AuthMethod::kXoauth2) {
+  if (mailbox.auth == AuthMethod::kXoauth2 && mailbox.oauth2.client_credentials) {
+    // App-only: nobody signs in; `auth login` refuses these mailboxes.
+    settings.auth_hint =
+        "check the app registration (IMAP.AccessAsApp / POP.AccessAsApp with admin consent), its "
+        "client secret, and the mailbox permission (New-ServicePrincipal, Add-MailboxPermission)";
+  } else if (mailbox.auth == AuthMethod::kXoauth2) {
     settings.auth_hint = "run `helpdesk-ingest auth login --config FILE --mailbox " + mailbox.name +
                          "` with this configuration to sign in again";
   }

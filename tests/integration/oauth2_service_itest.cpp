@@ -235,14 +235,14 @@ TEST_F(OAuth2Service, AuthLoginWhileTheServiceRunsMakesTheMailboxOkWithoutAResta
   // ...until someone runs `auth login` again, while the service runs.
   box_.deliver(makeSampleMessage(2));
   login();
-  const auto signed_in = std::chrono::steady_clock::now();
   ASSERT_TRUE(eventually([&] { return mailboxStatus("support")["state"] == "ok"; }, 60))
       << mailboxStatus("support").dump() << service_->output();
-  // Within a poll interval (1 s) and a pass, not after the rest of an 8-16 s backoff.
-  EXPECT_LT(std::chrono::steady_clock::now() - signed_in, std::chrono::seconds(5))
-      << service_->output();
   ASSERT_TRUE(eventually([&] { return messages("support") == "2"; }, 30)) << service_->output();
-  EXPECT_NE(service_->output().find("a new sign-in was stored"), std::string::npos)
+  // The worker noticed the sign-in at its next poll-interval check, before the rest of its 8-16 s
+  // backoff: the line is logged only when the wait ends early. (How long the pass then takes is
+  // Dovecot's and the machine's business, so no clock is read here.)
+  EXPECT_NE(service_->output().find("a new sign-in was stored; trying again now"),
+            std::string::npos)
       << service_->output();
   EXPECT_GE(identity_->refreshCount(), refreshes_while_refused);
   EXPECT_EQ(mailboxStatus("support")["consecutive_failures"], 0);

@@ -15,7 +15,8 @@ namespace hd::test {
 namespace {
 
 std::string configJson(const ScratchDatabase& db, const TestMailbox& box,
-                       const std::string& authority, const std::string& protocol) {
+                       const std::string& authority, const std::string& protocol,
+                       const std::string& oauth2 = R"("tenant": "consumers")") {
   const auto& env = TestEnv::get();
   const int port = protocol == "imap" ? env.imaps_port : env.pop3s_port;
   return R"({"database": {"url": ")" + db.url() + R"("}, "secrets": {"key": ")" + kTestSecretKey +
@@ -23,7 +24,7 @@ std::string configJson(const ScratchDatabase& db, const TestMailbox& box,
          R"( "mailboxes": [{"name": "support", "provider": "outlook", "protocol": ")" +
          protocol + R"(", "host": ")" + env.mail_host + R"(", "port": )" + std::to_string(port) +
          R"(, "ca_file": ")" + env.ca_file + R"(", "username": ")" + box.user() +
-         R"(", "oauth2": {"tenant": "consumers", "client_id": "fake-client", "authority": ")" +
+         R"(", "oauth2": {)" + oauth2 + R"(, "client_id": "fake-client", "authority": ")" +
          authority + R"("}}]})";
 }
 
@@ -63,6 +64,30 @@ TEST_P(Xoauth2EndToEnd, SignsInAcrossRefreshesAndNeedsLoginAfterRevocation) {
   EXPECT_NE(revoked.output.find("invalid_grant"), std::string::npos) << revoked.output;
   EXPECT_NE(revoked.output.find("auth login"), std::string::npos) << revoked.output;
   EXPECT_EQ(db_.scalar("SELECT count(*) FROM messages"), "3");
+}
+
+TEST_P(Xoauth2EndToEnd, AppOnlySignsInWithTheSecretAndARefusalPointsAtTheMailboxPermission) {
+  // Client credentials: no `auth login`, the secret goes with the client_credentials grant (the
+  // fake refuses it on any other grant, as Microsoft does).
+  const std::string app_only =
+      R"("tenant": "contoso.onmicrosoft.com", "flow": "client_credentials", )"
+      R"("client_secret": "app-secret-0123")";
+  TempFile config(configJson(db_, box_, identity_->authority(), GetParam(), app_only));
+  box_.deliver(makeSampleMessage(1));
+  ProcessResult once = runService({"--config", config.path(), "--once"}, {}, 120);
+  ASSERT_EQ(once.exit_code, 0) << once.output;
+  EXPECT_EQ(db_.scalar("SELECT count(*) FROM messages"), "1");
+
+  // The app's token names another mailbox (as without Add-MailboxPermission): refused.
+  identity_->setTokenUsername("someone-else");
+  box_.deliver(makeSampleMessage(2));
+  ProcessResult refused = runService({"--config", config.path(), "--once"}, {}, 120);
+  EXPECT_EQ(refused.exit_code, 1) << refused.output;
+  EXPECT_NE(refused.output.find("Add-MailboxPermission"), std::string::npos) << refused.output;
+  EXPECT_EQ(refused.output.find("auth login"), std::string::npos)
+      << "app-only mailboxes cannot use auth login: " << refused.output;
+  EXPECT_EQ(refused.output.find("app-secret-0123"), std::string::npos) << "secret logged";
+  EXPECT_EQ(db_.scalar("SELECT count(*) FROM messages"), "1");
 }
 
 INSTANTIATE_TEST_SUITE_P(Protocols, Xoauth2EndToEnd, ::testing::Values("imap", "pop3"));

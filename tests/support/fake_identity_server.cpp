@@ -80,6 +80,7 @@ std::uint16_t introspectionPort() {
 
 FakeIdentityServer::FakeIdentityServer(std::string username, std::uint16_t port)
     : username_(std::move(username)),
+      token_username_(username_),
       signed_in_preferred_username_(username_),
       signed_in_email_(username_) {
   Poco::Net::ServerSocket socket(Poco::Net::SocketAddress("127.0.0.1", port));
@@ -117,6 +118,11 @@ void FakeIdentityServer::setSignedInAccount(std::string preferred_username, std:
   signed_in_email_ = std::move(email);
 }
 
+void FakeIdentityServer::setTokenUsername(std::string username) {
+  std::lock_guard lock(mutex_);
+  token_username_ = std::move(username);
+}
+
 void FakeIdentityServer::revokeRefreshTokens() {
   std::lock_guard lock(mutex_);
   refresh_token_.clear();
@@ -140,7 +146,7 @@ std::string FakeIdentityServer::currentRefreshToken() const {
 std::string FakeIdentityServer::issueTokens(bool with_refresh, bool with_id_token) {
   ++serial_;
   const std::string access = "fake-access-" + std::to_string(serial_);
-  access_tokens_.insert(access);
+  access_tokens_[access] = token_username_;
   Json body{{"token_type", "Bearer"},
             {"expires_in", lifetime_seconds_},
             {"access_token", access},
@@ -166,9 +172,10 @@ FakeIdentityServer::Reply FakeIdentityServer::handle(
     return it == form.end() ? std::string() : it->second;
   };
   if (path == "/introspect") {
-    const bool active = access_tokens_.count(field("token")) > 0;
+    const auto token = access_tokens_.find(field("token"));
+    const bool active = token != access_tokens_.end();
     Json body{{"active", active}};
-    if (active) body["username"] = username_;
+    if (active) body["username"] = token->second;
     return {200, body.dump()};
   }
   if (field("client_id").empty()) return oauthError("invalid_request", "client_id missing");

@@ -42,6 +42,9 @@ class FakeIdentityServer {
   // The account that "approves" device codes from now on: the id_token's preferred_username and
   // email claims (both the introspection username by default).
   void setSignedInAccount(std::string preferred_username, std::string email);
+  // The user introspection names for tokens issued from now on (default: the constructor's);
+  // Dovecot refuses a token naming another user than the one signing in.
+  void setTokenUsername(std::string username);
   // Every refresh token becomes invalid (password change, revoked consent): invalid_grant.
   void revokeRefreshTokens();
   // Issued access tokens stop being active for introspection.
@@ -62,6 +65,7 @@ class FakeIdentityServer {
 
   mutable std::mutex mutex_;
   std::string username_;
+  std::string token_username_;
   std::string signed_in_preferred_username_;
   std::string signed_in_email_;
   int lifetime_seconds_ = 3599;
@@ -69,7 +73,7 @@ class FakeIdentityServer {
   int refresh_count_ = 0;
   int serial_ = 0;
   std::string refresh_token_;  // the only valid one (rotation invalidates the previous)
-  std::set<std::string> access_tokens_;
+  std::map<std::string, std::string> access_tokens_;  // issued token -> user it names
   std::unique_ptr<Poco::Net::HTTPServer> server_;
 };
 

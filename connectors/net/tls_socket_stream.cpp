@@ -2,6 +2,7 @@
 
 #include <Poco/Exception.h>
 #include <Poco/Net/Context.h>
+#include <Poco/Net/IPAddress.h>
 #include <Poco/Net/InvalidCertificateHandler.h>
 #include <Poco/Net/NetException.h>
 #include <Poco/Net/SSLException.h>
@@ -9,6 +10,9 @@
 #include <Poco/Net/SecureStreamSocket.h>
 #include <Poco/Net/SocketAddress.h>
 #include <Poco/Timespan.h>
+
+#include <openssl/ssl.h>
+#include <openssl/x509v3.h>
 
 #include <mutex>
 
@@ -55,6 +59,26 @@ void initializeSslOnce() {
   });
 }
 
+// Makes OpenSSL check the peer's name during the handshake, because POCO 1.11's own check lets a
+// wildcard SAN ("*.0.0.1") or a CN stand for an IP address. An IP address must equal an
+// iPAddress SAN (X509_check_ip: never a wildcard, never the CN); a host name is checked as
+// X509_check_host does, without partial wildcards ("f*.example.com"). A mismatch fails the
+// verification, so the reason reaches RecordingRejectHandler. An empty host (a context shared by
+// several hosts) keeps POCO's check only.
+void requirePeerName(Poco::Net::Context& context, const std::string& host) {
+  if (host.empty()) return;
+  X509_VERIFY_PARAM* param = SSL_CTX_get0_param(context.sslContext());
+  Poco::Net::IPAddress ip;
+  int ok = 0;
+  if (Poco::Net::IPAddress::tryParse(host, ip)) {
+    ok = X509_VERIFY_PARAM_set1_ip_asc(param, host.c_str());
+  } else {
+    X509_VERIFY_PARAM_set_hostflags(param, X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS);
+    ok = X509_VERIFY_PARAM_set1_host(param, host.c_str(), host.size());
+  }
+  if (ok != 1) throw TlsError("cannot check the certificate against the name '" + host + "'");
+}
+
 Poco::Net::Context::Ptr makeContext(const Endpoint& endpoint) {
   initializeSslOnce();
   Poco::Net::Context::Params params;
@@ -69,6 +93,7 @@ Poco::Net::Context::Ptr makeContext(const Endpoint& endpoint) {
         new Poco::Net::Context(Poco::Net::Context::TLS_CLIENT_USE, params);
     context->requireMinimumProtocol(Poco::Net::Context::PROTO_TLSV1_2);
     context->setInvalidCertificateHandler(new RecordingRejectHandler);
+    requirePeerName(*context, endpoint.host);
     return context;
   } catch (const Poco::Exception& e) {
     throw TlsError("cannot set up TLS (ca_file '" + endpoint.ca_file + "'): " + e.displayText());

@@ -5,6 +5,7 @@
 #   other-ca.pem         an unrelated CA: "wrong CA is refused" tests (HD_TEST_OTHER_CA_FILE)
 #   wrong-name.pem/.key  signed by ca.pem but only for wrong.example: host-name mismatch tests
 #                        with a TLS server of their own
+# Tests make more leaves with make_leaf (tests/integration/tls_peer_name_itest.cpp).
 
 # make_ca DIR NAME CN
 make_ca() {
@@ -14,13 +15,13 @@ make_ca() {
     -addext "keyUsage=critical,keyCertSign,cRLSign" 2>/dev/null
 }
 
-# make_leaf DIR NAME CN SAN: a server certificate signed by DIR/ca.pem.
+# make_leaf DIR NAME CN SAN: a server certificate signed by DIR/ca.pem (SAN "": none at all).
 make_leaf() {
   local dir=$1 name=$2
   openssl req -newkey rsa:2048 -nodes -sha256 -keyout "${dir}/${name}.key" \
     -out "${dir}/${name}.csr" -subj "/CN=$3" 2>/dev/null
   printf '%s\n' "basicConstraints=CA:FALSE" "keyUsage=critical,digitalSignature,keyEncipherment" \
-    "extendedKeyUsage=serverAuth" "subjectAltName=$4" >"${dir}/${name}.ext"
+    "extendedKeyUsage=serverAuth" ${4:+"subjectAltName=$4"} >"${dir}/${name}.ext"
   openssl x509 -req -sha256 -days 30 -in "${dir}/${name}.csr" -CA "${dir}/ca.pem" \
     -CAkey "${dir}/ca.key" -set_serial "0x$(openssl rand -hex 8)" \
     -extfile "${dir}/${name}.ext" -out "${dir}/${name}.pem" 2>/dev/null

@@ -9,6 +9,16 @@ namespace {
 
 void discardLog(const gchar*, GLogLevelFlags, const gchar*, gpointer) {}
 
+// "text" or "text/" with no subtype (parameters may follow): RFC 2045 section 5.2 reads an
+// invalid Content-Type as text/plain, GMime reads it as application/octet-stream.
+bool isTextWithoutSubtype(GMimeObject* object) {
+  const RawHeader raw = rawHeader(object, "Content-Type");
+  if (!raw.present) return false;
+  std::string_view type = trimView(std::string_view(raw.value).substr(0, raw.value.find(';')));
+  if (type.ends_with('/')) type = trimView(type.substr(0, type.size() - 1));
+  return equalsIgnoreCase(type, "text");
+}
+
 }  // namespace
 
 void ensureGMimeInitialised() {
@@ -54,7 +64,10 @@ std::string mimeType(GMimeObject* object) {
   GMimeContentType* type = g_mime_object_get_content_type(object);
   if (type == nullptr) return "application/octet-stream";
   GString text(g_mime_content_type_get_mime_type(type));
-  return text ? asciiLower(text.get()) : "application/octet-stream";
+  if (!text || g_ascii_strcasecmp(text.get(), "application/octet-stream") == 0) {
+    return isTextWithoutSubtype(object) ? "text/plain" : "application/octet-stream";
+  }
+  return asciiLower(text.get());
 }
 
 RawHeader rawHeader(GMimeObject* object, const char* name) {

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "connectors/mime/ascii.hpp"
+#include "connectors/mime/bidi_controls.hpp"
 #include "connectors/mime/charset.hpp"
 #include "connectors/mime/flowed_text.hpp"
 #include "connectors/mime/header_params.hpp"
@@ -207,7 +208,11 @@ std::string PartWalker::bodyText(GMimePart* part, bool html) {
   GMimeObject* object = GMIME_OBJECT(part);
   const std::string bytes = decodedContent(part);
   const char* declared = g_mime_object_get_content_type_parameter(object, "charset");
-  std::string charset = declared != nullptr ? declared : "";
+  // GMime drops the parameters of a type it could not read ("text; charset=x", see mimeType()).
+  std::string charset =
+      declared != nullptr
+          ? declared
+          : rawParameter(rawHeader(object, "Content-Type").value, "charset").value_or("");
   if (html && charset.empty() && !isAscii(bytes)) charset = sniffHtmlCharset(bytes);
   std::string text = toUtf8(bytes, charset, warnings_, html ? "text/html body" : "text/plain body");
   if (html) return text;
@@ -222,7 +227,8 @@ std::string PartWalker::bodyText(GMimePart* part, bool html) {
 void PartWalker::addAttachment(GMimeObject* object, std::string content, std::string filename,
                                bool related_secondary) {
   Attachment attachment;
-  attachment.filename = std::move(filename);
+  // Bidi controls would let "gpj.exe" read as "exe.jpg" wherever the name is shown.
+  attachment.filename = withoutBidiControls(filename);
   attachment.content_type = mimeType(object);
   if (const char* id = g_mime_object_get_content_id(object)) attachment.content_id = id;
   attachment.is_inline =

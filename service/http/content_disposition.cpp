@@ -2,6 +2,8 @@
 
 #include <cctype>
 
+#include "connectors/mime/bidi_controls.hpp"
+
 namespace hd::service::http {
 namespace {
 
@@ -16,7 +18,8 @@ bool isTokenChar(unsigned char c) {
 // The name with everything that could steer a path or break the header removed.
 std::string cleaned(const std::string& filename) {
   std::string out;
-  for (unsigned char c : filename) {
+  // Also here for names stored before parsing removed bidi controls ("gpj.exe" spoofs).
+  for (unsigned char c : mime::withoutBidiControls(filename)) {
     if (c < 0x20 || c == 0x7f || c == '/' || c == '\\' || c == '"') continue;
     out += static_cast<char>(c);
   }

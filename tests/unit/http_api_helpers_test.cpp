@@ -91,6 +91,9 @@ TEST(ContentDisposition, NeutralisesHostileNames) {
   EXPECT_EQ(injected.find("a\"b"), std::string::npos) << injected;
   EXPECT_EQ(contentDisposition(""),
             "attachment; filename=\"attachment\"; filename*=UTF-8''attachment");
+  // Names stored before parsing removed bidi controls: "gpj.exe" must not read as "exe.jpg".
+  EXPECT_EQ(contentDisposition("invoice\xE2\x80\xAEgpj.exe"),
+            "attachment; filename=\"invoicegpj.exe\"; filename*=UTF-8''invoicegpj.exe");
   EXPECT_EQ(contentDisposition("Grüße.txt"),
             "attachment; filename=\"Gr____e.txt\"; filename*=UTF-8''Gr%C3%BC%C3%9Fe.txt");
   EXPECT_LT(contentDisposition(std::string(5000, 'a')).size(), 400u);

@@ -243,6 +243,66 @@ TEST(MimeParse, FailsOnlyWhenNothingIsUsableOrALimitIsExceeded) {
   EXPECT_TRUE(parse(deep).ok);
 }
 
+// RFC 2045 section 5.2: a Content-Type GMime cannot read ("text" without a subtype) is
+// text/plain; it used to become a nameless application/octet-stream attachment.
+TEST(MimeParse, TextWithoutSubtypeIsPlainText) {
+  for (const char* type :
+       {"text", "TEXT", "text/", "text; charset=iso-8859-1", " Text ; format=x"}) {
+    const ParseResult r =
+        parseLf("From: a@b.example\nContent-Type: " + std::string(type) + "\n\nhello caf\xe9\n");
+    ASSERT_TRUE(r.ok) << type << ": " << r.error;
+    EXPECT_TRUE(r.message.attachments.empty()) << type;
+    EXPECT_EQ(r.message.text_body.substr(0, 10), "hello caf") << type;
+  }
+  const ParseResult latin1 =
+      parseLf("From: a@b.example\nContent-Type: text; charset=iso-8859-1\n\ncaf\xe9\n");
+  EXPECT_EQ(latin1.message.text_body.rfind("caf\xc3\xa9", 0), 0u);
+  const ParseResult in_multipart = parseLf(
+      "From: a@b.example\nContent-Type: multipart/mixed; boundary=m\n\n--m\nContent-Type: text\n\n"
+      "part text\n--m--\n");
+  ASSERT_TRUE(in_multipart.ok) << in_multipart.error;
+  EXPECT_EQ(in_multipart.message.text_body.rfind("part text", 0), 0u);
+  EXPECT_TRUE(in_multipart.message.attachments.empty());
+  // Other unreadable types stay attachments.
+  const ParseResult image = parseLf("From: a@b.example\nContent-Type: image\n\nxx\n");
+  ASSERT_TRUE(image.ok);
+  EXPECT_EQ(image.message.attachments.size(), 1u);
+}
+
+TEST(MimeParse, ContentTypeAloneIsAHeader) {
+  const ParseResult r = parseLf("Content-Type: text/plain\n\nonly a body\n");
+  ASSERT_TRUE(r.ok) << r.error;
+  EXPECT_EQ(r.message.text_body.rfind("only a body", 0), 0u);
+  const ParseResult text = parseLf("Content-Type: text\n\nbare\n");
+  ASSERT_TRUE(text.ok) << text.error;
+  EXPECT_EQ(text.message.text_body.rfind("bare", 0), 0u);
+}
+
+// "invoice<U+202E>gpj.exe" reads as "invoiceexe.jpg": every bidi control leaves the file name,
+// however the name was encoded.
+TEST(MimeParse, BidiControlsAreRemovedFromAttachmentNames) {
+  const std::string head =
+      "From: a@b.example\nContent-Type: multipart/mixed; boundary=m\n\n--m\n"
+      "Content-Type: text/plain\n\nsee attached\n--m\nContent-Type: application/octet-stream\n"
+      "Content-Disposition: attachment; ";
+  for (const std::string disposition :
+       {std::string("filename=\"invoice\xE2\x80\xAEgpj.exe\""),
+        std::string("filename*=utf-8''invoice%E2%80%AEgpj.exe"),
+        std::string("filename=\"=?utf-8?B?aW52b2ljZeKArmdwai5leGU=?=\""),
+        std::string(
+            "filename*=utf-8''%E2%80%AA%E2%80%AB%E2%80%AC%E2%80%AD%E2%81%A6%E2%81%A7%E2%81%A8"
+            "%E2%81%A9%E2%80%8E%E2%80%8F%D8%9Cinvoicegpj.exe")}) {
+    const ParseResult r = parseLf(head + disposition + "\n\nMZ\n--m--\n");
+    ASSERT_TRUE(r.ok) << r.error;
+    ASSERT_EQ(r.message.attachments.size(), 1u) << disposition;
+    EXPECT_EQ(r.message.attachments[0].filename, "invoicegpj.exe") << disposition;
+  }
+  // Other non-ASCII names are kept.
+  const ParseResult r = parseLf(head + "filename*=utf-8''caf%C3%A9.pdf\n\nx\n--m--\n");
+  ASSERT_EQ(r.message.attachments.size(), 1u);
+  EXPECT_EQ(r.message.attachments[0].filename, "caf\xC3\xA9.pdf");
+}
+
 TEST(MimeParse, WarningsAreCapped) {
   std::string raw = "From: a@b.example\n";
   for (int i = 0; i < 50; ++i) raw += "Subject: dup\n";

@@ -3,12 +3,12 @@
 #include <Poco/Logger.h>
 
 #include <algorithm>
-#include <unordered_set>
 
 #include "connectors/mime/charset.hpp"
 #include "connectors/mime/gmime_support.hpp"
 #include "connectors/mime/headers.hpp"
 #include "connectors/mime/html_to_text.hpp"
+#include "connectors/mime/part_count.hpp"
 #include "connectors/mime/part_walker.hpp"
 #include "connectors/mime/quoted_history.hpp"
 
@@ -91,37 +91,15 @@ std::size_t headerBytes(std::string_view raw) {
   return std::min({lf, crlf, raw.size()});
 }
 
-// Lines "--<boundary>" for every boundary the message declares: a cheap upper bound on the parts
-// GMime would build, checked before it builds them (a 64 MB message of empty parts would
-// otherwise cost gigabytes).
-std::size_t boundaryLines(std::string_view raw, std::size_t give_up_after) {
-  std::unordered_set<std::string_view> boundaries;
-  for (std::size_t at = 0; (at = raw.find("oundary=", at)) != std::string_view::npos;) {
-    at += 8;
-    std::size_t begin = at;
-    if (begin < raw.size() && raw[begin] == '"') ++begin;
-    const std::size_t end = raw.find_first_of("\"; \t\r\n", begin);
-    if (end == std::string_view::npos || end == begin) continue;
-    boundaries.insert(raw.substr(begin, end - begin));
+// GMime files the Content-* fields of the top-level header block under the body part, so a
+// message whose only header is Content-Type has headers too.
+bool hasHeaders(GMimeMessage* message) {
+  if (message == nullptr) return false;
+  for (GMimeObject* object : {GMIME_OBJECT(message), g_mime_message_get_mime_part(message)}) {
+    GMimeHeaderList* headers = object ? g_mime_object_get_header_list(object) : nullptr;
+    if (headers != nullptr && g_mime_header_list_get_count(headers) > 0) return true;
   }
-  if (boundaries.empty()) return 0;
-  std::size_t count = 0;
-  for (std::size_t line = 0; line < raw.size() && count <= give_up_after;) {
-    std::size_t end = raw.find('\n', line);
-    if (end == std::string_view::npos) end = raw.size();
-    if (raw.compare(line, 2, "--") == 0) {
-      std::string_view rest = raw.substr(line + 2, end - line - 2);
-      while (!rest.empty() && (rest.back() == '\r' || rest.back() == ' ' || rest.back() == '\t')) {
-        rest.remove_suffix(1);
-      }
-      if (boundaries.count(rest) != 0 ||
-          (rest.ends_with("--") && boundaries.count(rest.substr(0, rest.size() - 2)) != 0)) {
-        ++count;
-      }
-    }
-    line = end + 1;
-  }
-  return count;
+  return false;
 }
 
 ParseResult failure(std::string error, std::vector<Warning> warnings = {}) {
@@ -172,7 +150,7 @@ ParseResult parse(std::string_view raw, const Limits& limits) {
                    " bytes");
   }
   // Each part but the first starts at a boundary line, and a multipart adds one closing line.
-  if (boundaryLines(raw, 2 * limits.max_parts + 1) > 2 * limits.max_parts) {
+  if (countBoundaryLines(raw, 2 * limits.max_parts + 1) > 2 * limits.max_parts) {
     return failure("more than " + std::to_string(limits.max_parts) + " MIME parts");
   }
 
@@ -192,9 +170,7 @@ ParseResult parse(std::string_view raw, const Limits& limits) {
   if (report.nesting_overflow) {
     return failure("MIME nesting deeper than GMime's limit", std::move(result.warnings));
   }
-  GMimeHeaderList* headers =
-      message ? g_mime_object_get_header_list(GMIME_OBJECT(message.get())) : nullptr;
-  if (headers == nullptr || g_mime_header_list_get_count(headers) == 0) {
+  if (!hasHeaders(message.get())) {
     return failure("no message headers found", std::move(result.warnings));
   }
 

@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <gtest/gtest.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -93,8 +94,10 @@ void ServiceProcess::readOutput(int fd) {
 bool ServiceProcess::running() {
   if (exited_) return false;
   int status = 0;
-  if (::waitpid(pid_, &status, WNOHANG) == pid_) {
+  struct rusage usage {};
+  if (::wait4(pid_, &status, WNOHANG, &usage) == pid_) {
     exited_ = true;
+    result_.max_rss_kb = usage.ru_maxrss;  // Linux: kilobytes
     result_.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
     result_.signal = WIFSIGNALED(status) ? WTERMSIG(status) : 0;
     return false;

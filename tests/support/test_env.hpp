@@ -92,7 +92,8 @@ class TempFile {
 struct ProcessResult {
   int exit_code = -1;  // -1 if killed by a signal
   int signal = 0;
-  std::string output;  // stdout + stderr
+  std::string output;   // stdout + stderr
+  long max_rss_kb = 0;  // peak resident set size of the process (getrusage of the child)
 };
 
 // Runs build/helpdesk-ingest with `args` and extra environment "K=V" entries; kills it after

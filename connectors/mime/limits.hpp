@@ -10,7 +10,13 @@ struct Limits {
   std::size_t max_message_bytes = 64u * 1024 * 1024;
   std::size_t max_parts = 1000;
   std::size_t max_depth = 32;
-  std::size_t max_header_bytes = 1024 * 1024;
+  std::size_t max_header_bytes = 1024 * 1024;  // the message's own header block
+  // Header fields in all header blocks together (message, parts, attached messages): GMime keeps
+  // each as an object of about 500 bytes, so 8 MiB of "a:b" lines would take 800 MB.
+  std::size_t max_header_fields = 100'000;
+  // Content-Type and Content-Disposition values together, wherever they are: GMime turns every
+  // parameter into an object of about 300 bytes.
+  std::size_t max_parameter_bytes = 1024 * 1024;
   // Not a failure: warnings past this many are counted in one last warning.
   std::size_t max_warnings = 100;
 };

@@ -8,8 +8,8 @@
 #include "connectors/mime/gmime_support.hpp"
 #include "connectors/mime/headers.hpp"
 #include "connectors/mime/html_to_text.hpp"
-#include "connectors/mime/part_count.hpp"
 #include "connectors/mime/part_walker.hpp"
+#include "connectors/mime/prescan.hpp"
 #include "connectors/mime/quoted_history.hpp"
 
 namespace hd::mime {
@@ -76,6 +76,23 @@ void onParserWarning(gint64 offset, GMimeParserWarning code, const gchar* item, 
   }
   if (offset >= 0) what += " (at byte " + std::to_string(offset) + ")";
   report->warnings->push_back({std::move(what)});
+}
+
+// Counts header fields as GMime reads them, in every header block. Past the limit it ends the
+// input stream where GMime stands, so GMime stops within one read buffer instead of building an
+// object for each of millions of fields.
+struct HeaderFieldBudget {
+  GMimeStream* stream;
+  std::size_t max_fields;
+  std::size_t fields = 0;
+  bool exceeded = false;
+};
+
+void onHeaderField(GMimeParser*, const char*, const char*, gint64 offset, gpointer data) {
+  auto* budget = static_cast<HeaderFieldBudget*>(data);
+  if (++budget->fields <= budget->max_fields || budget->exceeded) return;
+  budget->exceeded = true;
+  g_mime_stream_set_bounds(budget->stream, 0, std::max<gint64>(offset, 0));
 }
 
 struct ParserOptionsFree {
@@ -149,8 +166,13 @@ ParseResult parse(std::string_view raw, const Limits& limits) {
     return failure("header block larger than " + std::to_string(limits.max_header_bytes) +
                    " bytes");
   }
+  const Prescan scan = prescan(raw, limits);
+  if (scan.parameter_bytes > limits.max_parameter_bytes) {
+    return failure("Content-Type and Content-Disposition fields larger than " +
+                   std::to_string(limits.max_parameter_bytes) + " bytes together");
+  }
   // Each part but the first starts at a boundary line, and a multipart adds one closing line.
-  if (countBoundaryLines(raw, 2 * limits.max_parts + 1) > 2 * limits.max_parts) {
+  if (scan.boundary_lines > 2 * limits.max_parts) {
     return failure("more than " + std::to_string(limits.max_parts) + " MIME parts");
   }
 
@@ -166,7 +188,13 @@ ParseResult parse(std::string_view raw, const Limits& limits) {
   g_mime_parser_options_set_warning_callback(options.get(), onParserWarning, &report);
   GPtr<GMimeStream> stream = memoryStream(raw);
   GPtr<GMimeParser> parser(g_mime_parser_new_with_stream(stream.get()));
+  HeaderFieldBudget budget{stream.get(), limits.max_header_fields};
+  g_mime_parser_set_header_regex(parser.get(), "^", onHeaderField, &budget);
   GPtr<GMimeMessage> message(g_mime_parser_construct_message(parser.get(), options.get()));
+  if (budget.exceeded) {
+    return failure("more than " + std::to_string(limits.max_header_fields) + " header fields",
+                   std::move(result.warnings));
+  }
   if (report.nesting_overflow) {
     return failure("MIME nesting deeper than GMime's limit", std::move(result.warnings));
   }

@@ -1,0 +1,30 @@
+#pragma once
+// Bounds on what GMime would build from a message, computed before it builds anything. GMime's
+// objects cost far more than the bytes they come from: an empty part ("--b" and an empty line)
+// about 1.3 kB, a Content-Type parameter (";a=1") about 300 bytes, so an 8 MiB message of either
+// would take over 600 MB. Work and memory here are linear in the size of the message.
+// GMime must be initialised (ensureGMimeInitialised()).
+
+#include <cstddef>
+#include <string_view>
+
+#include "connectors/mime/limits.hpp"
+
+namespace hd::mime {
+
+struct Prescan {
+  // Lines "--b" or "--b--" (trailing whitespace allowed, as GMime allows it) for every boundary b
+  // that any Content-Type field in the message declares; counting stops past 2 * max_parts + 1.
+  std::size_t boundary_lines = 0;
+  // Bytes of all Content-Type and Content-Disposition values (the fields whose parameters GMime
+  // parses into objects); the scan stops as soon as this passes max_parameter_bytes.
+  std::size_t parameter_bytes = 0;
+};
+
+// Fields are found wherever a line starts with the field name (any case, whitespace before the
+// colon, folded onto continuation lines), and Content-Type parameters are read by GMime's own
+// parser, so every spelling GMime accepts counts: BOUNDARY=, boundary = "x", RFC 2231
+// boundary*0= / boundary*=utf-8''x. A field found in a body only makes the bounds larger.
+Prescan prescan(std::string_view raw, const Limits& limits);
+
+}  // namespace hd::mime

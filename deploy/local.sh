@@ -41,7 +41,9 @@ Commands:
   demo    deps, build, start an environment, seed demo mailboxes, run the service once and in the
           background, show /status and the tickets, stop everything
   bench   deps, build, start a fresh environment, run the benchmarks (tests/bench) and print
-          their figures: IMAPS and POP3S passes over seeded mailboxes, MIME parsing; stop it
+          their figures (PostgreSQL with fsync and synchronous_commit on): raw IMAPS/POP3S
+          fetches, the COPY floor and --once IMAPS/POP3S passes over one generated mailbox,
+          MIME parsing; stop it
   image-test
           build the Docker image as helpdesk-ingest:dev and smoke-test it against a fresh
           environment on the host's network: --once read-only without capabilities, HEALTHCHECK
@@ -63,6 +65,8 @@ Environment (all optional):
   HD_KEEP_SCRATCH=1 keep the scratch directory of 'test' even when it passes
   HD_DEBIAN_MIRROR, HD_DEBIAN_SECURITY_MIRROR
                   mirrors for the base image of 'image-test' (default: apt's configured sources)
+  HD_BENCH_MESSAGES, HD_BENCH_RUNS  size of the bench's mailbox (2000) and runs (1; medians)
+  HD_BENCH_SERVICE  the helpdesk-ingest binary the bench runs (default: this build's)
 EOF
 }
 
@@ -217,16 +221,15 @@ cmd_bench() {
   trap cleanup_test EXIT
   trap 'exit 130' INT
   trap 'exit 143' TERM
-  env_up "${TEST_INSTANCE}"
+  HD_PG_DURABLE=1 env_up "${TEST_INSTANCE}"
   # shellcheck source=/dev/null
   source "${TEST_INSTANCE}/env.sh"
   local bench=${HD_REPO}/${HD_BUILD_DIR}/tests/bench
-  log "IMAPS: 2,000 small messages"
-  "${bench}/ingest_bench" --protocol imap --messages 2000
-  log "IMAPS: 200 messages with a 2 MB attachment"
-  "${bench}/ingest_bench" --protocol imap --messages 200 --attachment-bytes 2097152
-  log "POP3S: 2,000 small messages"
-  "${bench}/ingest_bench" --protocol pop3 --messages 2000
+  log "ingest beside the wire: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2-)"
+  "${bench}/wire_bench" --messages "${HD_BENCH_MESSAGES:-2000}" --runs "${HD_BENCH_RUNS:-1}" \
+    --service "${HD_BENCH_SERVICE:-${HD_REPO}/${HD_BUILD_DIR}/helpdesk-ingest}" \
+    --pg-pid-file "${TEST_INSTANCE}/pg/data/postmaster.pid" \
+    --dovecot-pid-file "${TEST_INSTANCE}/dovecot/run/master.pid"
   log "MIME parsing over tests/corpus"
   "${bench}/mime_parse_bench" 50
 }

@@ -1,6 +1,7 @@
 # shellcheck shell=bash
 # A private PostgreSQL cluster under $1/pg: trust auth on 127.0.0.1 only, its own port, its
-# socket inside the scratch directory. Tuned for throwaway test data (fsync off).
+# socket inside the scratch directory. Tuned for throwaway test data (fsync off), unless
+# HD_PG_DURABLE=1 (the benchmark: fsync and synchronous_commit on, as in production).
 
 pg_bin_dir() {
   if [[ -n ${HD_PG_BIN:-} ]]; then
@@ -20,7 +21,8 @@ pg_as_postgres() { runuser -u postgres -- "$@"; }
 
 # pg_start INSTANCE PORT
 pg_start() {
-  local inst=$1 port=$2 bin
+  local inst=$1 port=$2 bin durability='off'
+  [[ ${HD_PG_DURABLE:-0} != 1 ]] || durability='on'
   bin=$(pg_bin_dir)
   install -d -o postgres -g postgres -m 700 "${inst}/pg" "${inst}/pg/run"
   pg_as_postgres "${bin}/initdb" -D "${inst}/pg/data" -U postgres -E UTF8 --no-locale \
@@ -33,9 +35,9 @@ listen_addresses = '127.0.0.1'
 port = ${port}
 unix_socket_directories = '${inst}/pg/run'
 max_connections = 200
-fsync = off
-synchronous_commit = off
-full_page_writes = off
+fsync = ${durability}
+synchronous_commit = ${durability}
+full_page_writes = ${durability}
 log_min_messages = warning
 EOF
   # Only loopback TCP and the private socket; every role is trusted (test data only).

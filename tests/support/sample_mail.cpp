@@ -24,20 +24,6 @@ std::string fillerBytes(std::size_t size, std::uint64_t seed) {
   return bytes;
 }
 
-// Poco's encoder ends lines with CRLF; sample mail uses LF throughout (Maildir convention).
-std::string base64Lines(const std::string& in) {
-  std::ostringstream out;
-  Poco::Base64Encoder encoder(out);
-  encoder.rdbuf()->setLineLength(kBase64LineChars);
-  encoder << in;
-  encoder.close();
-  std::string lines;
-  for (char c : out.str()) {
-    if (c != '\r') lines += c;
-  }
-  return lines + "\n";
-}
-
 std::string headers(int i, const std::string& content_type) {
   const int minute = i % 60, hour = (i / 60) % 24, day = 1 + (i / 1440) % 28;
   auto two = [](int v) { return (v < 10 ? "0" : "") + std::to_string(v); };
@@ -64,6 +50,20 @@ std::string textBody(int i) {
 }
 
 }  // namespace
+
+// Poco's encoder ends lines with CRLF; sample mail uses LF throughout (Maildir convention).
+std::string base64Lines(const std::string& in) {
+  std::ostringstream out;
+  Poco::Base64Encoder encoder(out);
+  encoder.rdbuf()->setLineLength(kBase64LineChars);
+  encoder << in;
+  encoder.close();
+  std::string lines;
+  for (char c : out.str()) {
+    if (c != '\r') lines += c;
+  }
+  return lines + "\n";
+}
 
 std::string makeSampleMessage(int i, std::size_t attachment_bytes) {
   const int shape = attachment_bytes > 0 ? 2 : ((i % 3) + 3) % 3;

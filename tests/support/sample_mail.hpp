@@ -14,4 +14,7 @@ namespace hd::test {
 // bytes instead, for memory and throughput tests with large messages.
 std::string makeSampleMessage(int i, std::size_t attachment_bytes = 0);
 
+// `in` in base64, 76 characters per line (RFC 2045 section 6.8), LF line endings.
+std::string base64Lines(const std::string& in);
+
 }  // namespace hd::test

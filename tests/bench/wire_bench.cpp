@@ -1,0 +1,261 @@
+// Issue 10's benchmark: one seeded mailbox, measured in one run (so the machine's noise cancels
+// in the ratios) as
+//   raw IMAPS fetch | raw POP3S fetch | COPY floor | --once IMAPS (seen) | --once POP3S (keep)
+// with msgs/s, MB/s, peak RSS and CPU of the client, PostgreSQL's and Dovecot's CPU (from /proc)
+// and WAL fsyncs (pg_stat_wal). Runs against `deploy/local.sh bench`'s servers, whose PostgreSQL
+// has fsync and synchronous_commit on. Prints figures; asserts nothing about time.
+//
+//   wire_bench --pg-pid-file F --dovecot-pid-file F [--messages N] [--runs R] [--service BINARY]
+// (--service: another build of helpdesk-ingest, e.g. the previous commit's, for a before/after.)
+
+#include <spawn.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <functional>
+#include <iostream>
+#include <map>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "db/ticket_store.hpp"
+#include "tests/bench/bench_corpus.hpp"
+#include "tests/bench/copy_floor.hpp"
+#include "tests/bench/process_tree_cpu.hpp"
+#include "tests/bench/raw_fetch.hpp"
+#include "tests/support/test_env.hpp"
+
+extern char** environ;
+
+using namespace hd;
+using namespace hd::test;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+struct Options {
+  int messages = 2000;
+  int runs = 1;
+  std::string pg_pid_file, dovecot_pid_file;
+  std::string service = HD_BINARY_PATH;
+};
+
+struct Phase {
+  double seconds = 0, client_cpu = 0, pg_cpu = 0, dovecot_cpu = 0, peak_rss_mib = 0;
+  double wal_syncs = 0;
+  bool ok = true;
+};
+
+double cpuOf(const rusage& u) {
+  return u.ru_utime.tv_sec + u.ru_utime.tv_usec / 1e6 + u.ru_stime.tv_sec +
+         u.ru_stime.tv_usec / 1e6;
+}
+
+double selfCpu() {
+  rusage u{};
+  getrusage(RUSAGE_SELF, &u);
+  return cpuOf(u);
+}
+
+// Cluster-wide WAL syncs; backends flush their statistics when they end or go idle, so the
+// reading waits a moment and drops the cached snapshot.
+double walSyncs(const ScratchDatabase& admin) {
+  std::this_thread::sleep_for(std::chrono::milliseconds(1200));
+  return std::stod(admin.scalar("SELECT wal_sync FROM pg_stat_wal"));
+}
+
+// Runs the body and charges it what the servers and the client spent meanwhile. `child_usage`:
+// filled by bodies that run a child process (its CPU and peak RSS); otherwise this process counts.
+Phase measure(const Options& o, const ScratchDatabase& admin,
+              const std::function<bool(rusage*)>& body) {
+  Phase p;
+  const double wal0 = walSyncs(admin);
+  const double pg0 = bench::processTreeCpuSeconds(o.pg_pid_file);
+  const double dc0 = bench::processTreeCpuSeconds(o.dovecot_pid_file);
+  const double self0 = selfCpu();
+  rusage child{};
+  bool is_child = false;
+  const auto start = Clock::now();
+  p.ok = body(&child);
+  p.seconds = std::chrono::duration<double>(Clock::now() - start).count();
+  is_child = child.ru_maxrss != 0;
+  p.client_cpu = is_child ? cpuOf(child) : selfCpu() - self0;
+  p.peak_rss_mib = is_child ? child.ru_maxrss / 1024.0 : 0;
+  p.wal_syncs = walSyncs(admin) - wal0;  // waits, so that the ended backends are reaped too
+  p.pg_cpu = bench::processTreeCpuSeconds(o.pg_pid_file) - pg0;
+  p.dovecot_cpu = bench::processTreeCpuSeconds(o.dovecot_pid_file) - dc0;
+  return p;
+}
+
+// The service as a child process, for its own rusage (CPU, peak RSS).
+bool runService(const std::string& binary, const std::string& config, rusage* usage) {
+  std::vector<std::string> args{binary, "--config", config, "--once"};
+  std::vector<char*> argv;
+  for (auto& a : args) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  pid_t pid = 0;
+  if (posix_spawn(&pid, argv[0], nullptr, nullptr, argv.data(), environ) != 0) {
+    std::fprintf(stderr, "cannot run %s\n", binary.c_str());
+    return false;
+  }
+  int status = 0;
+  if (wait4(pid, &status, 0, usage) != pid) return false;
+  if (WIFEXITED(status) && WEXITSTATUS(status) == 0) return true;
+  std::fprintf(stderr, "%s ended with status %d\n", binary.c_str(), status);
+  return false;
+}
+
+std::string serviceConfig(const ScratchDatabase& db, const std::string& protocol, int port,
+                          const std::string& user, const std::string& after_ingest) {
+  const TestEnv& env = TestEnv::get();
+  return R"({"database": {"url": ")" + db.url() + R"("}, "log": {"level": "warning"},
+    "mailboxes": [{"name": "bench", "protocol": ")" +
+         protocol + R"(", "host": ")" + env.mail_host + R"(", "port": )" + std::to_string(port) +
+         R"(, "ca_file": ")" + env.ca_file + R"(", "username": ")" + user + R"(", "password": ")" +
+         env.mail_password + R"(", "after_ingest": ")" + after_ingest + R"("}]})";
+}
+
+net::Endpoint endpoint(int port) {
+  const TestEnv& env = TestEnv::get();
+  net::Endpoint e;
+  e.host = env.mail_host;
+  e.port = port;
+  e.tls = net::TlsMode::kImplicit;
+  e.ca_file = env.ca_file;
+  return e;
+}
+
+double median(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  return v.empty() ? 0 : v[v.size() / 2];
+}
+
+Options parse(int argc, char** argv) {
+  Options o;
+  for (int i = 1; i + 1 < argc; i += 2) {
+    const std::string flag = argv[i], value = argv[i + 1];
+    if (flag == "--messages")
+      o.messages = std::stoi(value);
+    else if (flag == "--runs")
+      o.runs = std::stoi(value);
+    else if (flag == "--pg-pid-file")
+      o.pg_pid_file = value;
+    else if (flag == "--dovecot-pid-file")
+      o.dovecot_pid_file = value;
+    else if (flag == "--service")
+      o.service = value;
+    else
+      throw std::invalid_argument("unknown option " + flag);
+  }
+  if (o.pg_pid_file.empty() || o.dovecot_pid_file.empty()) {
+    throw std::invalid_argument("--pg-pid-file and --dovecot-pid-file are required");
+  }
+  return o;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) try {
+  const Options o = parse(argc, argv);
+  const TestEnv& env = TestEnv::get();
+  ScratchDatabase admin;
+  TestMailbox box("bench");
+  std::uint64_t bytes = 0;
+  std::map<bench::MailShape, int> shapes;
+  for (int i = 0; i < o.messages; ++i) {
+    const std::string raw = bench::benchMessage(i);
+    bytes += raw.size();
+    ++shapes[bench::shapeOf(i)];
+    box.deliver(raw);
+  }
+  const double mib = bytes / (1024.0 * 1024.0);
+  std::printf(
+      "corpus: %d messages, %.1f MiB (LF); %d short text, %d text+HTML, %d ~100 KB "
+      "attachment, %d 1-2 MB attachment\n",
+      o.messages, mib, shapes[bench::MailShape::kShortText], shapes[bench::MailShape::kTextAndHtml],
+      shapes[bench::MailShape::kAttachment100K], shapes[bench::MailShape::kAttachmentLarge]);
+  std::printf("postgresql: fsync=%s synchronous_commit=%s\n", admin.scalar("SHOW fsync").c_str(),
+              admin.scalar("SHOW synchronous_commit").c_str());
+  // Dovecot builds its index on first access: warm it (and the page cache) outside the figures.
+  bench::rawImapFetch(endpoint(env.imaps_port), box.user(), env.mail_password);
+  bench::rawPop3Fetch(endpoint(env.pop3s_port), box.user(), env.mail_password);
+
+  const std::vector<std::string> names{"raw IMAPS fetch", "raw POP3S fetch", "COPY floor",
+                                       "--once IMAPS (seen)", "--once POP3S (keep)"};
+  std::map<std::string, std::vector<Phase>> results;
+  for (int run = 0; run < o.runs; ++run) {
+    const auto expect = static_cast<std::uint64_t>(o.messages);
+    results[names[0]].push_back(measure(o, admin, [&](rusage*) {
+      return bench::rawImapFetch(endpoint(env.imaps_port), box.user(), env.mail_password)
+                 .messages == expect;
+    }));
+    results[names[1]].push_back(measure(o, admin, [&](rusage*) {
+      return bench::rawPop3Fetch(endpoint(env.pop3s_port), box.user(), env.mail_password)
+                 .messages == expect;
+    }));
+    {
+      ScratchDatabase floor;
+      db::TicketStore(floor.url()).migrate();
+      results[names[2]].push_back(measure(o, admin, [&](rusage*) {
+        bench::loadWithCopy(floor.url(), o.messages, bench::benchMessage);
+        return true;
+      }));
+    }
+    for (const auto& [name, protocol, port, after] :
+         {std::tuple{names[3], "imap", env.imaps_port, "seen"},
+          std::tuple{names[4], "pop3", env.pop3s_port, "keep"}}) {
+      ScratchDatabase db;
+      TempFile config(serviceConfig(db, protocol, port, box.user(), after));
+      Phase p = measure(o, admin,
+                        [&](rusage* usage) { return runService(o.service, config.path(), usage); });
+      const auto stored = std::stoll(db.scalar("SELECT count(*) FROM messages"));
+      if (stored != o.messages) {
+        std::printf("%s: stored %lld of %d messages\n", name.c_str(), stored, o.messages);
+        p.ok = false;
+      }
+      results[name].push_back(p);
+    }
+  }
+
+  auto med = [&](const std::string& name, double Phase::*field) {
+    std::vector<double> v;
+    for (const auto& p : results[name]) v.push_back(p.*field);
+    return median(v);
+  };
+  std::printf("\nmedians of %d run(s), %d messages, %.1f MiB\n", o.runs, o.messages, mib);
+  std::printf("%-22s %8s %8s %7s %8s %8s %8s %8s %8s %8s %6s\n", "", "seconds", "msgs/s", "MiB/s",
+              "vs raw", "RSS MiB", "our CPU", "PG CPU", "Dovecot", "WAL sync", "ok");
+  bool all_ok = true;
+  for (std::size_t i = 0; i < names.size(); ++i) {
+    const auto& name = names[i];
+    const double s = med(name, &Phase::seconds);
+    std::string ratio = "-";
+    if (i == 3 || i == 4) {
+      const double raw = med(names[i - 3], &Phase::seconds);
+      ratio = std::to_string(raw / s).substr(0, 5) + "x";
+    }
+    bool ok = true;
+    for (const auto& p : results[name]) ok = ok && p.ok;
+    all_ok = all_ok && ok;
+    std::printf("%-22s %8.2f %8.0f %7.1f %8s %8.0f %8.2f %8.2f %8.2f %8.0f %6s\n", name.c_str(), s,
+                o.messages / s, mib / s, ratio.c_str(), med(name, &Phase::peak_rss_mib),
+                med(name, &Phase::client_cpu), med(name, &Phase::pg_cpu),
+                med(name, &Phase::dovecot_cpu), med(name, &Phase::wal_syncs), ok ? "yes" : "NO");
+  }
+  const double floor_pg = med(names[2], &Phase::pg_cpu);
+  for (std::size_t i : {3u, 4u}) {
+    std::printf("PostgreSQL CPU of %s: %.2fx the COPY floor (%.2f ms/message)\n", names[i].c_str(),
+                med(names[i], &Phase::pg_cpu) / floor_pg,
+                1000 * med(names[i], &Phase::pg_cpu) / o.messages);
+  }
+  std::printf("RSS: peak resident set of the service process (raw fetches run inside the bench)\n");
+  return all_ok ? 0 : 1;
+} catch (const std::exception& e) {
+  std::cerr << "wire_bench: " << e.what() << "\n";
+  return 2;
+}

@@ -4,6 +4,7 @@
 
 #include <pqxx/pqxx>
 
+#include "db/message_writer.hpp"
 #include "db/migrations.hpp"
 #include "db/pqxx_errors.hpp"
 #include "db/sql_values.hpp"
@@ -11,17 +12,16 @@
 namespace hd::db {
 namespace {
 
+// synchronous_commit on whatever the server's default: a commit is durable before the
+// acknowledge on the mail server may follow it.
 constexpr const char* kSessionSetup =
-    "SET client_encoding = 'UTF8'; SET application_name = 'helpdesk-ingest'";
+    "SET client_encoding = 'UTF8'; SET application_name = 'helpdesk-ingest';"
+    " SET synchronous_commit = on";
 constexpr const char* kPing = "SELECT 1";
 constexpr const char* kAccountedKeys =
     "SELECT source_key FROM messages WHERE source_key = ANY($1::text[])"
     " UNION SELECT source_key FROM quarantine WHERE source_key = ANY($1::text[])"
     " UNION SELECT source_key FROM source_aliases WHERE source_key = ANY($1::text[])";
-constexpr const char* kQuarantine =
-    "INSERT INTO quarantine (source_key, mailbox, raw, error) VALUES ($1, $2, $3, $4)"
-    " ON CONFLICT (source_key) DO UPDATE SET attempts = quarantine.attempts + 1,"
-    " last_seen = now(), error = EXCLUDED.error";
 constexpr const char* kLoadCheckpoint =
     "SELECT uidvalidity, last_uid FROM mailbox_state WHERE mailbox = $1";
 constexpr const char* kSaveCheckpoint =
@@ -107,8 +107,7 @@ void TicketStore::quarantine(const std::string& source_key, const std::string& m
                              const std::string& raw, const std::string& error) {
   run("quarantine", [&](pqxx::connection_base& c) {
     pqxx::nontransaction tx(c);
-    tx.exec_params0(kQuarantine, source_key, validUtf8(mailbox),
-                    pqxx::binarystring(raw.data(), raw.size()), validUtf8(error));
+    writeQuarantine(tx, source_key, mailbox, raw, error);
   });
   logger().debug("quarantined %s (%z bytes)", source_key, raw.size());
 }

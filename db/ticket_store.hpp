@@ -17,6 +17,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -36,14 +37,16 @@ struct StoreOptions {
   std::string ticket_prefix = "HD-";  // public reference = prefix + id
 };
 
-// One message ready to be committed.
+// One message ready to be committed: parsed, or (parsed == nullptr) to be quarantined.
 struct IncomingMessage {
   std::string source_key;
   std::string mailbox;
   std::string raw;         // exact bytes from the server
   std::string raw_sha256;  // lowercase hex of `raw`; computed by the store when left empty
-  const mime::Message* parsed = nullptr;  // required
+  const mime::Message* parsed = nullptr;  // required by commitMessage
   std::vector<mime::Warning> warnings;
+  // commitBatch: when `parsed` is null, the message goes to quarantine with this reason.
+  std::string quarantine_reason;
 };
 
 enum class CommitStatus {
@@ -68,6 +71,23 @@ struct MailboxCounts {
 };
 
 using DecideFn = std::function<ingest::Outcome(ingest::ThreadLookup&)>;
+// decide() of a group commit: `index` is the message's position in the batch.
+using BatchDecideFn = std::function<ingest::Outcome(std::size_t index, ingest::ThreadLookup&)>;
+
+// What became of one message of a group commit.
+struct BatchEntryResult {
+  enum class Kind {
+    kCommitted,    // `commit` says how (inserted, already ingested, duplicate content)
+    kQuarantined,  // written to quarantine: asked for, or refused by the database (kQuarantine)
+    kRefused,      // refused by the database and, with OnRefused::kReport, nothing written
+  };
+  Kind kind = Kind::kCommitted;
+  CommitResult commit;
+  std::string error;     // kQuarantined: the reason stored; kRefused: the database's message
+  std::string sqlstate;  // refused by the database: its SQLSTATE
+};
+
+enum class OnRefused { kQuarantine, kReport };
 
 class TicketStore {
  public:
@@ -94,7 +114,19 @@ class TicketStore {
   // the same database state; it is not called for kAlreadyIngested / kDuplicateContent. A replay of
   // a stored source_key writes nothing (kAlreadyIngested), also when a concurrent commit of the
   // same key wins the race. Exceptions thrown by `decide` roll back and propagate unchanged.
+  // StatementError when the database refuses the message (nothing is written then).
   CommitResult commitMessage(const IncomingMessage& message, const DecideFn& decide);
+
+  // Group commit: every message of `batch`, in order, in ONE transaction, each under its own
+  // savepoint, so that decide() of a later message sees the rows of the earlier ones (a follow-up
+  // finds its parent, the rate limit counts earlier mail). A message the database refuses is
+  // rolled back alone (its savepoint) and quarantined alone, or only reported (OnRefused); its
+  // batch-mates are committed. A lost connection or outage throws DatabaseError: nothing of the
+  // batch is committed (or, with the COMMIT's answer lost, all of it: a replay is harmless).
+  // Exceptions thrown by `decide` roll the whole batch back and propagate unchanged.
+  std::vector<BatchEntryResult> commitBatch(std::span<const IncomingMessage> batch,
+                                            const BatchDecideFn& decide,
+                                            OnRefused on_refused = OnRefused::kQuarantine);
 
   // Records a message that could not be parsed or stored, with its raw bytes and the reason.
   // Idempotent on source_key (a second call bumps attempts and last_seen, keeps the newest error).

@@ -26,15 +26,31 @@ namespace {
 
 constexpr std::chrono::seconds kShutdownGrace{30};
 
-// Test hook: HD_FAULT_EXIT_AFTER_COMMIT=1 makes the process die right after the first commit,
-// before the acknowledge, to prove that a crash there neither loses nor duplicates mail.
-AfterCommitHook faultInjectionFromEnvironment() {
-  const char* value = std::getenv("HD_FAULT_EXIT_AFTER_COMMIT");
-  if (!value || std::string(value) != "1") return {};
-  return [] {
-    std::cerr << "HD_FAULT_EXIT_AFTER_COMMIT: exiting between commit and acknowledge" << std::endl;
-    _exit(86);
-  };
+// Test hooks, to prove that a crash neither loses nor duplicates mail:
+// - HD_FAULT_EXIT_AFTER_COMMIT=1: the process dies right after the first batch's commit, before
+//   its acknowledge;
+// - HD_FAULT_KILL_IN_COMMIT=N (N >= 1): the process SIGKILLs itself inside the first batch's open
+//   transaction, after N messages of it were written.
+FaultHooks faultInjectionFromEnvironment() {
+  FaultHooks hooks;
+  const char* exit_after = std::getenv("HD_FAULT_EXIT_AFTER_COMMIT");
+  if (exit_after && std::string(exit_after) == "1") {
+    hooks.after_commit = [] {
+      std::cerr << "HD_FAULT_EXIT_AFTER_COMMIT: exiting between commit and acknowledge"
+                << std::endl;
+      _exit(86);
+    };
+  }
+  const char* kill_in = std::getenv("HD_FAULT_KILL_IN_COMMIT");
+  const long written = kill_in ? std::atol(kill_in) : 0;
+  if (written > 0) {
+    hooks.in_commit = [written](std::size_t index) {
+      if (index < static_cast<std::size_t>(written)) return;
+      std::cerr << "HD_FAULT_KILL_IN_COMMIT: SIGKILL inside the group commit" << std::endl;
+      ::kill(::getpid(), SIGKILL);
+    };
+  }
+  return hooks;
 }
 
 }  // namespace

@@ -5,8 +5,7 @@
 #include <algorithm>
 #include <unordered_set>
 
-#include "connectors/mime/parse.hpp"
-#include "connectors/mime/sha256.hpp"
+#include "service/ingest_step.hpp"
 
 namespace hd::service {
 namespace {
@@ -41,13 +40,13 @@ std::vector<std::vector<source::MessageRef>> makeBatches(
 }  // namespace
 
 MailboxPass::MailboxPass(std::string mailbox, source::MailSource& source, db::TicketStore& store,
-                         PassLimits limits, ingest::Policy policy, AfterCommitHook after_commit)
+                         PassLimits limits, ingest::Policy policy, FaultHooks faults)
     : mailbox_(std::move(mailbox)),
       source_(source),
       store_(store),
       limits_(limits),
       policy_(policy),
-      after_commit_(std::move(after_commit)) {}
+      faults_(std::move(faults)) {}
 
 PassReport MailboxPass::run() {
   PassReport report;
@@ -89,11 +88,9 @@ PassReport MailboxPass::run() {
     if (!to_fetch.empty()) {
       auto fetched = source_.fetch(to_fetch);
       report.fetched += fetched.size();
-      for (const auto& message : fetched) {
-        ingestOne(message, report);
-        accounted.insert(message.ref.source_key);
-      }
-      if (after_commit_) after_commit_();
+      for (const auto& message : fetched) accounted.insert(message.ref.source_key);
+      commitFetched(std::move(fetched), report);
+      if (faults_.after_commit) faults_.after_commit();
     }
 
     std::vector<source::MessageRef> to_acknowledge;
@@ -128,70 +125,39 @@ PassReport MailboxPass::run() {
   return report;
 }
 
-void MailboxPass::ingestOne(const source::FetchedMessage& message, PassReport& report) {
-  const auto& key = message.ref.source_key;
-  const std::string& raw = message.raw;
-
-  auto quarantine = [&](const std::string& reason) {
-    store_.quarantine(key, mailbox_, raw, reason);
-    ++report.quarantined;
-    logger().warning("mailbox %s: %s quarantined: %s", mailbox_, key, reason);
-  };
-
-  if (raw.size() > limits_.max_message_bytes) {
-    quarantine("message is " + std::to_string(raw.size()) + " bytes, over the limit of " +
-               std::to_string(limits_.max_message_bytes) + " (limits.max_message_bytes)");
-    return;
+void MailboxPass::commitFetched(std::vector<source::FetchedMessage> fetched, PassReport& report) {
+  PreparedBatch batch(limits_.max_message_bytes, limits_.mime);
+  for (auto& message : fetched) {
+    batch.add(std::move(message.ref.source_key), mailbox_, std::move(message.raw));
   }
-
-  mime::ParseResult parsed;
-  try {
-    parsed = mime::parse(raw, limits_.mime);
-  } catch (
-      const std::exception& e) {  // parse() promises not to throw; a bug must not stop the pass
-    quarantine(std::string("MIME parser failed: ") + e.what());
-    return;
-  }
-  if (!parsed.ok) {
-    quarantine("cannot parse: " + parsed.error);
-    return;
-  }
-
-  db::IncomingMessage incoming;
-  incoming.source_key = key;
-  incoming.mailbox = mailbox_;
-  incoming.raw = raw;
-  incoming.raw_sha256 = mime::sha256Hex(raw);
-  incoming.parsed = &parsed.message;
-  incoming.warnings = parsed.warnings;
-
-  db::CommitResult result;
-  try {
-    result = store_.commitMessage(incoming, [&](ingest::ThreadLookup& lookup) {
-      return ingest::decide(parsed.message, lookup, policy_);
-    });
-  } catch (const db::StatementError& e) {
-    // PostgreSQL refused this message's data, not the connection: keep the bytes in quarantine.
-    quarantine(std::string("cannot store: ") + e.what());
-    return;
-  }  // any other DatabaseError means the database is gone: end the pass, nothing was acknowledged
-
-  switch (result.status) {
-    case db::CommitStatus::kInserted:
-      ++report.stored;
-      logger().information("mailbox %s: %s stored as message %s (%s %s)", mailbox_, key,
-                           std::to_string(result.message_id),
-                           std::string(result.ticket_created ? "new ticket" : "ticket"),
-                           result.ticket_reference);
-      break;
-    case db::CommitStatus::kAlreadyIngested:
-      ++report.replayed;
-      break;
-    case db::CommitStatus::kDuplicateContent:
-      ++report.duplicates;
-      logger().information("mailbox %s: %s is a copy of stored message %s", mailbox_, key,
-                           std::to_string(result.message_id));
-      break;
+  // Throws DatabaseError when the database is gone: the pass ends with nothing acknowledged.
+  const auto results = batch.commit(store_, policy_, db::OnRefused::kQuarantine, faults_.in_commit);
+  for (std::size_t i = 0; i < results.size(); ++i) {
+    const auto& key = batch.messages()[i].source_key;
+    const auto& entry = results[i];
+    const auto& result = entry.commit;
+    if (entry.kind != db::BatchEntryResult::Kind::kCommitted) {
+      ++report.quarantined;
+      logger().warning("mailbox %s: %s quarantined: %s", mailbox_, key, entry.error);
+      continue;
+    }
+    switch (result.status) {
+      case db::CommitStatus::kInserted:
+        ++report.stored;
+        logger().information("mailbox %s: %s stored as message %s (%s %s)", mailbox_, key,
+                             std::to_string(result.message_id),
+                             std::string(result.ticket_created ? "new ticket" : "ticket"),
+                             result.ticket_reference);
+        break;
+      case db::CommitStatus::kAlreadyIngested:
+        ++report.replayed;
+        break;
+      case db::CommitStatus::kDuplicateContent:
+        ++report.duplicates;
+        logger().information("mailbox %s: %s is a copy of stored message %s", mailbox_, key,
+                             std::to_string(result.message_id));
+        break;
+    }
   }
 }
 

@@ -1,7 +1,8 @@
 #pragma once
-// One pass over one mailbox: the loop of DESIGN.md. Lists what is new, stores each message in one
-// transaction (or quarantines it), acknowledges on the server only after the commit, and advances
-// the checkpoint only over messages that are stored AND acknowledged.
+// One pass over one mailbox: the loop of DESIGN.md. Lists what is new, stores each batch in one
+// transaction (group commit; a message that cannot be parsed or stored is quarantined in it),
+// acknowledges the batch on the server only after that commit, and advances the checkpoint only
+// over messages that are stored AND acknowledged.
 //
 // Malformed mail never ends a pass (it goes to quarantine). A broken channel (network, TLS,
 // protocol, auth, database) throws out of run(); nothing unacknowledged is lost because the next
@@ -38,27 +39,32 @@ struct PassReport {
   source::Checkpoint checkpoint;
 };
 
-// Test-only fault injection: when set, called after every commit and before the acknowledge.
-using AfterCommitHook = std::function<void()>;
+// Test-only fault injection (HD_FAULT_* environment variables, service/application.cpp).
+struct FaultHooks {
+  std::function<void()> after_commit;  // after every batch's commit, before its acknowledge
+  // Inside a batch's open transaction, before decide() of the message at `index` of the batch.
+  std::function<void(std::size_t index)> in_commit;
+};
 
 class MailboxPass {
  public:
   MailboxPass(std::string mailbox, source::MailSource& source, db::TicketStore& store,
-              PassLimits limits, ingest::Policy policy = {}, AfterCommitHook after_commit = {});
+              PassLimits limits, ingest::Policy policy = {}, FaultHooks faults = {});
 
   // Opens the source and runs the pass. Leaves the session open (the caller closes it, or waits
   // on it for new mail); on an exception the caller must close it too.
   PassReport run();
 
  private:
-  void ingestOne(const source::FetchedMessage& message, PassReport& report);
+  // One group commit for the fetched messages of a batch (parse failures quarantined in it).
+  void commitFetched(std::vector<source::FetchedMessage> fetched, PassReport& report);
 
   std::string mailbox_;
   source::MailSource& source_;
   db::TicketStore& store_;
   PassLimits limits_;
   ingest::Policy policy_;
-  AfterCommitHook after_commit_;
+  FaultHooks faults_;
 };
 
 }  // namespace hd::service

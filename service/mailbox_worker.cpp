@@ -41,7 +41,7 @@ bool MailboxWorker::runPass(std::unique_ptr<source::MailSource>* keep_open) {
     } else {
       auto source = make_source_();
       MailboxPass pass(name, *source, *store_, settings_.limits, settings_.policy,
-                       settings_.after_commit);
+                       settings_.faults);
       try {
         report = pass.run();
       } catch (...) {

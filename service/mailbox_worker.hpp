@@ -46,8 +46,8 @@ struct WorkerSettings {
   // login; empty when never). While a pass waits out its backoff after a sign-in refusal, the
   // worker asks every poll interval and tries again at once when it changed. Optional.
   std::function<std::string()> sign_in_stamp;
-  AfterCommitHook after_commit;  // tests only
-  PassObserver on_pass;          // optional
+  FaultHooks faults;     // tests only
+  PassObserver on_pass;  // optional
 };
 
 class MailboxWorker {

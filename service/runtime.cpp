@@ -117,7 +117,7 @@ std::unique_ptr<MailboxWorker> Runtime::makeWorker(const MailboxConfig& mailbox)
   settings.limits.batch_bytes = config_.limits.fetch_batch_bytes;
   settings.limits.mime = mimeLimits(config_);
   settings.policy = ticketPolicy(config_);
-  settings.after_commit = hooks_.after_commit;
+  settings.faults = hooks_.faults;
 
   auto store = std::make_unique<db::TicketStore>(config_.database_url,
                                                  db::StoreOptions{config_.ticket_prefix});

@@ -17,7 +17,7 @@
 namespace hd::service {
 
 struct RuntimeHooks {
-  AfterCommitHook after_commit;  // fault injection for tests (HD_FAULT_EXIT_AFTER_COMMIT)
+  FaultHooks faults;  // fault injection for tests (HD_FAULT_* environment variables)
 };
 
 class Runtime {

@@ -6,11 +6,11 @@
 #include <regex>
 #include <thread>
 
-#include "connectors/mime/parse.hpp"
 #include "db/errors.hpp"
 #include "service/http/content_disposition.hpp"
 #include "service/http/handlers.hpp"
 #include "service/http/openapi_document.hpp"
+#include "service/ingest_step.hpp"
 
 namespace hd::service::http {
 namespace {
@@ -237,34 +237,29 @@ void serveQuarantineRetry(ApiContext& ctx, Request&, Response& response, const I
     db->quarantine.restore(*claim, "retry: no raw bytes were stored");
     throw ClientError(409, "no raw bytes are stored for this entry");
   }
-  const auto parsed = mime::parse(*claim->raw, ctx.mime_limits);
-  if (!parsed.ok) {
-    db->quarantine.restore(*claim, parsed.error);
+  // The pass's own ingest step: size limit, guarded parse, decide() inside the commit.
+  PreparedBatch batch(ctx.mime_limits.max_message_bytes, ctx.mime_limits);
+  batch.add(claim->source_key, claim->mailbox, *claim->raw);
+  const db::IncomingMessage& in = batch.messages().front();
+  if (in.parsed == nullptr) {
+    db->quarantine.restore(*claim, in.quarantine_reason);
     sendJson(response, 422,
              {{"error", "the message still cannot be parsed"},
               {"result", "quarantined"},
-              {"reason", parsed.error}});
+              {"reason", in.quarantine_reason}});
     return;
   }
-  db::IncomingMessage in;
-  in.source_key = claim->source_key;
-  in.mailbox = claim->mailbox;
-  in.raw = *claim->raw;
-  in.parsed = &parsed.message;
-  in.warnings = parsed.warnings;
-  db::CommitResult result;
-  try {
-    result = db->store.commitMessage(in, [&](ingest::ThreadLookup& lookup) {
-      return ingest::decide(parsed.message, lookup, ctx.policy);
-    });
-  } catch (const db::StatementError& e) {
-    db->quarantine.restore(*claim, std::string("retry refused by the database: ") + e.sqlstate());
+  const db::BatchEntryResult entry =
+      batch.commit(db->store, ctx.policy, db::OnRefused::kReport).front();
+  if (entry.kind == db::BatchEntryResult::Kind::kRefused) {
+    db->quarantine.restore(*claim, "retry refused by the database: " + entry.sqlstate);
     sendJson(response, 422,
              {{"error", "the database refused the message"},
               {"result", "quarantined"},
-              {"reason", "SQLSTATE " + e.sqlstate()}});
+              {"reason", "SQLSTATE " + entry.sqlstate}});
     return;
   }
+  const db::CommitResult& result = entry.commit;
   // Already stored under this key (or as an alias): the renamed entry is obsolete.
   if (result.status == db::CommitStatus::kAlreadyIngested)
     db->quarantine.restore(*claim, "already stored");

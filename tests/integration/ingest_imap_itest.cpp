@@ -13,6 +13,7 @@
 #include <regex>
 #include <thread>
 
+#include "db/ticket_store.hpp"
 #include "tests/support/sample_mail.hpp"
 #include "tests/support/service_process.hpp"
 #include "tests/support/test_env.hpp"
@@ -90,6 +91,15 @@ std::string simpleMessage(const std::string& id, const std::string& subject,
 
 class IngestImap : public ::testing::Test {
  protected:
+  // After a crash: a clean pass stores every message exactly once and acknowledges them all.
+  void expectTheNextPassStoresEachOnce(const std::string& config, int messages) {
+    auto resumed = runOnce(config);
+    ASSERT_EQ(resumed.exit_code, 0) << resumed.output;
+    EXPECT_EQ(count(db_, "SELECT count(*) FROM messages"), messages);
+    EXPECT_EQ(count(db_, "SELECT count(DISTINCT internet_message_id) FROM messages"), messages);
+    EXPECT_EQ(box_.countFlagged('S'), std::size_t(messages));
+  }
+
   ScratchDatabase db_;
   TestMailbox box_{"imap"};
 };
@@ -272,11 +282,39 @@ TEST_F(IngestImap, ACrashBetweenCommitAndAcknowledgeLeavesExactlyOneRow) {
   EXPECT_EQ(committed, 3) << "the first batch was committed before the crash";
   EXPECT_EQ(box_.countFlagged('S'), 0u) << "nothing may be acknowledged before the crash point";
 
-  auto resumed = runOnce(config);
-  ASSERT_EQ(resumed.exit_code, 0) << resumed.output;
-  EXPECT_EQ(count(db_, "SELECT count(*) FROM messages"), 8);
-  EXPECT_EQ(count(db_, "SELECT count(DISTINCT internet_message_id) FROM messages"), 8);
-  EXPECT_EQ(box_.countFlagged('S'), 8u);
+  expectTheNextPassStoresEachOnce(config, 8);
+}
+
+TEST_F(IngestImap, ASigkillInsideAGroupCommitLeavesNothingOfThatBatchStoredOrAcknowledged) {
+  for (int i = 0; i < 8; ++i) box_.deliver(makeSampleMessage(i));
+  auto config =
+      configJson(db_, box_, {.extra_top_level = R"("limits": {"fetch_batch_messages": 4},)"});
+  // kill -9 while the first batch's transaction holds two written messages, before its COMMIT.
+  auto crashed = runOnce(config, {"HD_FAULT_KILL_IN_COMMIT=2"});
+  ASSERT_EQ(crashed.signal, SIGKILL) << crashed.output;
+  EXPECT_EQ(count(db_, "SELECT count(*) FROM messages"), 0);
+  EXPECT_EQ(count(db_, "SELECT count(*) FROM quarantine"), 0);
+  EXPECT_EQ(box_.countFlagged('S'), 0u) << "nothing may be acknowledged before its commit";
+
+  expectTheNextPassStoresEachOnce(config, 8);
+}
+
+TEST_F(IngestImap, AMessageTheDatabaseRefusesIsQuarantinedAloneAndItsBatchGoesOn) {
+  ASSERT_GT(db::TicketStore(db_.url()).migrate(), 0);
+  db_.scalar("ALTER TABLE messages ADD CONSTRAINT refuse_poison CHECK (subject <> 'Poison')");
+  box_.deliver(simpleMessage("a@example.com", "First"));
+  box_.deliver(simpleMessage("p@example.com", "Poison"));
+  box_.deliver(simpleMessage("c@example.com", "Re: First", "In-Reply-To: <a@example.com>\n"));
+  auto result = runOnce(configJson(db_, box_));
+  ASSERT_EQ(result.exit_code, 0) << result.output;
+  EXPECT_EQ(db_.scalar("SELECT string_agg(subject, ',' ORDER BY id) FROM messages"),
+            "First,Re: First");
+  EXPECT_EQ(count(db_, "SELECT count(DISTINCT ticket_id) FROM messages"), 1)
+      << "the reply found its parent, committed earlier in the same transaction";
+  EXPECT_EQ(db_.scalar("SELECT source_key ~ ':2$' AND error LIKE 'cannot store:%' FROM quarantine"),
+            "t");
+  EXPECT_EQ(box_.countFlagged('S'), 3u) << "all three are accounted for, so all are acknowledged";
+  EXPECT_EQ(db_.scalar("SELECT last_uid FROM mailbox_state"), "3");
 }
 
 TEST_F(IngestImap, DatabaseDownFailsThePassAndLosesNothing) {

@@ -1,15 +1,13 @@
-// TicketStore::commitMessage: one message, one transaction (READ COMMITTED). Idempotence rests on
-// UNIQUE(messages.source_key): a replay finds its row, and a concurrent commit of the same key
-// loses on the unique index and reports kAlreadyIngested.
+// Idempotence rests on UNIQUE(messages.source_key): a replay finds its row, and a concurrent commit
+// of the same key loses on the unique index (the caller's savepoint turns that into
+// kAlreadyIngested).
 
-#include <Poco/Logger.h>
+#include "db/message_writer.hpp"
 
-#include <pqxx/pqxx>
 #include <stdexcept>
 
 #include "connectors/mime/sha256.hpp"
 #include "db/sql_values.hpp"
-#include "db/ticket_store.hpp"
 #include "db/transaction_thread_lookup.hpp"
 
 namespace hd::db {
@@ -66,11 +64,12 @@ constexpr const char* kInsertAttachment =
     "INSERT INTO attachments (message_id, filename, content_type, content_id, is_inline, size,"
     " sha256, content) VALUES ($1, $2, $3, $4, $5, $6, $7, $8::bytea)";
 
-constexpr const char* kDefaultContentType = "application/octet-stream";
+constexpr const char* kQuarantine =
+    "INSERT INTO quarantine (source_key, mailbox, raw, error) VALUES ($1, $2, $3, $4)"
+    " ON CONFLICT (source_key) DO UPDATE SET attempts = quarantine.attempts + 1,"
+    " last_seen = now(), error = EXCLUDED.error";
 
-Poco::Logger& logger() {
-  return Poco::Logger::get("hd.db");
-}
+constexpr const char* kDefaultContentType = "application/octet-stream";
 
 struct NewTicket {
   std::int64_t id = 0;
@@ -119,86 +118,55 @@ std::int64_t insertMessage(pqxx::transaction_base& tx, const IncomingMessage& in
 
 }  // namespace
 
-CommitResult TicketStore::commitMessage(const IncomingMessage& in, const DecideFn& decide) {
-  if (in.parsed == nullptr) throw std::invalid_argument("commitMessage: parsed message missing");
-  // Hashed before the transaction opens: 64 MB take a noticeable fraction of a second.
-  const std::string sha256 = in.raw_sha256.empty() ? mime::sha256Hex(in.raw) : in.raw_sha256;
+void writeQuarantine(pqxx::transaction_base& tx, const std::string& source_key,
+                     const std::string& mailbox, const std::string& raw, const std::string& error) {
+  tx.exec_params0(kQuarantine, source_key, validUtf8(mailbox),
+                  pqxx::binarystring(raw.data(), raw.size()), validUtf8(error));
+}
+
+bool isAccounted(pqxx::transaction_base& tx, const std::string& source_key) {
+  return tx.exec_params1(kIsAccounted, source_key)[0].as<bool>();
+}
+
+CommitResult writeMessage(pqxx::transaction_base& tx, const std::string& ticket_prefix,
+                          const IncomingMessage& in, const std::string& sha256,
+                          const DecideFn& decide) {
+  if (in.parsed == nullptr) throw std::invalid_argument("commit: parsed message missing");
   CommitResult result;
-  run("commit message", [&](pqxx::connection_base& c) {
-    bool lost_race = false;
-    try {
-      pqxx::work tx(c);
-      const auto existing = tx.exec_params1(kFindExisting, in.source_key, validUtf8(in.mailbox),
-                                            validUtf8(in.parsed->message_id), sha256);
-      if (existing[0].as<bool>()) {
-        result.status = CommitStatus::kAlreadyIngested;
-        return;
-      }
-      if (!existing[1].is_null()) {
-        tx.exec_params0(kInsertAlias, in.source_key, existing[1].as<std::int64_t>());
-        tx.commit();
-        result.status = CommitStatus::kDuplicateContent;
-        result.message_id = existing[1].as<std::int64_t>();
-        result.ticket_id = existing[2].is_null() ? 0 : existing[2].as<std::int64_t>();
-        result.ticket_reference = existing[3].is_null() ? "" : existing[3].as<std::string>();
-        return;
-      }
-
-      TransactionThreadLookup lookup(tx);
-      result.outcome = decide(lookup);
-      using Kind = ingest::Outcome::Kind;
-      if (result.outcome.kind == Kind::kNewTicket) {
-        const NewTicket ticket = insertTicket(tx, options_.ticket_prefix, in, result.outcome);
-        result.ticket_id = ticket.id;
-        result.ticket_reference = ticket.reference;
-        result.ticket_created = true;
-      } else if (result.outcome.kind == Kind::kFollowUp) {
-        const auto rows = tx.exec_params(kTouchTicket, result.outcome.ticket_id);
-        if (rows.empty()) {
-          throw std::invalid_argument("decide() answered a follow-up to unknown ticket " +
-                                      std::to_string(result.outcome.ticket_id));
-        }
-        result.ticket_id = result.outcome.ticket_id;
-        result.ticket_reference = rows[0][0].as<std::string>();
-      }
-      result.message_id =
-          insertMessage(tx, in, sha256, result.outcome, result.ticket_id, result.ticket_created);
-      tx.commit();
-    } catch (const pqxx::unique_violation&) {
-      lost_race = true;  // the transaction is rolled back by now
-    }
-    if (lost_race) {
-      // Most likely a concurrent commit of the same key; anything else is a real error.
-      pqxx::nontransaction check(c);
-      if (!check.exec_params1(kIsAccounted, in.source_key)[0].as<bool>()) {
-        throw StatementError("commit message: unique violation for " + in.source_key, "23505");
-      }
-      result = CommitResult{};
-      result.status = CommitStatus::kAlreadyIngested;
-    }
-  });
-
-  switch (result.status) {
-    case CommitStatus::kAlreadyIngested:
-      logger().debug("%s already stored", in.source_key);
-      break;
-    case CommitStatus::kDuplicateContent:
-      logger().debug("%s duplicates message %s: recorded as alias", in.source_key,
-                     std::to_string(result.message_id));
-      break;
-    case CommitStatus::kInserted:
-      if (result.ticket_id == 0) {
-        logger().debug("%s stored as message %s without ticket (%s)", in.source_key,
-                       std::to_string(result.message_id),
-                       ingest::toString(result.outcome.classification));
-      } else {
-        logger().debug("%s stored as message %s on %s ticket %s", in.source_key,
-                       std::to_string(result.message_id),
-                       std::string(result.ticket_created ? "new" : "existing"),
-                       result.ticket_reference);
-      }
-      break;
+  const auto existing = tx.exec_params1(kFindExisting, in.source_key, validUtf8(in.mailbox),
+                                        validUtf8(in.parsed->message_id), sha256);
+  if (existing[0].as<bool>()) {
+    result.status = CommitStatus::kAlreadyIngested;
+    return result;
   }
+  if (!existing[1].is_null()) {
+    tx.exec_params0(kInsertAlias, in.source_key, existing[1].as<std::int64_t>());
+    result.status = CommitStatus::kDuplicateContent;
+    result.message_id = existing[1].as<std::int64_t>();
+    result.ticket_id = existing[2].is_null() ? 0 : existing[2].as<std::int64_t>();
+    result.ticket_reference = existing[3].is_null() ? "" : existing[3].as<std::string>();
+    return result;
+  }
+
+  TransactionThreadLookup lookup(tx);
+  result.outcome = decide(lookup);
+  using Kind = ingest::Outcome::Kind;
+  if (result.outcome.kind == Kind::kNewTicket) {
+    const NewTicket ticket = insertTicket(tx, ticket_prefix, in, result.outcome);
+    result.ticket_id = ticket.id;
+    result.ticket_reference = ticket.reference;
+    result.ticket_created = true;
+  } else if (result.outcome.kind == Kind::kFollowUp) {
+    const auto rows = tx.exec_params(kTouchTicket, result.outcome.ticket_id);
+    if (rows.empty()) {
+      throw std::invalid_argument("decide() answered a follow-up to unknown ticket " +
+                                  std::to_string(result.outcome.ticket_id));
+    }
+    result.ticket_id = result.outcome.ticket_id;
+    result.ticket_reference = rows[0][0].as<std::string>();
+  }
+  result.message_id =
+      insertMessage(tx, in, sha256, result.outcome, result.ticket_id, result.ticket_created);
   return result;
 }
 

@@ -1,0 +1,135 @@
+// TicketStore::commitBatch (group commit) and commitMessage (a batch of one). One transaction
+// (READ COMMITTED) per batch, one savepoint per message: a refused message costs only itself.
+
+#include <Poco/Logger.h>
+
+#include <optional>
+#include <pqxx/pqxx>
+
+#include "connectors/mime/sha256.hpp"
+#include "db/message_writer.hpp"
+#include "db/sql_state.hpp"
+#include "db/ticket_store.hpp"
+
+namespace hd::db {
+namespace {
+
+Poco::Logger& logger() {
+  return Poco::Logger::get("hd.db");
+}
+
+// libpqxx 6's subtransaction cannot continue its parent after an error: plain savepoints.
+constexpr const char* kSavepoint = "SAVEPOINT message";
+constexpr const char* kRelease = "RELEASE SAVEPOINT message";
+constexpr const char* kRollbackTo = "ROLLBACK TO SAVEPOINT message";
+
+struct Refusal {
+  std::string error, sqlstate;
+};
+
+void logResult(const IncomingMessage& in, const BatchEntryResult& entry) {
+  if (!logger().debug()) return;
+  const CommitResult& result = entry.commit;
+  if (entry.kind != BatchEntryResult::Kind::kCommitted) {
+    logger().debug("%s not stored: %s", in.source_key, entry.error);
+    return;
+  }
+  switch (result.status) {
+    case CommitStatus::kAlreadyIngested:
+      logger().debug("%s already stored", in.source_key);
+      break;
+    case CommitStatus::kDuplicateContent:
+      logger().debug("%s duplicates message %s: recorded as alias", in.source_key,
+                     std::to_string(result.message_id));
+      break;
+    case CommitStatus::kInserted:
+      logger().debug("%s stored as message %s (%s, ticket %s)", in.source_key,
+                     std::to_string(result.message_id),
+                     ingest::toString(result.outcome.classification),
+                     result.ticket_id == 0 ? std::string("none") : result.ticket_reference);
+      break;
+  }
+}
+
+}  // namespace
+
+std::vector<BatchEntryResult> TicketStore::commitBatch(std::span<const IncomingMessage> batch,
+                                                       const BatchDecideFn& decide,
+                                                       OnRefused on_refused) {
+  // Hashed before the transaction opens: large messages take a noticeable time.
+  std::vector<std::string> hashes;
+  hashes.reserve(batch.size());
+  for (const auto& in : batch) {
+    hashes.push_back(in.parsed == nullptr || !in.raw_sha256.empty() ? in.raw_sha256
+                                                                    : mime::sha256Hex(in.raw));
+  }
+  std::vector<BatchEntryResult> results;
+  run("commit batch", [&](pqxx::connection_base& c) {
+    results.assign(batch.size(), {});
+    pqxx::work tx(c);
+    for (std::size_t i = 0; i < batch.size(); ++i) {
+      const IncomingMessage& in = batch[i];
+      BatchEntryResult& entry = results[i];
+      if (in.parsed == nullptr) {
+        writeQuarantine(tx, in.source_key, in.mailbox, in.raw, in.quarantine_reason);
+        entry.kind = BatchEntryResult::Kind::kQuarantined;
+        entry.error = in.quarantine_reason;
+        continue;
+      }
+      std::optional<Refusal> refused;
+      bool lost_race = false;
+      tx.exec0(kSavepoint);
+      try {
+        entry.commit = writeMessage(tx, options_.ticket_prefix, in, hashes[i],
+                                    [&](ingest::ThreadLookup& lookup) { return decide(i, lookup); });
+        tx.exec0(kRelease);
+      } catch (const pqxx::unique_violation&) {
+        lost_race = true;
+      } catch (const pqxx::sql_error& e) {
+        // Only data the database refuses is this message's fault; an outage, a timeout or a
+        // conflict ends the whole batch (TicketStore::run translates it).
+        if (classifySqlState(e.sqlstate()) != SqlStateClass::kDataRefused || !c.is_open()) throw;
+        refused = Refusal{e.what(), e.sqlstate()};
+      }
+      if (lost_race || refused) tx.exec0(kRollbackTo);
+      if (lost_race) {
+        // Most likely a concurrent commit of the same key; anything else is a real refusal.
+        if (isAccounted(tx, in.source_key)) {
+          entry.commit = CommitResult{};
+          entry.commit.status = CommitStatus::kAlreadyIngested;
+        } else {
+          refused = Refusal{"unique violation for " + in.source_key, "23505"};
+        }
+      }
+      if (refused) {
+        entry.commit = CommitResult{};
+        entry.sqlstate = refused->sqlstate;
+        if (on_refused == OnRefused::kQuarantine) {
+          entry.kind = BatchEntryResult::Kind::kQuarantined;
+          entry.error = "cannot store: " + refused->error;
+          writeQuarantine(tx, in.source_key, in.mailbox, in.raw, entry.error);
+        } else {
+          entry.kind = BatchEntryResult::Kind::kRefused;
+          entry.error = refused->error;
+        }
+      }
+    }
+    tx.commit();
+  });
+  for (std::size_t i = 0; i < batch.size(); ++i) logResult(batch[i], results[i]);
+  return results;
+}
+
+CommitResult TicketStore::commitMessage(const IncomingMessage& in, const DecideFn& decide) {
+  if (in.parsed == nullptr) throw std::invalid_argument("commitMessage: parsed message missing");
+  const auto results = commitBatch(
+      {&in, 1}, [&](std::size_t, ingest::ThreadLookup& l) { return decide(l); },
+      OnRefused::kReport);
+  const BatchEntryResult& entry = results.front();
+  if (entry.kind == BatchEntryResult::Kind::kRefused) {
+    throw StatementError("commit message: " + entry.error, entry.sqlstate);
+  }
+  return entry.commit;
+}
+
+}  // namespace hd::db

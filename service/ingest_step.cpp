@@ -1,0 +1,50 @@
+#include "service/ingest_step.hpp"
+
+#include "connectors/mime/sha256.hpp"
+
+namespace hd::service {
+
+PreparedBatch::PreparedBatch(std::uint64_t max_message_bytes, mime::Limits mime_limits)
+    : max_message_bytes_(max_message_bytes), mime_limits_(mime_limits) {}
+
+void PreparedBatch::add(std::string source_key, std::string mailbox, std::string raw) {
+  db::IncomingMessage in;
+  in.source_key = std::move(source_key);
+  in.mailbox = std::move(mailbox);
+  auto parsed = std::make_unique<mime::ParseResult>();
+  if (raw.size() > max_message_bytes_) {
+    in.quarantine_reason = "message is " + std::to_string(raw.size()) +
+                           " bytes, over the limit of " + std::to_string(max_message_bytes_) +
+                           " (limits.max_message_bytes)";
+  } else {
+    try {
+      *parsed = mime::parse(raw, mime_limits_);
+      if (!parsed->ok) in.quarantine_reason = "cannot parse: " + parsed->error;
+    } catch (const std::exception& e) {
+      in.quarantine_reason = std::string("MIME parser failed: ") + e.what();
+    }
+  }
+  if (in.quarantine_reason.empty()) {
+    in.raw_sha256 = mime::sha256Hex(raw);
+    in.parsed = &parsed->message;
+    in.warnings = parsed->warnings;
+  }
+  bytes_ += raw.size();
+  in.raw = std::move(raw);
+  messages_.push_back(std::move(in));
+  parsed_.push_back(std::move(parsed));
+}
+
+std::vector<db::BatchEntryResult> PreparedBatch::commit(
+    db::TicketStore& store, const ingest::Policy& policy, db::OnRefused on_refused,
+    const std::function<void(std::size_t)>& before_decide) {
+  return store.commitBatch(
+      messages_,
+      [&](std::size_t i, ingest::ThreadLookup& lookup) {
+        if (before_decide) before_decide(i);
+        return ingest::decide(*messages_[i].parsed, lookup, policy);
+      },
+      on_refused);
+}
+
+}  // namespace hd::service

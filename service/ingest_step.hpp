@@ -1,0 +1,51 @@
+#pragma once
+// The one ingest step, shared by MailboxPass and POST /api/v1/quarantine/{id}/retry:
+// raw bytes -> (size check, guarded parse) -> group commit with decide() inside the transaction.
+//
+// A message over the size limit or that cannot be parsed (a throwing parser included: parse()
+// promises not to throw, but a bug must not stop a pass) becomes a quarantine entry with its
+// reason; it never ends a pass.
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "connectors/mime/limits.hpp"
+#include "connectors/mime/parse.hpp"
+#include "db/ticket_store.hpp"
+#include "service/ingest/decide.hpp"
+
+namespace hd::service {
+
+// Messages ready for one group commit, in commit order (UID order for IMAP).
+class PreparedBatch {
+ public:
+  PreparedBatch(std::uint64_t max_message_bytes, mime::Limits mime_limits);
+
+  // Checks the size and parses; the message joins the batch either parsed or as a quarantine
+  // entry (messages().back().parsed == nullptr, quarantine_reason says why).
+  void add(std::string source_key, std::string mailbox, std::string raw);
+
+  const std::vector<db::IncomingMessage>& messages() const { return messages_; }
+  std::uint64_t bytes() const { return bytes_; }
+  bool empty() const { return messages_.empty(); }
+
+  // One transaction for the whole batch; decide() runs per message, in order, inside it.
+  // `before_decide` (tests only): fault injection inside the open transaction.
+  std::vector<db::BatchEntryResult> commit(
+      db::TicketStore& store, const ingest::Policy& policy,
+      db::OnRefused on_refused = db::OnRefused::kQuarantine,
+      const std::function<void(std::size_t)>& before_decide = {});
+
+ private:
+  std::uint64_t max_message_bytes_;
+  mime::Limits mime_limits_;
+  std::vector<db::IncomingMessage> messages_;
+  // What messages_[i].parsed points to (stable addresses while the vector grows).
+  std::vector<std::unique_ptr<mime::ParseResult>> parsed_;
+  std::uint64_t bytes_ = 0;
+};
+
+}  // namespace hd::service

@@ -1,0 +1,141 @@
+// TicketStore::commitBatch against a real PostgreSQL: one transaction per batch, decide() seeing
+// the earlier messages of its own batch, a refused message quarantined alone, a lost session
+// committing nothing.
+
+#include <gtest/gtest.h>
+
+#include <pqxx/pqxx>
+#include <vector>
+
+#include "service/ingest/decide.hpp"
+#include "tests/integration/db_store_fixture.hpp"
+
+namespace hd::db {
+namespace {
+
+using namespace itest;
+
+std::vector<BatchEntryResult::Kind> kinds(const std::vector<BatchEntryResult>& results) {
+  std::vector<BatchEntryResult::Kind> out;
+  for (const auto& r : results) out.push_back(r.kind);
+  return out;
+}
+
+TEST_F(TicketStoreTest, AFollowUpSeesItsParentInTheSameBatch) {
+  const auto first = mail("Broken", "first@example.com");
+  const auto reply = mail("Re: Broken", "reply@example.com", "first@example.com");
+  const std::vector<IncomingMessage> batch{incoming("imap:support:7:1", first, "1"),
+                                           incoming("imap:support:7:2", reply, "2")};
+  const auto results = store_.commitBatch(batch, [&](std::size_t i, ingest::ThreadLookup& l) {
+    return threadOrNew(l, *batch[i].parsed);
+  });
+  ASSERT_EQ(results.size(), 2u);
+  EXPECT_TRUE(results[0].commit.ticket_created);
+  EXPECT_EQ(results[1].commit.outcome.kind, Kind::kFollowUp);
+  EXPECT_EQ(results[1].commit.ticket_id, results[0].commit.ticket_id);
+  EXPECT_EQ(count("SELECT count(*) FROM tickets"), 1);
+  EXPECT_EQ(count("SELECT count(DISTINCT xid) FROM events"), 1) << "one transaction per batch";
+}
+
+TEST_F(TicketStoreTest, TheRateLimitCountsEarlierMailOfTheSameBatch) {
+  ingest::Policy policy;
+  policy.new_tickets_per_sender_per_hour = 2;
+  std::vector<mime::Message> mails;
+  for (int i = 0; i < 4; ++i) {
+    mails.push_back(mail("Question " + std::to_string(i), std::to_string(i) + "@example.com"));
+  }
+  std::vector<IncomingMessage> batch;
+  for (int i = 0; i < 4; ++i) {
+    batch.push_back(incoming("imap:support:7:" + std::to_string(i), mails[i], std::to_string(i)));
+  }
+  const auto results = store_.commitBatch(batch, [&](std::size_t i, ingest::ThreadLookup& l) {
+    return ingest::decide(*batch[i].parsed, l, policy);
+  });
+  EXPECT_EQ(count("SELECT count(*) FROM tickets"), 2);
+  EXPECT_EQ(count("SELECT count(*) FROM messages WHERE classification = 'rate_limited'"), 2);
+  EXPECT_TRUE(results[0].commit.ticket_created);
+  EXPECT_TRUE(results[1].commit.ticket_created);
+  EXPECT_FALSE(results[2].commit.ticket_created);
+}
+
+TEST_F(TicketStoreTest, ARefusedMessageIsQuarantinedAloneAndItsBatchMatesAreStored) {
+  // The database refuses one message of the batch (a constraint this test adds).
+  db_.scalar("ALTER TABLE messages ADD CONSTRAINT no_poison CHECK (subject <> 'poison')");
+  const auto a = mail("fine", "a@example.com");
+  const auto poison = mail("poison", "p@example.com");
+  const auto reply = mail("Re: fine", "c@example.com", "a@example.com");
+  const std::vector<IncomingMessage> batch{incoming("imap:support:7:1", a, "a"),
+                                           incoming("imap:support:7:2", poison, "poison bytes"),
+                                           incoming("imap:support:7:3", reply, "c")};
+  const auto results = store_.commitBatch(batch, [&](std::size_t i, ingest::ThreadLookup& l) {
+    return threadOrNew(l, *batch[i].parsed);
+  });
+  using K = BatchEntryResult::Kind;
+  EXPECT_EQ(kinds(results), (std::vector<K>{K::kCommitted, K::kQuarantined, K::kCommitted}));
+  EXPECT_EQ(results[1].sqlstate, "23514");
+  EXPECT_NE(results[1].error.find("cannot store"), std::string::npos) << results[1].error;
+  EXPECT_EQ(results[2].commit.ticket_id, results[0].commit.ticket_id);
+  EXPECT_EQ(db_.scalar("SELECT string_agg(source_key, ',' ORDER BY source_key) FROM messages"),
+            "imap:support:7:1,imap:support:7:3");
+  EXPECT_EQ(db_.scalar("SELECT source_key || '|' || encode(raw, 'escape') FROM quarantine"),
+            "imap:support:7:2|poison bytes");
+  // The refused message's ticket and events were rolled back with its savepoint.
+  EXPECT_EQ(count("SELECT count(*) FROM tickets"), 1);
+  EXPECT_EQ(count("SELECT count(*) FROM events"), 3);
+}
+
+TEST_F(TicketStoreTest, ARefusedMessageIsOnlyReportedWhenAskedAndNothingOfItIsWritten) {
+  db_.scalar("ALTER TABLE messages ADD CONSTRAINT no_poison CHECK (subject <> 'poison')");
+  const auto poison = mail("poison", "p@example.com");
+  const std::vector<IncomingMessage> batch{incoming("imap:support:7:2", poison, "poison")};
+  const auto results = store_.commitBatch(
+      batch, [](std::size_t, ingest::ThreadLookup& l) { return newTicket(l); }, OnRefused::kReport);
+  EXPECT_EQ(results.at(0).kind, BatchEntryResult::Kind::kRefused);
+  EXPECT_EQ(count("SELECT count(*) FROM quarantine"), 0);
+  EXPECT_EQ(count("SELECT count(*) FROM messages"), 0);
+}
+
+TEST_F(TicketStoreTest, UnparsedEntriesGoToQuarantineInTheSameTransaction) {
+  const auto a = mail("fine", "a@example.com");
+  IncomingMessage broken;
+  broken.source_key = "imap:support:7:2";
+  broken.mailbox = "support";
+  broken.raw = "not mail";
+  broken.quarantine_reason = "cannot parse: no header";
+  const std::vector<IncomingMessage> batch{incoming("imap:support:7:1", a, "a"), broken};
+  const auto results =
+      store_.commitBatch(batch, [](std::size_t, ingest::ThreadLookup& l) { return newTicket(l); });
+  EXPECT_EQ(results.at(1).kind, BatchEntryResult::Kind::kQuarantined);
+  EXPECT_EQ(db_.scalar("SELECT error FROM quarantine WHERE source_key = 'imap:support:7:2'"),
+            "cannot parse: no header");
+  EXPECT_EQ(count("SELECT count(*) FROM messages"), 1);
+}
+
+TEST_F(TicketStoreTest, ALostSessionInTheMiddleOfABatchCommitsNothing) {
+  const auto a = mail("one", "a@example.com");
+  const auto b = mail("two", "b@example.com");
+  const std::vector<IncomingMessage> batch{incoming("imap:support:7:1", a, "a"),
+                                           incoming("imap:support:7:2", b, "b")};
+  pqxx::connection admin(test::TestEnv::get().pg_admin_url);
+  const auto cut_at_second = [&](std::size_t i, ingest::ThreadLookup& l) {
+    if (i == 1) {
+      pqxx::nontransaction tx(admin);
+      tx.exec_params(
+          "SELECT pg_terminate_backend(pid, 5000) FROM pg_stat_activity"
+          " WHERE datname = $1 AND application_name = 'helpdesk-ingest'",
+          db_.name());
+    }
+    return newTicket(l);
+  };
+  EXPECT_THROW(store_.commitBatch(batch, cut_at_second), DatabaseError);
+  EXPECT_EQ(count("SELECT count(*) FROM messages"), 0);
+  EXPECT_EQ(count("SELECT count(*) FROM quarantine"), 0);
+  const auto again =
+      store_.commitBatch(batch, [](std::size_t, ingest::ThreadLookup& l) { return newTicket(l); });
+  EXPECT_EQ(kinds(again),
+            (std::vector<BatchEntryResult::Kind>(2, BatchEntryResult::Kind::kCommitted)));
+  EXPECT_EQ(count("SELECT count(*) FROM messages"), 2);
+}
+
+}  // namespace
+}  // namespace hd::db

@@ -1,8 +1,9 @@
 // MailboxWorker when sign-in goes wrong, on a real PostgreSQL: Exchange's "User is authenticated
-// but not connected." replayed from tests/transcripts through the real ImapSource (the token is
-// dropped, one more sign-in at once, then auth_required naming the causes, retried with backoff
-// until it recovers by itself), and a new `auth login` ending an auth_required backoff early.
-// (The same through the whole service with Dovecot is in oauth2_service_itest.)
+// but not connected." (and POP3's -ERR after AUTH) replayed from tests/transcripts through the real
+// ImapSource and Pop3Source (the token is dropped, one more sign-in at once, then auth_required
+// naming the causes, retried with backoff until it recovers by itself), and a new `auth login`
+// ending an auth_required backoff early. (The re-login through the whole service with Dovecot is
+// in oauth2_service_itest.)
 
 #include <gtest/gtest.h>
 
@@ -17,6 +18,7 @@
 #include "connectors/imap/imap_source.hpp"
 #include "connectors/net/errors.hpp"
 #include "connectors/net/sasl.hpp"
+#include "connectors/pop3/pop3_source.hpp"
 #include "db/ticket_store.hpp"
 #include "service/mailbox_worker.hpp"
 #include "tests/support/scripted_stream.hpp"
@@ -183,6 +185,38 @@ TEST_F(WorkerSignIn, AuthRequiredKeepsRetryingWithBackoffAndRecoversByItself) {
   EXPECT_EQ(failed_passes, 4) << "every session reports its pass, the retry at once included";
   stop_.requestStop();
   thread_.join();
+}
+
+TEST_F(WorkerSignIn, Pop3ErrAfterASuccessfulAuthIsAuthRequiredAfterOneMoreSignIn) {
+  std::vector<std::unique_ptr<test::ScriptedStream>> scripts;
+  auto factory = [&scripts]() -> std::unique_ptr<source::MailSource> {
+    pop3::Pop3SourceOptions options;
+    options.mailbox_name = "support";
+    options.endpoint = {"outlook.office365.com", 995, net::TlsMode::kImplicit};
+    options.credentials.method = net::Credentials::Method::kXoauth2;
+    options.credentials.username = "helpdesk@outlook.com";
+    options.credentials.secret = [] { return std::string("EwBoA-token"); };
+    options.after_ingest.action = source::AfterIngest::Action::kKeep;
+    scripts.push_back(std::make_unique<test::ScriptedStream>(
+        test::readTestFile("transcripts/pop3/outlook_xoauth2_not_connected.txt")));
+    return std::make_unique<pop3::Pop3Source>(
+        options, [script = scripts.back().get()](const net::Endpoint&) {
+          return test::borrowStream(*script, true);
+        });
+  };
+  auto worker = makeWorker(factory, tokenSettings());
+  EXPECT_FALSE(worker->runOnce());
+  ASSERT_EQ(scripts.size(), 2u) << "one more sign-in at once";
+  for (const auto& script : scripts) EXPECT_TRUE(script->finished()) << script->pendingStep();
+  EXPECT_EQ(forgotten_, 2);
+  const MailboxStatus status = board_.get("support");
+  EXPECT_EQ(status.state, MailboxState::kAuthRequired);
+  const std::string error = status.last_error.value_or("");
+  for (const char* cause :
+       {"-ERR Server Unavailable. 21", "another account than helpdesk@outlook.com",
+        "Add-MailboxPermission", "POP is off", "PopEnabled"}) {
+    EXPECT_NE(error.find(cause), std::string::npos) << cause << "\n" << error;
+  }
 }
 
 // Refused until the test "signs in", like a mailbox without a usable token.

@@ -65,59 +65,72 @@ std::vector<BatchEntryResult> TicketStore::commitBatch(std::span<const IncomingM
   }
   std::vector<BatchEntryResult> results;
   run("commit batch", [&](pqxx::connection_base& c) {
-    results.assign(batch.size(), {});
-    pqxx::work tx(c);
-    for (std::size_t i = 0; i < batch.size(); ++i) {
-      const IncomingMessage& in = batch[i];
-      BatchEntryResult& entry = results[i];
-      if (in.parsed == nullptr) {
-        writeQuarantine(tx, in.source_key, in.mailbox, in.raw, in.quarantine_reason);
-        entry.kind = BatchEntryResult::Kind::kQuarantined;
-        entry.error = in.quarantine_reason;
-        continue;
-      }
-      std::optional<Refusal> refused;
-      bool lost_race = false;
-      tx.exec0(kSavepoint);
-      try {
-        entry.commit = writeMessage(tx, options_.ticket_prefix, in, hashes[i],
-                                    [&](ingest::ThreadLookup& lookup) { return decide(i, lookup); });
-        tx.exec0(kRelease);
-      } catch (const pqxx::unique_violation&) {
-        lost_race = true;
-      } catch (const pqxx::sql_error& e) {
-        // Only data the database refuses is this message's fault; an outage, a timeout or a
-        // conflict ends the whole batch (TicketStore::run translates it).
-        if (classifySqlState(e.sqlstate()) != SqlStateClass::kDataRefused || !c.is_open()) throw;
-        refused = Refusal{e.what(), e.sqlstate()};
-      }
-      if (lost_race || refused) tx.exec0(kRollbackTo);
-      if (lost_race) {
-        // Most likely a concurrent commit of the same key; anything else is a real refusal.
-        if (isAccounted(tx, in.source_key)) {
-          entry.commit = CommitResult{};
-          entry.commit.status = CommitStatus::kAlreadyIngested;
-        } else {
-          refused = Refusal{"unique violation for " + in.source_key, "23505"};
-        }
-      }
-      if (refused) {
-        entry.commit = CommitResult{};
-        entry.sqlstate = refused->sqlstate;
-        if (on_refused == OnRefused::kQuarantine) {
-          entry.kind = BatchEntryResult::Kind::kQuarantined;
-          entry.error = "cannot store: " + refused->error;
-          writeQuarantine(tx, in.source_key, in.mailbox, in.raw, entry.error);
-        } else {
-          entry.kind = BatchEntryResult::Kind::kRefused;
-          entry.error = refused->error;
-        }
-      }
+    // First without savepoints (two round trips per message fewer); after a refusal, the whole
+    // batch again with a savepoint per message, so that only the refused one is left out.
+    for (bool isolate = false;; isolate = true) {
+      if (commitOnce(c, batch, hashes, decide, on_refused, isolate, results)) return;
     }
-    tx.commit();
   });
   for (std::size_t i = 0; i < batch.size(); ++i) logResult(batch[i], results[i]);
   return results;
+}
+
+bool TicketStore::commitOnce(pqxx::connection_base& c, std::span<const IncomingMessage> batch,
+                             const std::vector<std::string>& hashes, const BatchDecideFn& decide,
+                             OnRefused on_refused, bool isolate,
+                             std::vector<BatchEntryResult>& results) {
+  results.assign(batch.size(), {});
+  pqxx::work tx(c);
+  for (std::size_t i = 0; i < batch.size(); ++i) {
+    const IncomingMessage& in = batch[i];
+    BatchEntryResult& entry = results[i];
+    if (in.parsed == nullptr) {
+      writeQuarantine(tx, in.source_key, in.mailbox, in.raw, in.quarantine_reason);
+      entry.kind = BatchEntryResult::Kind::kQuarantined;
+      entry.error = in.quarantine_reason;
+      continue;
+    }
+    std::optional<Refusal> refused;
+    bool lost_race = false;
+    if (isolate) tx.exec0(kSavepoint);
+    try {
+      entry.commit = writeMessage(tx, options_.ticket_prefix, in, hashes[i],
+                                  [&](ingest::ThreadLookup& lookup) { return decide(i, lookup); });
+      if (isolate) tx.exec0(kRelease);
+    } catch (const pqxx::unique_violation&) {
+      lost_race = true;
+    } catch (const pqxx::sql_error& e) {
+      // Only data the database refuses is this message's fault; an outage, a timeout or a
+      // conflict ends the whole batch (TicketStore::run translates it).
+      if (classifySqlState(e.sqlstate()) != SqlStateClass::kDataRefused || !c.is_open()) throw;
+      refused = Refusal{e.what(), e.sqlstate()};
+    }
+    if ((lost_race || refused) && !isolate) return false;  // tx rolls back; try again isolated
+    if (lost_race || refused) tx.exec0(kRollbackTo);
+    if (lost_race) {
+      // Most likely a concurrent commit of the same key; anything else is a real refusal.
+      if (isAccounted(tx, in.source_key)) {
+        entry.commit = CommitResult{};
+        entry.commit.status = CommitStatus::kAlreadyIngested;
+      } else {
+        refused = Refusal{"unique violation for " + in.source_key, "23505"};
+      }
+    }
+    if (refused) {
+      entry.commit = CommitResult{};
+      entry.sqlstate = refused->sqlstate;
+      if (on_refused == OnRefused::kQuarantine) {
+        entry.kind = BatchEntryResult::Kind::kQuarantined;
+        entry.error = "cannot store: " + refused->error;
+        writeQuarantine(tx, in.source_key, in.mailbox, in.raw, entry.error);
+      } else {
+        entry.kind = BatchEntryResult::Kind::kRefused;
+        entry.error = refused->error;
+      }
+    }
+  }
+  tx.commit();
+  return true;
 }
 
 CommitResult TicketStore::commitMessage(const IncomingMessage& in, const DecideFn& decide) {

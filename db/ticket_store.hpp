@@ -148,6 +148,11 @@ class TicketStore {
   struct Connection;
 
   pqxx::connection_base& connection();
+  // One attempt of commitBatch; false (all rolled back) when a message was refused while
+  // `isolate` (a savepoint per message) was off.
+  bool commitOnce(pqxx::connection_base& c, std::span<const IncomingMessage> batch,
+                  const std::vector<std::string>& hashes, const BatchDecideFn& decide,
+                  OnRefused on_refused, bool isolate, std::vector<BatchEntryResult>& results);
   // Runs `body` on the connection and translates libpqxx errors (see the header comment); other
   // exceptions pass through unchanged.
   void run(const char* operation, const std::function<void(pqxx::connection_base&)>& body);

@@ -137,5 +137,15 @@ TEST_F(TicketStoreTest, ALostSessionInTheMiddleOfABatchCommitsNothing) {
   EXPECT_EQ(count("SELECT count(*) FROM messages"), 2);
 }
 
+TEST_F(TicketStoreTest, RawBytesAndAttachmentsAreCompressedWithLz4NotPglz) {
+  // Debian's PostgreSQL 15 is built with lz4; pglz costs several times the CPU on mail.
+  EXPECT_EQ(db_.scalar("SELECT string_agg(attrelid::regclass || '.' || attname || '=' ||"
+                       " attcompression::text, ',' ORDER BY attrelid::regclass::text, attname)"
+                       " FROM pg_attribute WHERE (attrelid, attname) IN"
+                       " (('raw_messages'::regclass, 'raw'), ('attachments'::regclass, 'content'),"
+                       "  ('quarantine'::regclass, 'raw'))"),
+            "attachments.content=l,quarantine.raw=l,raw_messages.raw=l");
+}
+
 }  // namespace
 }  // namespace hd::db

@@ -25,6 +25,8 @@ source "${HD_REPO}/deploy/lib/docker_engine.sh"
 source "${HD_REPO}/deploy/lib/base_image.sh"
 # shellcheck source=deploy/lib/image.sh
 source "${HD_REPO}/deploy/lib/image.sh"
+# shellcheck source=deploy/lib/fuzz.sh
+source "${HD_REPO}/deploy/lib/fuzz.sh"
 
 usage() {
   cat <<EOF
@@ -52,6 +54,10 @@ Commands:
           debootstrap and docker-compose when missing, starts dockerd (no bridge, no iptables)
           when none runs and stops it afterwards, and builds debian:bookworm-slim from Debian
           packages when it is neither present nor pullable
+  fuzz-smoke
+          build the libFuzzer targets (tests/fuzz) with clang into \$HD_FUZZ_BUILD_DIR (default:
+          build-fuzz) and run each for \$HD_FUZZ_SECONDS (default 40; six targets: 4 minutes)
+          over its seeds; fails on the first crash, leak, timeout or memory blow-up
   --help  this text
 
 Environment (all optional):
@@ -260,6 +266,12 @@ cmd_image_test() {
   TEST_PASSED=1
 }
 
+cmd_fuzz_smoke() {
+  install_packages "${HD_REPO}/deploy/packages-build.txt" "${HD_REPO}/deploy/packages-fuzz.txt"
+  fuzz_build
+  fuzz_smoke "${HD_FUZZ_SECONDS:-40}"
+}
+
 main() {
   case "${1:-}" in
     deps) cmd_deps ;;
@@ -271,6 +283,7 @@ main() {
     demo) cmd_demo ;;
     bench) cmd_bench ;;
     image-test) cmd_image_test ;;
+    fuzz-smoke) cmd_fuzz_smoke ;;
     -h | --help | help) usage ;;
     *)
       usage >&2

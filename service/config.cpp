@@ -525,6 +525,15 @@ Config parseConfig(const std::string& json_text, const EnvLookup& env,
       throw ConfigError(http.key("api_read_token"), "must differ from api_token");
     config.protect_status = http.boolean("protect_status").value_or(false);
     config.protect_metrics = http.boolean("protect_metrics").value_or(false);
+    auto& edge = config.http_edge;
+    edge.threads = static_cast<int>(http.integer("threads", 2, 256).value_or(edge.threads));
+    edge.max_long_polls = static_cast<int>(
+        http.integer("max_long_polls", 0, edge.threads - 1).value_or(edge.threads / 2));
+    edge.request_timeout = std::chrono::seconds(
+        http.integer("request_timeout_seconds", 1, 300).value_or(edge.request_timeout.count()));
+    edge.max_pending_connections = static_cast<std::size_t>(
+        http.integer("max_pending_connections", 16, 10000)
+            .value_or(static_cast<std::int64_t>(edge.max_pending_connections)));
     http.rejectUnknownKeys();
   }
   if (top.has("tickets")) {

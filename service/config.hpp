@@ -77,6 +77,19 @@ struct BackoffConfig {
   std::chrono::seconds max{600};
 };
 
+// "http" keys that bound the HTTP edge (see service/http/api_server.hpp).
+struct HttpEdgeConfig {
+  int threads = 16;  // "threads": workers for /api (probes have their own)
+  // "max_long_polls": GET /api/v1/events?wait= that may wait at once; more answer at once.
+  // Default: half of threads.
+  int max_long_polls = 8;
+  // "request_timeout_seconds": time a client has to send its complete request.
+  std::chrono::seconds request_timeout{10};
+  // "max_pending_connections": connections that may wait for their request; more evict the
+  // longest waiting.
+  std::size_t max_pending_connections = 256;
+};
+
 struct LogConfig {
   std::string level = "information";  // POCO level names: debug, information, warning, error
   std::string format = "text";        // text | json
@@ -99,6 +112,7 @@ struct Config {
   std::string api_read_token;
   bool protect_status = false;
   bool protect_metrics = false;
+  HttpEdgeConfig http_edge;
   std::string ticket_prefix = "HD-";
   // tickets.new_tickets_per_sender_per_hour: beyond it a sender's mail is recorded as
   // rate_limited; 0 switches the limit off.

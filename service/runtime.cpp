@@ -193,6 +193,10 @@ bool Runtime::serve(const StopSignal& stop, std::chrono::seconds grace) {
                            http::BearerAuth(config_.api_token, config_.api_read_token)};
   context.protect_status = config_.protect_status;
   context.protect_metrics = config_.protect_metrics;
+  context.limits.threads = config_.http_edge.threads;
+  context.limits.max_long_polls = config_.http_edge.max_long_polls;
+  context.limits.request_timeout = config_.http_edge.request_timeout;
+  context.limits.max_pending_connections = config_.http_edge.max_pending_connections;
   context.mime_limits = mimeLimits(config_);
   context.policy = ticketPolicy(config_);
   http::ApiServer server(config_.http_host, config_.http_port, context);

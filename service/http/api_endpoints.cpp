@@ -1,5 +1,6 @@
 #include "service/http/api_endpoints.hpp"
 
+#include <Poco/Exception.h>
 #include <Poco/URI.h>
 
 #include <optional>
@@ -19,7 +20,13 @@ using Query = std::map<std::string, std::string>;
 
 Query queryOf(const Request& request) {
   Query query;
-  for (auto& [name, value] : Poco::URI(request.getURI()).getQueryParameters()) {
+  Poco::URI::QueryParameters parameters;
+  try {
+    parameters = requestTarget(request).getQueryParameters();
+  } catch (const Poco::SyntaxException&) {
+    throw ClientError(400, "malformed percent-encoding in the query");
+  }
+  for (auto& [name, value] : parameters) {
     if (!query.emplace(name, value).second) throw ClientError(400, name + ": given more than once");
   }
   return query;
@@ -76,7 +83,34 @@ nlohmann::json nextAfter(const nlohmann::json& items, std::int64_t limit) {
 
 const std::regex kMailboxName("[A-Za-z0-9_.-]{1,64}");
 
+// Holds one of the max_long_polls slots while a GET /api/v1/events waits; none when all are taken.
+class LongPollSlot {
+ public:
+  explicit LongPollSlot(ApiContext& ctx) : ctx_(ctx) {
+    held_ = ctx_.long_polls.fetch_add(1) < ctx_.limits.max_long_polls;
+    if (!held_) ctx_.long_polls.fetch_sub(1);
+  }
+  ~LongPollSlot() {
+    if (held_) ctx_.long_polls.fetch_sub(1);
+  }
+  LongPollSlot(const LongPollSlot&) = delete;
+  LongPollSlot& operator=(const LongPollSlot&) = delete;
+  bool held() const { return held_; }
+
+ private:
+  ApiContext& ctx_;
+  bool held_ = false;
+};
+
 }  // namespace
+
+Poco::URI requestTarget(const Request& request) {
+  try {
+    return Poco::URI(request.getURI());
+  } catch (const Poco::SyntaxException&) {
+    throw ClientError(400, "malformed percent-encoding in the request target");
+  }
+}
 
 void serveReady(ApiContext& ctx, Request&, Response& response, const Ids&) {
   try {
@@ -126,7 +160,12 @@ void serveEvents(ApiContext& ctx, Request& request, Response& response, const Id
   if (!after)
     throw ClientError(400, "after: not a cursor of this feed (use \"0\" or a \"next\" value)");
   const auto limit = integer(query, "limit", 1, ctx.limits.max_page, 100);
-  const auto wait = std::chrono::seconds(integer(query, "wait", 0, ctx.limits.max_wait.count(), 0));
+  auto wait = std::chrono::seconds(integer(query, "wait", 0, ctx.limits.max_wait.count(), 0));
+  // A waiting request holds an API thread: beyond max_long_polls, answer at once (the client
+  // polls again with the same cursor), so long polls never take every thread.
+  std::optional<LongPollSlot> slot;
+  if (wait.count() > 0) slot.emplace(ctx);
+  if (slot && !slot->held()) wait = std::chrono::seconds(0);
   const auto deadline = std::chrono::steady_clock::now() + wait;
 
   bool woken = false;
@@ -147,7 +186,7 @@ void serveEvents(ApiContext& ctx, Request& request, Response& response, const Id
       return;
     }
     const auto now = std::chrono::steady_clock::now();
-    if (!page.events.empty() || now >= deadline) {
+    if (!page.events.empty() || now >= deadline || ctx.stopping) {
       sendJson(response, 200,
                {{"events", std::move(page.events)}, {"next", db::encodeCursor(page.next)}});
       return;

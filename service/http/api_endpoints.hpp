@@ -5,6 +5,7 @@
 
 #include <Poco/Net/HTTPServerRequest.h>
 #include <Poco/Net/HTTPServerResponse.h>
+#include <Poco/URI.h>
 
 #include <cstdint>
 #include <vector>
@@ -16,6 +17,9 @@ namespace hd::service::http {
 using Request = Poco::Net::HTTPServerRequest;
 using Response = Poco::Net::HTTPServerResponse;
 using Ids = std::vector<std::int64_t>;
+
+// The request target as a URI; malformed percent-encoding (/%ZZ) is a ClientError 400.
+Poco::URI requestTarget(const Request& request);
 
 void serveReady(ApiContext& ctx, Request& request, Response& response, const Ids& ids);
 void serveMetrics(ApiContext& ctx, Request& request, Response& response, const Ids& ids);

@@ -4,16 +4,19 @@
 #include <Poco/Net/HTTPRequestHandlerFactory.h>
 #include <Poco/Net/HTTPServerParams.h>
 #include <Poco/Net/HTTPServerRequest.h>
+#include <Poco/Net/HTTPServerRequestImpl.h>
 #include <Poco/Net/HTTPServerResponse.h>
 #include <Poco/Net/ServerSocket.h>
 #include <Poco/Net/SocketAddress.h>
-#include <Poco/URI.h>
 
+#include <limits>
 #include <regex>
 
 #include "db/errors.hpp"
 #include "service/http/api_endpoints.hpp"
 #include "service/http/handlers.hpp"
+#include "service/http/request_gate.hpp"
+#include "service/http/worker_pool.hpp"
 
 namespace hd::service::http {
 namespace {
@@ -73,6 +76,7 @@ class Dispatcher : public Poco::Net::HTTPRequestHandler {
   void handleRequest(Request& request, Response& response) override {
     std::string route = "unmatched";
     try {
+      discardUnreadBytes(request);
       dispatch(request, response, route);
     } catch (const ClientError& e) {
       if (!response.sent()) sendError(response, e.status(), e.what());
@@ -89,6 +93,23 @@ class Dispatcher : public Poco::Net::HTTPRequestHandler {
   }
 
  private:
+  // The gate handed this connection on with its complete request: read the body (at most
+  // max_body_bytes; endpoints take none) and whatever the client sent after it, so that neither
+  // is ever parsed as a next request, and closing after the answer sends no reset.
+  void discardUnreadBytes(Request& request) {
+    if (request.hasContentLength() && request.getContentLength64() > 0 &&
+        request.getContentLength64() <= static_cast<Poco::Int64>(ctx_.limits.max_body_bytes)) {
+      request.stream().ignore(std::numeric_limits<std::streamsize>::max());
+    }
+    auto& socket = static_cast<Poco::Net::HTTPServerRequestImpl&>(request).socket();
+    char scrap[4096];
+    for (std::size_t discarded = 0; discarded < 1024 * 1024 && socket.available() > 0;) {
+      const int n = socket.receiveBytes(scrap, sizeof scrap);
+      if (n <= 0) break;
+      discarded += static_cast<std::size_t>(n);
+    }
+  }
+
   void dispatch(Request& request, Response& response, std::string& route_name) {
     if (request.size() > ctx_.limits.max_header_fields)
       throw ClientError(400, "too many header fields");
@@ -98,7 +119,7 @@ class Dispatcher : public Poco::Net::HTTPRequestHandler {
       response.setKeepAlive(false);  // the unread body must not be parsed as the next request
       throw ClientError(413, "request body too large");
     }
-    const std::string path = Poco::URI(request.getURI()).getPath();
+    const std::string path = requestTarget(request).getPath();
     const bool api = path.rfind("/api/", 0) == 0;
     // /api is authenticated before anything else, so that its routes cannot be probed without a
     // token.
@@ -157,25 +178,48 @@ class Router : public Poco::Net::HTTPRequestHandlerFactory {
       const Poco::Net::HTTPServerRequest&) override {
     return new Dispatcher(ctx_);
   }
+  // Shuts the sockets of running requests (what HTTPServer::stopAll(true) does).
+  void abortRunning() { serverStopped(this, true); }
 
  private:
   ApiContext& ctx_;
 };
 
-}  // namespace
-
-ApiServer::ApiServer(const std::string& host, int port, ApiContext& context) {
-  Poco::Net::ServerSocket socket(Poco::Net::SocketAddress(host, static_cast<Poco::UInt16>(port)),
-                                 64);
-  auto* params = new Poco::Net::HTTPServerParams;
-  // Long polls (GET /api/v1/events?wait=) occupy a thread each while they wait.
-  params->setMaxThreads(16);
+Poco::Net::HTTPServerParams::Ptr workerParams(int threads) {
+  Poco::Net::HTTPServerParams::Ptr params = new Poco::Net::HTTPServerParams;
+  params->setMaxThreads(threads);
   params->setMaxQueued(64);
   params->setTimeout(Poco::Timespan(10, 0));  // per read/write of the request and response
-  params->setKeepAlive(true);
-  params->setMaxKeepAliveRequests(100);
-  params->setKeepAliveTimeout(Poco::Timespan(5, 0));
-  server_ = std::make_unique<Poco::Net::HTTPServer>(new Router(context), socket, params);
+  // One request per connection: see api_server.hpp.
+  params->setKeepAlive(false);
+  return params;
+}
+
+// Health, readiness, metrics and status: short, bodiless, never waiting on a client.
+constexpr int kProbeThreads = 4;
+
+}  // namespace
+
+ApiServer::ApiServer(const std::string& host, int port, ApiContext& context) : context_(context) {
+  Poco::Net::ServerSocket socket(Poco::Net::SocketAddress(host, static_cast<Poco::UInt16>(port)),
+                                 256);
+  // Accepted sockets inherit it: the gate waits for head and body in the receive buffer.
+  socket.setReceiveBufferSize(
+      static_cast<int>(4 * (context.limits.max_head_bytes + context.limits.max_body_bytes)));
+  port_ = socket.address().port();
+  auto router = Poco::SharedPtr<Router>(new Router(context));
+  abort_requests_ = [router]() mutable { router->abortRunning(); };
+  api_ = std::make_unique<WorkerPool>("http-api", workerParams(context.limits.threads), router);
+  probes_ = std::make_unique<WorkerPool>("http-probe", workerParams(kProbeThreads), router);
+  RequestGate::Options options;
+  options.head = {context.limits.max_head_bytes, context.limits.max_header_fields,
+                  context.limits.max_body_bytes};
+  options.request_timeout = context.limits.request_timeout;
+  options.max_pending = context.limits.max_pending_connections;
+  gate_ = std::make_unique<RequestGate>(
+      socket, options, [this](const Poco::Net::StreamSocket& connection, bool probe) {
+        return (probe ? probes_ : api_)->offer(connection);
+      });
 }
 
 ApiServer::~ApiServer() {
@@ -183,15 +227,23 @@ ApiServer::~ApiServer() {
 }
 
 void ApiServer::start() {
-  server_->start();
+  gate_->start();
 }
 
 void ApiServer::stop() {
-  if (server_) server_->stopAll(true);
+  if (stopped_) return;
+  stopped_ = true;
+  gate_->stop();
+  context_.stopping = true;
+  api_->stop();
+  probes_->stop();
+  abort_requests_();
+  api_->join();
+  probes_->join();
 }
 
 int ApiServer::port() const {
-  return server_->port();
+  return port_;
 }
 
 }  // namespace hd::service::http

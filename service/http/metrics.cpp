@@ -1,6 +1,7 @@
 #include "service/http/metrics.hpp"
 
 #include <cstdio>
+#include <set>
 #include <sstream>
 
 namespace hd::service::http {
@@ -43,9 +44,19 @@ const std::vector<double>& Metrics::passBuckets() {
   return kBuckets;
 }
 
+// The method label: a client chooses the method, so any name outside RFC 9110's (and PATCH) is
+// one value, "other"; otherwise every made-up method would add a series.
+const std::string& methodLabel(const std::string& method) {
+  static const std::set<std::string> kKnown = {"GET",     "HEAD",    "POST",  "PUT",  "DELETE",
+                                               "CONNECT", "OPTIONS", "TRACE", "PATCH"};
+  static const std::string kOther = "other";
+  const auto known = kKnown.find(method);
+  return known == kKnown.end() ? kOther : *known;
+}
+
 void Metrics::recordHttp(const std::string& route, const std::string& method, int status) {
   std::lock_guard lock(mutex_);
-  ++http_[{route, method, status}];
+  ++http_[{route, methodLabel(method), status}];
 }
 
 void Metrics::recordPass(const std::string& mailbox, bool ok, std::chrono::milliseconds duration,

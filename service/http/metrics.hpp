@@ -23,6 +23,7 @@ class Metrics {
   // Upper bounds (seconds) of the pass duration histogram; +Inf is implied.
   static const std::vector<double>& passBuckets();
 
+  // `method` as the client sent it; unknown methods are counted as "other".
   void recordHttp(const std::string& route, const std::string& method, int status);
   void recordPass(const std::string& mailbox, bool ok, std::chrono::milliseconds duration,
                   std::size_t stored, std::size_t quarantined);
@@ -44,6 +45,9 @@ class Metrics {
   std::map<std::string, PassSeries> passes_;
   std::chrono::system_clock::time_point started_ = std::chrono::system_clock::now();
 };
+
+// The label value of an HTTP method: the standard ones as they are, anything else "other".
+const std::string& methodLabel(const std::string& method);
 
 // A label value escaped for the exposition format (backslash, double quote, newline).
 std::string escapeLabel(const std::string& value);

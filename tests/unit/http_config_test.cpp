@@ -20,6 +20,16 @@ const EnvLookup kNoEnv = [](const std::string&) -> std::optional<std::string> {
   return std::nullopt;
 };
 
+// The key of the ConfigError for this "http" section, or "(accepted)".
+std::string keyOf(const std::string& http) {
+  try {
+    parseConfig(configWithHttp(http), kNoEnv);
+  } catch (const ConfigError& e) {
+    return e.key();
+  }
+  return "(accepted)";
+}
+
 TEST(HttpConfig, DefaultsLeaveTheApiClosedAndStatusOpen) {
   auto config = parseConfig(configWithHttp("{}"), kNoEnv);
   EXPECT_TRUE(config.api_token.empty());
@@ -43,20 +53,36 @@ TEST(HttpConfig, TokenFromAFileWithoutItsTrailingNewline) {
 }
 
 TEST(HttpConfig, BadValuesNameTheKey) {
-  auto keyOf = [](const std::string& http) {
-    try {
-      parseConfig(configWithHttp(http), kNoEnv);
-    } catch (const ConfigError& e) {
-      return e.key();
-    }
-    return std::string("(accepted)");
-  };
   EXPECT_EQ(keyOf(R"({"api_token": "a", "api_token_file": "b"})"), "http.api_token");
   EXPECT_EQ(keyOf(R"({"api_token_file": "/nonexistent/token"})"), "http.api_token_file");
   EXPECT_EQ(keyOf(R"({"protect_status": "yes"})"), "http.protect_status");
   EXPECT_EQ(keyOf(R"({"api_token": "same", "api_read_token": "same"})"), "http.api_read_token");
   EXPECT_EQ(keyOf(R"({"api_token": "a", "api_read_token": "b"})"), "(accepted)");
   EXPECT_EQ(keyOf(R"({"protect_everything": true})"), "http.protect_everything");
+}
+
+TEST(HttpConfig, EdgeLimitsHaveDefaultsAndBounds) {
+  auto config = parseConfig(configWithHttp("{}"), kNoEnv);
+  EXPECT_EQ(config.http_edge.threads, 16);
+  EXPECT_EQ(config.http_edge.max_long_polls, 8);
+  EXPECT_EQ(config.http_edge.request_timeout, std::chrono::seconds(10));
+  EXPECT_EQ(config.http_edge.max_pending_connections, 256u);
+  config = parseConfig(configWithHttp(R"({"threads": 6, "request_timeout_seconds": 3,
+                                          "max_pending_connections": 1000})"),
+                       kNoEnv);
+  EXPECT_EQ(config.http_edge.threads, 6);
+  EXPECT_EQ(config.http_edge.max_long_polls, 3);  // half of the threads unless given
+  EXPECT_EQ(config.http_edge.request_timeout, std::chrono::seconds(3));
+  EXPECT_EQ(config.http_edge.max_pending_connections, 1000u);
+
+  EXPECT_EQ(keyOf(R"({"threads": 1})"), "http.threads");
+  EXPECT_EQ(keyOf(R"({"threads": "8"})"), "http.threads");
+  EXPECT_EQ(keyOf(R"({"threads": 1e400})"), "http.threads");
+  // Long polls must leave at least one thread for everything else.
+  EXPECT_EQ(keyOf(R"({"threads": 4, "max_long_polls": 4})"), "http.max_long_polls");
+  EXPECT_EQ(keyOf(R"({"threads": 4, "max_long_polls": 0})"), "(accepted)");
+  EXPECT_EQ(keyOf(R"({"request_timeout_seconds": 0})"), "http.request_timeout_seconds");
+  EXPECT_EQ(keyOf(R"({"max_pending_connections": 1})"), "http.max_pending_connections");
 }
 
 }  // namespace

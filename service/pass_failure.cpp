@@ -2,6 +2,7 @@
 
 #include "connectors/net/errors.hpp"
 #include "db/errors.hpp"
+#include "service/mailbox_binding.hpp"
 
 namespace hd::service {
 
@@ -23,6 +24,8 @@ PassFailure classifyPassFailure(const std::exception_ptr& error) {
     return {"protocol", e.what()};
   } catch (const net::CommandError& e) {
     return {"server refused a command", e.what()};
+  } catch (const MailboxIdentityError& e) {
+    return {"configuration", e.what()};
   } catch (const db::DatabaseError& e) {
     return {"database", e.what()};
   } catch (const std::exception& e) {

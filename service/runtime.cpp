@@ -2,6 +2,7 @@
 
 #include <Poco/Logger.h>
 
+#include <atomic>
 #include <condition_variable>
 #include <future>
 #include <thread>
@@ -9,6 +10,7 @@
 #include "db/event_listener.hpp"
 #include "db/mailbox_lease.hpp"
 #include "service/http/api_server.hpp"
+#include "service/mailbox_binding.hpp"
 #include "service/oauth_access.hpp"
 #include "service/oauth_token_store.hpp"
 #include "service/source_factory.hpp"
@@ -41,13 +43,16 @@ SchemaGate& schemaGate() {
   return gate;
 }
 
-// Wraps a source so that the schema is ensured when the pass opens the mailbox.
+// Wraps a source so that the schema is ensured, and the mailbox's name checked against what it
+// reads (service/mailbox_binding.hpp), when the pass opens the mailbox.
 class SchemaCheckingSource : public source::MailSource {
  public:
-  SchemaCheckingSource(std::unique_ptr<source::MailSource> inner, db::TicketStore& store)
-      : inner_(std::move(inner)), store_(store) {}
+  SchemaCheckingSource(std::unique_ptr<source::MailSource> inner, db::TicketStore& store,
+                       std::function<void()> verify_binding)
+      : inner_(std::move(inner)), store_(store), verify_binding_(std::move(verify_binding)) {}
   void open() override {
     schemaGate().ensure(store_);
+    verify_binding_();
     inner_->open();
   }
   source::Listing listPending(const source::Checkpoint& c) override {
@@ -67,6 +72,7 @@ class SchemaCheckingSource : public source::MailSource {
  private:
   std::unique_ptr<source::MailSource> inner_;
   db::TicketStore& store_;
+  std::function<void()> verify_binding_;
 };
 
 // Workers and quarantine retries (HTTP) parse and decide with the same settings.
@@ -141,8 +147,16 @@ std::unique_ptr<MailboxWorker> Runtime::makeWorker(const MailboxConfig& mailbox)
     };
   }
   auto make_inner = makeSourceFactory(mailbox, config_.limits, std::move(tokens));
-  SourceFactory make_source = [make_inner, store_ptr]() -> std::unique_ptr<source::MailSource> {
-    return std::make_unique<SchemaCheckingSource>(make_inner(), *store_ptr);
+  // Checked until it succeeds once per process: a binding does not change while we run.
+  auto bound = std::make_shared<std::atomic<bool>>(false);
+  auto verify_binding = [url = config_.database_url, mailbox, bound] {
+    if (*bound) return;
+    verifyMailboxBinding(url, mailbox);
+    *bound = true;
+  };
+  SourceFactory make_source = [make_inner, store_ptr,
+                               verify_binding]() -> std::unique_ptr<source::MailSource> {
+    return std::make_unique<SchemaCheckingSource>(make_inner(), *store_ptr, verify_binding);
   };
   if (record_metrics_) {
     settings.on_pass = [this](const std::string& name, bool ok, std::chrono::milliseconds duration,

@@ -1,5 +1,5 @@
 #pragma once
-// Binds a mailbox name to the server folder it reads (table mailbox_identity, migration 0006), so
+// Binds a mailbox name to the server folder it reads (table mailbox_identity, migration 0007), so
 // that a configuration change cannot silently reuse a checkpoint and source keys that describe
 // another folder, nor read an already ingested folder again under a new name.
 

@@ -81,6 +81,12 @@ PassReport MailboxPass::run() {
   bool hole = false;
   for (const auto& batch :
        makeBatches(listing.pending, limits_.batch_messages, limits_.batch_bytes)) {
+    if (stop_requested_ && stop_requested_()) {
+      report.interrupted = true;
+      logger().information("mailbox %s: stopping after the batch at hand (shutdown requested)",
+                           mailbox_);
+      break;
+    }
     std::vector<source::MessageRef> to_fetch;
     for (const auto& ref : batch) {
       if (!accounted.count(ref.source_key)) to_fetch.push_back(ref);

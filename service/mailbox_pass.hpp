@@ -36,6 +36,7 @@ struct PassReport {
   std::size_t quarantined = 0;
   std::size_t acknowledged = 0;
   std::size_t vanished = 0;  // listed but not returned by the server
+  bool interrupted = false;  // stopped between batches because a stop was requested
   source::Checkpoint checkpoint;
 };
 
@@ -55,6 +56,12 @@ class MailboxPass {
   // on it for new mail); on an exception the caller must close it too.
   PassReport run();
 
+  // Asked before each batch: when it answers true (SIGTERM), the pass ends after the batch at hand
+  // (committed, acknowledged, checkpointed) with report.interrupted set.
+  void stopWhen(std::function<bool()> stop_requested) {
+    stop_requested_ = std::move(stop_requested);
+  }
+
  private:
   // One group commit for the fetched messages of a batch (parse failures quarantined in it).
   void commitFetched(std::vector<source::FetchedMessage> fetched, PassReport& report);
@@ -65,6 +72,7 @@ class MailboxPass {
   PassLimits limits_;
   ingest::Policy policy_;
   FaultHooks faults_;
+  std::function<bool()> stop_requested_;
 };
 
 }  // namespace hd::service

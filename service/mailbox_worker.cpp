@@ -28,6 +28,13 @@ bool MailboxWorker::runOnce() {
   return runPass(nullptr);
 }
 
+bool MailboxWorker::runOnce(const StopSignal& stop) {
+  stop_ = &stop;
+  const bool ok = runPass(nullptr);
+  stop_ = nullptr;
+  return ok && !last_pass_interrupted_;
+}
+
 bool MailboxWorker::runPass(std::unique_ptr<source::MailSource>* keep_open) {
   const auto& name = settings_.mailbox;
   auto started = std::chrono::system_clock::now();
@@ -35,6 +42,7 @@ bool MailboxWorker::runPass(std::unique_ptr<source::MailSource>* keep_open) {
   std::exception_ptr error;
   PassReport report;
   bool skipped = false;
+  last_pass_interrupted_ = false;
   try {
     if (lease_ && !holdLease()) {
       skipped = true;
@@ -42,8 +50,10 @@ bool MailboxWorker::runPass(std::unique_ptr<source::MailSource>* keep_open) {
       auto source = make_source_();
       MailboxPass pass(name, *source, *store_, settings_.limits, settings_.policy,
                        settings_.faults);
+      if (stop_) pass.stopWhen([stop = stop_] { return stop->stopRequested(); });
       try {
         report = pass.run();
+        last_pass_interrupted_ = report.interrupted;
       } catch (...) {
         source->close();
         throw;
@@ -218,6 +228,7 @@ bool MailboxWorker::sleepAfterFailure(std::chrono::milliseconds wait, const Stop
 }
 
 void MailboxWorker::runUntil(const StopSignal& stop) {
+  stop_ = &stop;
   while (!stop.stopRequested()) {
     std::unique_ptr<source::MailSource> session;
     bool ok = runPass(&session);

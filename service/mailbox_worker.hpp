@@ -57,6 +57,8 @@ class MailboxWorker {
 
   // One pass, recorded on the status board. Returns true on success; never throws.
   bool runOnce();
+  // The same, but a stop ends the pass after the batch at hand; false when it did.
+  bool runOnce(const StopSignal& stop);
 
   // Passes until `stop` is signalled (checked between passes, while sleeping and while idling).
   void runUntil(const StopSignal& stop);
@@ -68,6 +70,8 @@ class MailboxWorker {
  private:
   WorkerSettings settings_;
   SourceFactory make_source_;
+  const StopSignal* stop_ = nullptr;  // asked between batches of a pass (runUntil, runOnce(stop))
+  bool last_pass_interrupted_ = false;
   std::unique_ptr<db::TicketStore> store_;
   StatusBoard& board_;
   Backoff backoff_;

@@ -171,12 +171,13 @@ std::unique_ptr<MailboxWorker> Runtime::makeWorker(const MailboxConfig& mailbox)
   return worker;
 }
 
-bool Runtime::runOnce() {
+bool Runtime::runOnce(const StopSignal& stop) {
   std::vector<std::unique_ptr<MailboxWorker>> workers;
   for (const auto& mailbox : config_.mailboxes) workers.push_back(makeWorker(mailbox));
   std::vector<std::future<bool>> results;
   for (auto& worker : workers) {
-    results.push_back(std::async(std::launch::async, [&worker] { return worker->runOnce(); }));
+    results.push_back(
+        std::async(std::launch::async, [&worker, &stop] { return worker->runOnce(stop); }));
   }
   bool all_ok = true;
   for (auto& result : results) all_ok = result.get() && all_ok;

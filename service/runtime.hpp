@@ -26,7 +26,9 @@ class Runtime {
   ~Runtime();
 
   // --once: one pass over every mailbox, concurrently. True when every pass succeeded.
-  bool runOnce();
+  // One pass per mailbox; a stop ends each after the batch at hand. True when all succeeded and
+  // none was interrupted.
+  bool runOnce(const StopSignal& stop);
 
   // Long-running mode: HTTP endpoint plus one worker thread per mailbox until `stop`. Returns
   // after the workers have finished (or `grace` has passed: then the caller should exit at once).

@@ -45,7 +45,9 @@ struct Bomb {
   const char* error;  // what the quarantine entry must say
 };
 
-void PrintTo(const Bomb& bomb, std::ostream* out) { *out << bomb.name; }
+void PrintTo(const Bomb& bomb, std::ostream* out) {
+  *out << bomb.name;
+}
 
 // Empty parts ("--SS" and an empty line: each one an object in GMime) after `content_type`.
 Bomb partsBomb(const char* name, const std::string& content_type, const std::string& prefix = "") {

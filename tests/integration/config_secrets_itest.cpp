@@ -92,6 +92,17 @@ TEST(ConfigSecrets, UnterminatedCommentBeforeThePassword) {
       "not valid JSON at line");
 }
 
+TEST(ConfigSecrets, UnreachableDatabaseKeepsThePasswordOffStatusAndTheLog) {
+  // A valid URL the service accepts, to a database that is not there: the service runs, reports the
+  // failure on /status (served without a token by default) and in the log, never the password.
+  const Outcome outcome = run(withUrl("postgresql://u:" + kPassword + "@127.0.0.1:1/db"));
+  EXPECT_NE(outcome.printed.find("/status: {"), std::string::npos) << outcome.printed;
+  EXPECT_NE(outcome.printed.find(R"("state": "failing")"), std::string::npos) << outcome.printed;
+  EXPECT_NE(outcome.printed.find("port 1 failed"), std::string::npos) << outcome.printed;
+  EXPECT_EQ(outcome.printed.find(kPassword), std::string::npos) << outcome.printed;
+  EXPECT_EQ(outcome.printed.find(kPassword.substr(0, 6)), std::string::npos) << outcome.printed;
+}
+
 TEST(ConfigSecrets, NumberOverflowAndDeviceSecretFileAreConfigErrors) {
   const Outcome overflow = run(R"({"database": {"url": "postgresql://u@127.0.0.1:1/db"},
     "mailboxes": [{"name": "support", "host": "h", "port": 1e400, "username": "u",

@@ -80,6 +80,18 @@ TEST(ConfigSecrets, NumberOverflowNamesTheKey) {
   EXPECT_EQ(error.key(), "limits.max_parts") << error.what();
 }
 
+TEST(ConfigSecrets, NumberOverflowInsideBrokenJsonIsAConfigError) {
+  // Found by config_loader_fuzz: the lexer overflowed on the number before it reached the syntax
+  // error, and nlohmann's out_of_range escaped as exit 70.
+  const std::string fuzz_input = R"({"d_f44<44444$444444444{name_le{ne":916610.4e44444.0{n224)";
+  const auto error = errorOf(fuzz_input);
+  // The key is not one of ours, so it is not printed (it could be a misplaced secret).
+  EXPECT_EQ(error.key(), "(key)") << error.what();
+  EXPECT_NE(std::string(error.what()).find("number out of range"), std::string::npos)
+      << error.what();
+  EXPECT_EQ(std::string(error.what()).find("d_f44"), std::string::npos) << error.what();
+}
+
 class SecretFiles : public ::testing::Test {
  protected:
   void SetUp() override {

@@ -77,7 +77,8 @@ EOF
 }
 
 instance_running() {
-  pidfile_alive "$1/pg/data/postmaster.pid" && pidfile_alive "$1/dovecot/run/master.pid"
+  pidfile_alive "$1/pg/data/postmaster.pid" && pidfile_alive "$1/pgfault/data/postmaster.pid" &&
+    pidfile_alive "$1/dovecot/run/master.pid"
 }
 
 env_down() {
@@ -85,6 +86,7 @@ env_down() {
   [[ -d ${inst} ]] || return 0
   dovecot_stop "${inst}"
   pg_stop "${inst}"
+  pg_stop "${inst}" pgfault
 }
 
 # env_up INSTANCE: starts both servers (or reuses running ones) and writes INSTANCE/env.sh.
@@ -105,8 +107,9 @@ env_up() {
     die "user postgres cannot reach ${inst}: set HD_SCRATCH to a world-searchable directory"
   ensure_mail_user
 
-  local pg imaps imap pop3s pop3 oauth password
+  local pg pgfault imaps imap pop3s pop3 oauth password
   pg=$(pick_port "${HD_PG_PORT:-}")
+  pgfault=$(pick_port "")
   imaps=$(pick_port "${HD_IMAPS_PORT:-}")
   imap=$(pick_port "${HD_IMAP_PORT:-}")
   pop3s=$(pick_port "${HD_POP3S_PORT:-}")
@@ -116,6 +119,9 @@ env_up() {
 
   make_certs "${inst}/certs"
   pg_start "${inst}" "${pg}"
+  # A second cluster that fault tests stop like a crash (the shared one must stay up for the rest).
+  pg_start "${inst}" "${pgfault}" pgfault
+  pg_write_fault_ctl "${inst}" pgfault
   dovecot_write_conf "${inst}" "${imaps}" "${imap}" "${pop3s}" "${pop3}" "${password}" "${oauth}"
   dovecot_start "${inst}"
   dovecot_verify "${inst}" "${imaps}" "${pop3s}" "${password}"
@@ -123,6 +129,8 @@ env_up() {
 
   cat >"${inst}/env.sh" <<EOF
 export HD_TEST_PG_URL=postgresql://postgres@127.0.0.1:${pg}/postgres
+export HD_TEST_FAULT_PG_URL=postgresql://postgres@127.0.0.1:${pgfault}/postgres
+export HD_TEST_FAULT_PG_CTL=${inst}/pgfault-ctl
 export HD_TEST_MAIL_HOST=127.0.0.1
 export HD_TEST_IMAPS_PORT=${imaps}
 export HD_TEST_IMAP_PORT=${imap}

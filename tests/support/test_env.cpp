@@ -42,6 +42,8 @@ LoadedEnv load() {
   auto& m = loaded.missing;
   TestEnv& e = loaded.env;
   e.pg_admin_url = readVar("HD_TEST_PG_URL", m);
+  e.fault_pg_admin_url = readVar("HD_TEST_FAULT_PG_URL", m);
+  e.fault_pg_ctl = readVar("HD_TEST_FAULT_PG_CTL", m);
   e.mail_host = readVar("HD_TEST_MAIL_HOST", m);
   e.imaps_port = readPort("HD_TEST_IMAPS_PORT", m);
   e.imap_port = readPort("HD_TEST_IMAP_PORT", m);
@@ -86,11 +88,12 @@ const TestEnv& TestEnv::get() {
   return loaded.env;
 }
 
-ScratchDatabase::ScratchDatabase() {
-  const TestEnv& env = TestEnv::get();
+ScratchDatabase::ScratchDatabase() : ScratchDatabase(TestEnv::get().pg_admin_url) {}
+
+ScratchDatabase::ScratchDatabase(const std::string& admin_url) : admin_url_(admin_url) {
   name_ = "hd_test_" + randomName(12);
-  url_ = withDatabase(env.pg_admin_url, name_);
-  pqxx::connection admin(env.pg_admin_url);
+  url_ = withDatabase(admin_url_, name_);
+  pqxx::connection admin(admin_url_);
   pqxx::nontransaction tx(admin);
   // CREATE DATABASE cannot run inside a transaction block.
   tx.exec0("CREATE DATABASE " + tx.quote_name(name_));
@@ -98,7 +101,7 @@ ScratchDatabase::ScratchDatabase() {
 
 ScratchDatabase::~ScratchDatabase() {
   try {
-    pqxx::connection admin(TestEnv::get().pg_admin_url);
+    pqxx::connection admin(admin_url_);
     pqxx::nontransaction tx(admin);
     // WITH (FORCE) (PostgreSQL 13+) ends sessions a test or the service left open.
     tx.exec0("DROP DATABASE IF EXISTS " + tx.quote_name(name_) + " WITH (FORCE)");

@@ -12,14 +12,18 @@
 namespace hd::test {
 
 struct TestEnv {
-  std::string pg_admin_url;   // HD_TEST_PG_URL: superuser DSN of the private PostgreSQL
-  std::string mail_host;      // HD_TEST_MAIL_HOST (127.0.0.1)
-  int imaps_port = 0;         // HD_TEST_IMAPS_PORT: implicit TLS
-  int imap_port = 0;          // HD_TEST_IMAP_PORT: plain, STARTTLS offered
-  int pop3s_port = 0;         // HD_TEST_POP3S_PORT
-  int pop3_port = 0;          // HD_TEST_POP3_PORT: plain, STLS offered
-  std::string ca_file;        // HD_TEST_CA_FILE: the CA that signed Dovecot's certificate
-  std::string other_ca_file;  // HD_TEST_OTHER_CA_FILE: an unrelated CA
+  std::string pg_admin_url;  // HD_TEST_PG_URL: superuser DSN of the private PostgreSQL
+  // A second private PostgreSQL that fault tests stop like a crash and start again with the
+  // script HD_TEST_FAULT_PG_CTL (`stop`: pg_ctl -m immediate, `start`); one test at a time.
+  std::string fault_pg_admin_url;  // HD_TEST_FAULT_PG_URL
+  std::string fault_pg_ctl;        // HD_TEST_FAULT_PG_CTL
+  std::string mail_host;           // HD_TEST_MAIL_HOST (127.0.0.1)
+  int imaps_port = 0;              // HD_TEST_IMAPS_PORT: implicit TLS
+  int imap_port = 0;               // HD_TEST_IMAP_PORT: plain, STARTTLS offered
+  int pop3s_port = 0;              // HD_TEST_POP3S_PORT
+  int pop3_port = 0;               // HD_TEST_POP3_PORT: plain, STLS offered
+  std::string ca_file;             // HD_TEST_CA_FILE: the CA that signed Dovecot's certificate
+  std::string other_ca_file;       // HD_TEST_OTHER_CA_FILE: an unrelated CA
   // For TLS servers that tests run themselves: Dovecot's own certificate (signed by ca_file, SAN
   // IP:127.0.0.1 + DNS:localhost), and one signed by ca_file for "wrong.example" only.
   std::string server_cert_file, server_key_file;  // HD_TEST_SERVER_CERT_FILE / _KEY_FILE
@@ -39,6 +43,8 @@ struct TestEnv {
 class ScratchDatabase {
  public:
   ScratchDatabase();  // name: hd_test_<random>
+  // The same on another server (e.g. TestEnv::fault_pg_admin_url).
+  explicit ScratchDatabase(const std::string& admin_url);
   ~ScratchDatabase();
   const std::string& url() const { return url_; }
   const std::string& name() const { return name_; }
@@ -46,7 +52,7 @@ class ScratchDatabase {
   std::string scalar(const std::string& sql) const;
 
  private:
-  std::string name_, url_;
+  std::string admin_url_, name_, url_;
 };
 
 // A fresh Dovecot user (any name logs in with the shared password); its Maildir is written

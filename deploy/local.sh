@@ -78,13 +78,14 @@ EOF
 
 instance_running() {
   pidfile_alive "$1/pg/data/postmaster.pid" && pidfile_alive "$1/pgfault/data/postmaster.pid" &&
-    pidfile_alive "$1/dovecot/run/master.pid"
+    pidfile_alive "$1/dovecot/run/master.pid" && pidfile_alive "$1/dvfault/run/master.pid"
 }
 
 env_down() {
   local inst=$1
   [[ -d ${inst} ]] || return 0
   dovecot_stop "${inst}"
+  dovecot_stop "${inst}" dvfault
   pg_stop "${inst}"
   pg_stop "${inst}" pgfault
 }
@@ -107,7 +108,7 @@ env_up() {
     die "user postgres cannot reach ${inst}: set HD_SCRATCH to a world-searchable directory"
   ensure_mail_user
 
-  local pg pgfault imaps imap pop3s pop3 oauth password
+  local pg pgfault imaps imap pop3s pop3 oauth password f_imaps f_imap f_pop3s f_pop3
   pg=$(pick_port "${HD_PG_PORT:-}")
   pgfault=$(pick_port "")
   imaps=$(pick_port "${HD_IMAPS_PORT:-}")
@@ -125,12 +126,25 @@ env_up() {
   dovecot_write_conf "${inst}" "${imaps}" "${imap}" "${pop3s}" "${pop3}" "${password}" "${oauth}"
   dovecot_start "${inst}"
   dovecot_verify "${inst}" "${imaps}" "${pop3s}" "${password}"
+  # A second Dovecot over the same mail that fault tests stop and start (a restart mid-pass).
+  f_imaps=$(pick_port "")
+  f_imap=$(pick_port "")
+  f_pop3s=$(pick_port "")
+  f_pop3=$(pick_port "")
+  dovecot_write_conf "${inst}" "${f_imaps}" "${f_imap}" "${f_pop3s}" "${f_pop3}" "${password}" \
+    "${oauth}" dvfault
+  dovecot_start "${inst}" dvfault
+  dovecot_write_fault_ctl "${inst}" dvfault
+  dovecot_verify "${inst}" "${f_imaps}" "${f_pop3s}" "${password}"
   log "dovecot: imaps ${imaps}, imap ${imap}, pop3s ${pop3s}, pop3 ${pop3} on 127.0.0.1"
 
   cat >"${inst}/env.sh" <<EOF
 export HD_TEST_PG_URL=postgresql://postgres@127.0.0.1:${pg}/postgres
 export HD_TEST_FAULT_PG_URL=postgresql://postgres@127.0.0.1:${pgfault}/postgres
 export HD_TEST_FAULT_PG_CTL=${inst}/pgfault-ctl
+export HD_TEST_FAULT_IMAPS_PORT=${f_imaps}
+export HD_TEST_FAULT_POP3S_PORT=${f_pop3s}
+export HD_TEST_FAULT_DOVECOT_CTL=${inst}/dvfault-ctl
 export HD_TEST_MAIL_HOST=127.0.0.1
 export HD_TEST_IMAPS_PORT=${imaps}
 export HD_TEST_IMAP_PORT=${imap}

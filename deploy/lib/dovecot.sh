@@ -15,20 +15,21 @@ ensure_mail_user() {
   fi
 }
 
-# dovecot_write_conf INSTANCE IMAPS IMAP POP3S POP3 PASSWORD OAUTH
+# dovecot_write_conf INSTANCE IMAPS IMAP POP3S POP3 PASSWORD OAUTH [NAME]: the configuration in
+# INSTANCE/NAME (default: dovecot); every instance serves the same mail under INSTANCE/mail.
 dovecot_write_conf() {
-  local inst=$1 imaps=$2 imap=$3 pop3s=$4 pop3=$5 password=$6 oauth=$7 uid gid dh=""
+  local inst=$1 imaps=$2 imap=$3 pop3s=$4 pop3=$5 password=$6 oauth=$7 name=${8:-dovecot} uid gid dh=""
   uid=$(id -u "${HD_MAIL_USER}")
   gid=$(id -g "${HD_MAIL_USER}")
-  install -d -m 755 "${inst}/dovecot" "${inst}/dovecot/run" "${inst}/dovecot/state"
+  install -d -m 755 "${inst}/${name}" "${inst}/${name}/run" "${inst}/${name}/state"
   install -d -o "${uid}" -g "${gid}" -m 755 "${inst}/mail"
   [[ -r /usr/share/dovecot/dh.pem ]] && dh="ssl_dh = </usr/share/dovecot/dh.pem"
-  cat >"${inst}/dovecot/dovecot.conf" <<EOF
+  cat >"${inst}/${name}/dovecot.conf" <<EOF
 # Written by deploy/local.sh: a private test instance, not the system Dovecot.
-instance_name = hd-$(basename "${inst}")-$$
-base_dir = ${inst}/dovecot/run
-state_dir = ${inst}/dovecot/state
-log_path = ${inst}/dovecot/dovecot.log
+instance_name = hd-$(basename "${inst}")-${name}-$$
+base_dir = ${inst}/${name}/run
+state_dir = ${inst}/${name}/state
+log_path = ${inst}/${name}/dovecot.log
 listen = 127.0.0.1
 protocols = imap pop3
 
@@ -105,17 +106,18 @@ EOF
     die "invalid Dovecot config: $(cat "${inst}/dovecot/doveconf.txt")"
 }
 
+# dovecot_start INSTANCE [NAME]
 dovecot_start() {
-  local inst=$1
+  local inst=$1 name=${2:-dovecot}
   # The daemon must not inherit our stdout: `local.sh up | tail` would wait for it forever.
-  dovecot -c "${inst}/dovecot/dovecot.conf" </dev/null >>"${inst}/dovecot/dovecot.log" 2>&1 ||
-    die "Dovecot did not start, see ${inst}/dovecot/dovecot.log"
+  dovecot -c "${inst}/${name}/dovecot.conf" </dev/null >>"${inst}/${name}/dovecot.log" 2>&1 ||
+    die "Dovecot did not start, see ${inst}/${name}/dovecot.log"
   local i
   for ((i = 0; i < 100; i++)); do
-    pidfile_alive "${inst}/dovecot/run/master.pid" && return 0
+    pidfile_alive "${inst}/${name}/run/master.pid" && return 0
     sleep 0.1
   done
-  die "Dovecot did not write its pid file, see ${inst}/dovecot/dovecot.log"
+  die "Dovecot did not write its pid file, see ${inst}/${name}/dovecot.log"
 }
 
 # dovecot_wait_port PORT: the master opens the listeners right after it daemonizes.
@@ -140,10 +142,27 @@ dovecot_verify() {
   rm -rf "${inst}/mail/envcheck"
 }
 
-# dovecot_stop INSTANCE: idempotent.
+# dovecot_stop INSTANCE [NAME]: idempotent.
 dovecot_stop() {
-  local inst=$1
-  pidfile_alive "${inst}/dovecot/run/master.pid" || return 0
-  stop_pidfile "${inst}/dovecot/run/master.pid" 20
+  local inst=$1 name=${2:-dovecot}
+  pidfile_alive "${inst}/${name}/run/master.pid" || return 0
+  stop_pidfile "${inst}/${name}/run/master.pid" 20
   log "dovecot: stopped"
+}
+
+# dovecot_write_fault_ctl INSTANCE NAME: writes INSTANCE/NAME-ctl, with which a test stops that
+# Dovecot (`stop`: the master and every session, like a restart's first half) and starts it again.
+dovecot_write_fault_ctl() {
+  local inst=$1 name=$2
+  cat >"${inst}/${name}-ctl" <<EOF
+#!/bin/sh
+# ${name}-ctl stop|start: the fault-test Dovecot, stopped or started again.
+case "\$1" in
+  stop) pid=\$(cat "${inst}/${name}/run/master.pid") && kill "\$pid" || exit 1
+    while kill -0 "\$pid" 2>/dev/null; do sleep 0.1; done ;;
+  start) exec dovecot -c "${inst}/${name}/dovecot.conf" </dev/null >>"${inst}/${name}/dovecot.log" 2>&1 ;;
+  *) echo "usage: \$0 stop|start" >&2; exit 2 ;;
+esac
+EOF
+  chmod 755 "${inst}/${name}-ctl"
 }

@@ -44,6 +44,9 @@ LoadedEnv load() {
   e.pg_admin_url = readVar("HD_TEST_PG_URL", m);
   e.fault_pg_admin_url = readVar("HD_TEST_FAULT_PG_URL", m);
   e.fault_pg_ctl = readVar("HD_TEST_FAULT_PG_CTL", m);
+  e.fault_imaps_port = readPort("HD_TEST_FAULT_IMAPS_PORT", m);
+  e.fault_pop3s_port = readPort("HD_TEST_FAULT_POP3S_PORT", m);
+  e.fault_dovecot_ctl = readVar("HD_TEST_FAULT_DOVECOT_CTL", m);
   e.mail_host = readVar("HD_TEST_MAIL_HOST", m);
   e.imaps_port = readPort("HD_TEST_IMAPS_PORT", m);
   e.imap_port = readPort("HD_TEST_IMAP_PORT", m);

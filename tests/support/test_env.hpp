@@ -17,13 +17,18 @@ struct TestEnv {
   // script HD_TEST_FAULT_PG_CTL (`stop`: pg_ctl -m immediate, `start`); one test at a time.
   std::string fault_pg_admin_url;  // HD_TEST_FAULT_PG_URL
   std::string fault_pg_ctl;        // HD_TEST_FAULT_PG_CTL
-  std::string mail_host;           // HD_TEST_MAIL_HOST (127.0.0.1)
-  int imaps_port = 0;              // HD_TEST_IMAPS_PORT: implicit TLS
-  int imap_port = 0;               // HD_TEST_IMAP_PORT: plain, STARTTLS offered
-  int pop3s_port = 0;              // HD_TEST_POP3S_PORT
-  int pop3_port = 0;               // HD_TEST_POP3_PORT: plain, STLS offered
-  std::string ca_file;             // HD_TEST_CA_FILE: the CA that signed Dovecot's certificate
-  std::string other_ca_file;       // HD_TEST_OTHER_CA_FILE: an unrelated CA
+  // A second Dovecot serving the same mail (same users, same password) that fault tests stop and
+  // start again with HD_TEST_FAULT_DOVECOT_CTL stop|start; one test at a time.
+  int fault_imaps_port = 0;       // HD_TEST_FAULT_IMAPS_PORT
+  int fault_pop3s_port = 0;       // HD_TEST_FAULT_POP3S_PORT
+  std::string fault_dovecot_ctl;  // HD_TEST_FAULT_DOVECOT_CTL
+  std::string mail_host;          // HD_TEST_MAIL_HOST (127.0.0.1)
+  int imaps_port = 0;             // HD_TEST_IMAPS_PORT: implicit TLS
+  int imap_port = 0;              // HD_TEST_IMAP_PORT: plain, STARTTLS offered
+  int pop3s_port = 0;             // HD_TEST_POP3S_PORT
+  int pop3_port = 0;              // HD_TEST_POP3_PORT: plain, STLS offered
+  std::string ca_file;            // HD_TEST_CA_FILE: the CA that signed Dovecot's certificate
+  std::string other_ca_file;      // HD_TEST_OTHER_CA_FILE: an unrelated CA
   // For TLS servers that tests run themselves: Dovecot's own certificate (signed by ca_file, SAN
   // IP:127.0.0.1 + DNS:localhost), and one signed by ca_file for "wrong.example" only.
   std::string server_cert_file, server_key_file;  // HD_TEST_SERVER_CERT_FILE / _KEY_FILE

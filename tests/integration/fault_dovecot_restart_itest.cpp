@@ -1,0 +1,128 @@
+// Dovecot restarted in the middle of a pass of the running service (stopped on progress, not on a
+// timer, started again seconds later), in the delete modes of IMAP and POP3 where a wrong
+// acknowledgement destroys mail: the service shows `failing` meanwhile, carries on by itself, and
+// in the end every message is stored exactly once, none is quarantined and the folder is empty.
+// Uses the second Dovecot of the test environment (HD_TEST_FAULT_*), which only fault tests stop;
+// the ctest resource lock keeps them one at a time.
+
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <csignal>
+#include <cstdlib>
+#include <thread>
+
+#include "tests/integration/api_test_support.hpp"
+#include "tests/support/sample_mail.hpp"
+
+namespace hd::test {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+constexpr int kMessages = 1000;
+
+std::string config(const ScratchDatabase& db, const TestMailbox& box, const std::string& protocol) {
+  const auto& env = TestEnv::get();
+  const int port = protocol == "pop3" ? env.fault_pop3s_port : env.fault_imaps_port;
+  return R"({"database": {"url": ")" + db.url() +
+         R"("}, "http": {"listen": "127.0.0.1:0"}, "log": {"level": "information"},
+         "backoff": {"initial_seconds": 1, "max_seconds": 2},
+         "limits": {"fetch_batch_messages": 20},
+         "mailboxes": [{"name": "support", "protocol": ")" +
+         protocol + R"(", "host": ")" + env.mail_host + R"(", "port": )" + std::to_string(port) +
+         R"(, "tls": "implicit", "ca_file": ")" + env.ca_file + R"(", "username": ")" + box.user() +
+         R"(", "password": ")" + env.mail_password +
+         R"(", "after_ingest": "delete", "poll_interval_seconds": 1}]})";
+}
+
+// -1 while the schema does not exist yet.
+long storedMessages(const ScratchDatabase& db) {
+  try {
+    return std::stol(db.scalar("SELECT count(*) FROM messages"));
+  } catch (const std::exception&) {
+    return -1;
+  }
+}
+
+template <typename Condition>
+bool eventually(int seconds, Condition condition) {
+  const auto deadline = Clock::now() + std::chrono::seconds(seconds);
+  while (Clock::now() < deadline) {
+    if (condition()) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  return false;
+}
+
+void faultDovecot(const std::string& action) {
+  const std::string command = TestEnv::get().fault_dovecot_ctl + " " + action + " >/dev/null 2>&1";
+  ASSERT_EQ(std::system(command.c_str()), 0) << command;
+}
+
+// Starts the fault Dovecot again if a failed assertion left it stopped, so later tests find it.
+struct RestartOnExit {
+  bool stopped = false;
+  ~RestartOnExit() {
+    if (stopped) std::system((TestEnv::get().fault_dovecot_ctl + " start >/dev/null 2>&1").c_str());
+  }
+};
+
+std::string mailboxState(int port) {
+  try {
+    const auto status = nlohmann::json::parse(httpGet(port, "/status").body);
+    return status.at("mailboxes").at(0).at("state").get<std::string>();
+  } catch (const std::exception& e) {
+    return std::string("(no status: ") + e.what() + ")";
+  }
+}
+
+void restartMidPass(const std::string& protocol) {
+  ScratchDatabase db;
+  TestMailbox box("dvrestart");
+  for (int i = 0; i < kMessages; ++i) box.deliver(makeSampleMessage(i));
+  TempFile file(config(db, box, protocol));
+
+  ServiceProcess service({"--config", file.path()});
+  const int port = waitForPort(service);
+  ASSERT_NE(port, 0);
+  ASSERT_TRUE(eventually(120, [&] { return storedMessages(db) >= 60; })) << service.output();
+
+  RestartOnExit restart_guard;
+  restart_guard.stopped = true;
+  faultDovecot("stop");
+  const long stored_at_stop = storedMessages(db);
+  EXPECT_TRUE(eventually(60, [&] { return mailboxState(port) == "failing"; }))
+      << "state: " << mailboxState(port) << "\n"
+      << service.output();
+  std::this_thread::sleep_for(std::chrono::seconds(2));
+  faultDovecot("start");
+  restart_guard.stopped = false;
+  EXPECT_LT(stored_at_stop, kMessages) << "the pass was over before the restart";
+
+  ASSERT_TRUE(eventually(300, [&] { return storedMessages(db) == kMessages; }))
+      << "stored " << storedMessages(db) << " of " << kMessages << "\n"
+      << service.output();
+  EXPECT_TRUE(eventually(60, [&] { return box.count() == 0; }))
+      << box.count() << " messages still in INBOX";
+  EXPECT_TRUE(eventually(30, [&] { return mailboxState(port) == "ok"; }))
+      << "state: " << mailboxState(port);
+
+  service.signal(SIGTERM);
+  EXPECT_EQ(service.wait(60).exit_code, 0) << service.output();
+  EXPECT_EQ(storedMessages(db), kMessages);
+  EXPECT_EQ(db.scalar("SELECT count(DISTINCT internet_message_id) FROM messages"),
+            std::to_string(kMessages));
+  EXPECT_EQ(db.scalar("SELECT count(*) FROM quarantine"), "0") << "a restart is not bad mail";
+}
+
+TEST(FaultDovecotRestart, ImapDeleteModeMidPassStoresEveryMessageOnce) {
+  restartMidPass("imap");
+}
+
+TEST(FaultDovecotRestart, Pop3DeleteModeMidPassStoresEveryMessageOnce) {
+  restartMidPass("pop3");
+}
+
+}  // namespace
+}  // namespace hd::test

@@ -7,6 +7,7 @@
 #include <pqxx/pqxx>
 
 #include "connectors/mime/sha256.hpp"
+#include "db/accounted_keys.hpp"
 #include "db/message_writer.hpp"
 #include "db/sql_state.hpp"
 #include "db/ticket_store.hpp"

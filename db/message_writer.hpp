@@ -20,7 +20,4 @@ CommitResult writeMessage(pqxx::transaction_base& tx, const std::string& ticket_
 void writeQuarantine(pqxx::transaction_base& tx, const std::string& source_key,
                      const std::string& mailbox, const std::string& raw, const std::string& error);
 
-// Whether the key already has a row (messages, quarantine or alias).
-bool isAccounted(pqxx::transaction_base& tx, const std::string& source_key);
-
 }  // namespace hd::db

@@ -2,6 +2,7 @@
 
 #include <pqxx/pqxx>
 
+#include "db/accounted_keys.hpp"
 #include "db/sql_values.hpp"
 
 namespace hd::db {
@@ -23,10 +24,7 @@ constexpr const char* kClaim =
     " WHERE id = $1 RETURNING source_key, mailbox, raw";
 constexpr const char* kRestore =
     "UPDATE quarantine SET source_key = $2, error = $3 WHERE id = $1 AND source_key = 'retry:' || "
-    "$2"
-    " AND NOT EXISTS (SELECT 1 FROM quarantine WHERE source_key = $2)"
-    " AND NOT EXISTS (SELECT 1 FROM messages WHERE source_key = $2)"
-    " AND NOT EXISTS (SELECT 1 FROM source_aliases WHERE source_key = $2)";
+    "$2";
 constexpr const char* kDropRenamed =
     "DELETE FROM quarantine WHERE id = $1 AND source_key = 'retry:' || $2";
 
@@ -64,8 +62,9 @@ std::optional<QuarantineClaim> QuarantineQueue::claimForRetry(std::int64_t id) {
 void QuarantineQueue::restore(const QuarantineClaim& claim, const std::string& error) {
   connection_.run("restore quarantine entry", [&](pqxx::connection_base& c) {
     pqxx::work tx(c);
-    if (tx.exec_params(kRestore, claim.id, claim.source_key, validUtf8(error)).affected_rows() ==
-        0) {
+    if (isAccounted(tx, claim.source_key) ||
+        tx.exec_params(kRestore, claim.id, claim.source_key, validUtf8(error)).affected_rows() ==
+            0) {
       tx.exec_params0(kDropRenamed, claim.id, claim.source_key);
     }
     tx.commit();

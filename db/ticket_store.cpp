@@ -4,6 +4,7 @@
 
 #include <pqxx/pqxx>
 
+#include "db/accounted_keys.hpp"
 #include "db/message_writer.hpp"
 #include "db/migrations.hpp"
 #include "db/pqxx_errors.hpp"
@@ -18,10 +19,6 @@ constexpr const char* kSessionSetup =
     "SET client_encoding = 'UTF8'; SET application_name = 'helpdesk-ingest';"
     " SET synchronous_commit = on";
 constexpr const char* kPing = "SELECT 1";
-constexpr const char* kAccountedKeys =
-    "SELECT source_key FROM messages WHERE source_key = ANY($1::text[])"
-    " UNION SELECT source_key FROM quarantine WHERE source_key = ANY($1::text[])"
-    " UNION SELECT source_key FROM source_aliases WHERE source_key = ANY($1::text[])";
 constexpr const char* kLoadCheckpoint =
     "SELECT uidvalidity, last_uid FROM mailbox_state WHERE mailbox = $1";
 constexpr const char* kSaveCheckpoint =
@@ -96,9 +93,7 @@ std::vector<std::string> TicketStore::accountedKeys(const std::vector<std::strin
   if (source_keys.empty()) return keys;
   run("accounted keys", [&](pqxx::connection_base& c) {
     pqxx::nontransaction tx(c);
-    for (const auto& row : tx.exec_params(kAccountedKeys, textArrayLiteral(source_keys))) {
-      keys.push_back(row[0].as<std::string>());
-    }
+    keys = db::accountedKeys(tx, source_keys);
   });
   return keys;
 }

@@ -1,0 +1,71 @@
+// FETCH data: item names with their sections, and the items the client uses (UID, RFC822.SIZE,
+// FLAGS, the body); others are skipped.
+#include "connectors/imap/response_parser.hpp"
+
+#include <cctype>
+
+#include "connectors/imap/grammar_chars.hpp"
+
+namespace hd::imap {
+
+std::string ResponseParser::fetchItemName() {
+  countToken();
+  std::string name;
+  while (isAtomChar(peek(), false) && peek() != '[') name.push_back(get());
+  if (name.empty()) fail("expected a FETCH item name, got " + describeByte(peek()));
+  name = upperAscii(std::move(name));
+  if (peek() == '[') {
+    // section: may contain spaces, parentheses and quoted header names; never a line end.
+    std::size_t depth = 0;
+    for (;;) {
+      const char c = get();
+      if (c == '\r' || c == '\n') fail("line end inside a FETCH section");
+      name.push_back(static_cast<char>(std::toupper(static_cast<unsigned char>(c))));
+      if (c == '[') {
+        ++depth;
+      } else if (c == ']' && --depth == 0) {
+        break;
+      }
+    }
+    if (peek() == '<') {
+      while (peek() != '>') {
+        if (atLineEnd()) fail("line end inside a FETCH origin");
+        name.push_back(get());
+      }
+      name.push_back(get());
+    }
+  }
+  return name;
+}
+
+void ResponseParser::fetchItems(Response& response) {
+  FetchData& fetch = response.fetch;
+  expect('(', "to open FETCH data");
+  countToken();
+  while (peek() == ' ') get();
+  while (peek() != ')') {
+    const std::string name = fetchItemName();
+    space("after a FETCH item name");
+    if (name == "UID") {
+      fetch.uid = number("as UID");
+    } else if (name == "RFC822.SIZE") {
+      fetch.rfc822_size = number("as RFC822.SIZE");
+    } else if (name == "FLAGS") {
+      fetch.flags = flagList("as FLAGS");
+    } else if (name == "BODY[]" || name == "RFC822" || name == "BINARY[]") {
+      if (peek() == '{') {
+        // The message bytes go straight from the reader into their final string.
+        fetch.body.emplace();
+        literalInto(*fetch.body);
+      } else {
+        fetch.body = nstring("as message body");
+      }
+    } else {
+      skipValue(1);
+    }
+    while (peek() == ' ') get();
+  }
+  get();
+}
+
+}  // namespace hd::imap

@@ -22,7 +22,9 @@ namespace hd::net {
 
 // The client TLS context every connection uses (strict verification, host name included, TLS 1.2
 // minimum, invalid certificates rejected, never asked on the console), for other POCO clients
-// such as HTTPSClientSession. Throws TlsError when `endpoint.ca_file` cannot be loaded.
+// such as HTTPSClientSession. Set `endpoint.host` to the one host the context will talk to:
+// OpenSSL then checks the certificate against it (an empty host leaves only POCO 1.11's weaker
+// check). Throws TlsError when `endpoint.ca_file` cannot be loaded.
 Poco::Net::Context::Ptr makeClientTlsContext(const Endpoint& endpoint);
 
 class TlsSocketStream : public ByteStream {

@@ -37,14 +37,16 @@ bool isAcceptableAuthority(const std::string& url) {
 
 PocoHttpTransport::PocoHttpTransport(HttpTransportOptions options) : options_(std::move(options)) {}
 
-Poco::Net::Context::Ptr PocoHttpTransport::tlsContext() {
+Poco::Net::Context::Ptr PocoHttpTransport::tlsContext(const std::string& host) {
   std::lock_guard lock(mutex_);
-  if (!context_) {
+  Poco::Net::Context::Ptr& context = contexts_[host];
+  if (!context) {
     net::Endpoint endpoint;
+    endpoint.host = host;  // the strict name check (IP SAN / X509_check_host), not POCO's own
     endpoint.ca_file = options_.ca_file;
-    context_ = net::makeClientTlsContext(endpoint);
+    context = net::makeClientTlsContext(endpoint);
   }
-  return context_;
+  return context;
 }
 
 HttpResponse PocoHttpTransport::postForm(const std::string& url, const std::string& form_body) {
@@ -55,8 +57,8 @@ HttpResponse PocoHttpTransport::postForm(const std::string& url, const std::stri
   Poco::URI uri(url);
   std::unique_ptr<Poco::Net::HTTPClientSession> session;
   if (uri.getScheme() == "https") {
-    session =
-        std::make_unique<Poco::Net::HTTPSClientSession>(uri.getHost(), uri.getPort(), tlsContext());
+    session = std::make_unique<Poco::Net::HTTPSClientSession>(uri.getHost(), uri.getPort(),
+                                                              tlsContext(uri.getHost()));
   } else {
     session = std::make_unique<Poco::Net::HTTPClientSession>(uri.getHost(), uri.getPort());
   }

@@ -4,6 +4,7 @@
 #include <Poco/Net/Context.h>
 
 #include <chrono>
+#include <map>
 #include <mutex>
 #include <string>
 
@@ -31,18 +32,19 @@ struct HttpTransportOptions {
 
 // POCO HTTPS with strict certificate and host name verification. Plain http is accepted only
 // for loopback hosts (tests and local fakes); anything else throws std::invalid_argument.
-// Thread-safe: every call opens its own session; the TLS context is built once, on first use.
+// Thread-safe: every call opens its own session; a TLS context is built once per host, on first
+// use, so that OpenSSL checks the certificate against that host's name (see net::TlsSocketStream).
 class PocoHttpTransport final : public HttpTransport {
  public:
   explicit PocoHttpTransport(HttpTransportOptions options = {});
   HttpResponse postForm(const std::string& url, const std::string& form_body) override;
 
  private:
-  Poco::Net::Context::Ptr tlsContext();
+  Poco::Net::Context::Ptr tlsContext(const std::string& host);
 
   HttpTransportOptions options_;
   std::mutex mutex_;
-  Poco::Net::Context::Ptr context_;
+  std::map<std::string, Poco::Net::Context::Ptr> contexts_;  // by host: one or two in practice
 };
 
 // True for https URLs, and for http URLs whose host is 127.0.0.1, ::1 or localhost.

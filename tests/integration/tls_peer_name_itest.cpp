@@ -17,6 +17,7 @@
 
 #include "connectors/net/errors.hpp"
 #include "connectors/net/tls_socket_stream.hpp"
+#include "connectors/oauth2/http_transport.hpp"
 #include "tests/support/random_name.hpp"
 #include "tests/support/test_env.hpp"
 
@@ -125,6 +126,54 @@ TEST(TlsPeerName, HostNameMatchesItsDnsSan) {
   EXPECT_EQ(connectToServerWith(accepted, "localhost"), std::nullopt);
   auto refusal = connectToServerWith(makeLeaf("localhost", "DNS:*.localhost"), "localhost");
   EXPECT_TRUE(refusal) << "accepted *.localhost for localhost";
+}
+
+// The OAuth2 token endpoint gets the same check: a TLS server on 127.0.0.1 with `pair` answers
+// one HTTP request; returns the TlsError text, or nullopt when the transport accepted the
+// certificate (and got the answer).
+std::optional<std::string> postFormToServerWith(const CertificatePair& pair) {
+  Poco::Net::Context::Ptr server_context =
+      new Poco::Net::Context(Poco::Net::Context::TLS_SERVER_USE, pair.key_file, pair.cert_file, "",
+                             Poco::Net::Context::VERIFY_NONE);
+  Poco::Net::SecureServerSocket server(Poco::Net::SocketAddress("127.0.0.1", 0), 4, server_context);
+  const int port = server.address().port();
+  std::thread acceptor([&server] {
+    try {
+      Poco::Net::StreamSocket peer = server.acceptConnection();
+      peer.setReceiveTimeout(Poco::Timespan(5, 0));
+      char buffer[4096];
+      peer.receiveBytes(buffer, sizeof(buffer));
+      const std::string answer =
+          "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 2\r\n"
+          "Connection: close\r\n\r\n{}";
+      peer.sendBytes(answer.data(), static_cast<int>(answer.size()));
+    } catch (...) {
+      // The client aborts the handshake in the refusal cases.
+    }
+  });
+  std::optional<std::string> refusal;
+  try {
+    oauth2::PocoHttpTransport transport({TestEnv::get().ca_file, std::chrono::seconds(5)});
+    const auto response =
+        transport.postForm("https://127.0.0.1:" + std::to_string(port) + "/token", "a=b");
+    EXPECT_EQ(response.status, 200);
+  } catch (const TlsError& e) {
+    refusal = e.what();
+  }
+  server.close();
+  acceptor.join();
+  return refusal;
+}
+
+TEST(TlsPeerName, TokenEndpointIsCheckedLikeTheMailServer) {
+  const TestEnv& env = TestEnv::get();
+  EXPECT_EQ(postFormToServerWith({env.server_cert_file, env.server_key_file}), std::nullopt);
+  EXPECT_TRUE(postFormToServerWith(makeLeaf("127.0.0.1", "")))
+      << "accepted CN=127.0.0.1 without a SAN for the token endpoint";
+  EXPECT_TRUE(postFormToServerWith(makeLeaf("wildcard.example", "DNS:*.0.0.1")))
+      << "accepted *.0.0.1 for the token endpoint at 127.0.0.1";
+  EXPECT_TRUE(postFormToServerWith({env.wrong_name_cert_file, env.wrong_name_key_file}))
+      << "accepted a certificate for wrong.example for the token endpoint at 127.0.0.1";
 }
 
 }  // namespace

@@ -10,19 +10,21 @@
 #include <memory>
 #include <string>
 
+#include "service/ports/lease.hpp"
+
 namespace hd::db {
 
-class MailboxLease {
+class MailboxLease : public service::Lease {
  public:
   MailboxLease(std::string url, std::string mailbox);
-  ~MailboxLease();  // closes the session, releasing the lock
+  ~MailboxLease() override;  // closes the session, releasing the lock
   MailboxLease(const MailboxLease&) = delete;
   MailboxLease& operator=(const MailboxLease&) = delete;
 
   // True when this process holds the lease afterwards: it already held it and the session is
   // still alive, or the lock was free and is now taken. False when another session holds it.
-  bool tryAcquire();
-  bool held() const { return held_; }
+  bool tryAcquire() override;
+  bool held() const override { return held_; }
 
  private:
   struct Session;

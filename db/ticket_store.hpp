@@ -22,10 +22,11 @@
 #include <vector>
 
 #include "connectors/mime/message.hpp"
-#include "connectors/source/mail_source.hpp"  // Checkpoint: plain data, no protocol code
 #include "db/errors.hpp"
 #include "service/ingest/outcome.hpp"
 #include "service/ingest/thread_lookup.hpp"
+#include "service/ports/checkpoint_store.hpp"
+#include "service/ports/message_store.hpp"
 
 namespace pqxx {
 class connection_base;
@@ -37,33 +38,13 @@ struct StoreOptions {
   std::string ticket_prefix = "HD-";  // public reference = prefix + id
 };
 
-// One message ready to be committed: parsed, or (parsed == nullptr) to be quarantined.
-struct IncomingMessage {
-  std::string source_key;
-  std::string mailbox;
-  std::string raw;         // exact bytes from the server
-  std::string raw_sha256;  // lowercase hex of `raw`; computed by the store when left empty
-  const mime::Message* parsed = nullptr;  // required by commitMessage
-  std::vector<mime::Warning> warnings;
-  // commitBatch: when `parsed` is null, the message goes to quarantine with this reason.
-  std::string quarantine_reason;
-};
-
-enum class CommitStatus {
-  kInserted,          // new rows written
-  kAlreadyIngested,   // source_key already has a row (a replay after a crash): nothing written
-  kDuplicateContent,  // same Message-ID + SHA-256 already stored in this mailbox under another key
-                      // (e.g. after a UIDVALIDITY change): the key is recorded as an alias
-};
-
-struct CommitResult {
-  CommitStatus status = CommitStatus::kInserted;
-  std::int64_t message_id = 0;  // kInserted: the new row; kDuplicateContent: the stored original
-  std::int64_t ticket_id = 0;   // 0 when recorded without a ticket (and for kAlreadyIngested)
-  bool ticket_created = false;
-  std::string ticket_reference;
-  ingest::Outcome outcome;  // what decide() returned (kInserted only)
-};
+// The value types of a group commit belong to the seam the service owns (service/ports).
+using service::BatchDecideFn;
+using service::BatchEntryResult;
+using service::CommitResult;
+using service::CommitStatus;
+using service::IncomingMessage;
+using service::OnRefused;
 
 struct MailboxCounts {
   std::int64_t ingested = 0;     // rows in messages for this mailbox (every classification)
@@ -71,25 +52,8 @@ struct MailboxCounts {
 };
 
 using DecideFn = std::function<ingest::Outcome(ingest::ThreadLookup&)>;
-// decide() of a group commit: `index` is the message's position in the batch.
-using BatchDecideFn = std::function<ingest::Outcome(std::size_t index, ingest::ThreadLookup&)>;
 
-// What became of one message of a group commit.
-struct BatchEntryResult {
-  enum class Kind {
-    kCommitted,    // `commit` says how (inserted, already ingested, duplicate content)
-    kQuarantined,  // written to quarantine: asked for, or refused by the database (kQuarantine)
-    kRefused,      // refused by the database and, with OnRefused::kReport, nothing written
-  };
-  Kind kind = Kind::kCommitted;
-  CommitResult commit;
-  std::string error;     // kQuarantined: the reason stored; kRefused: the database's message
-  std::string sqlstate;  // refused by the database: its SQLSTATE
-};
-
-enum class OnRefused { kQuarantine, kReport };
-
-class TicketStore {
+class TicketStore : public service::MessageStore, public service::CheckpointStore {
  public:
   // `url`: a libpq connection string or postgresql:// URI.
   TicketStore(std::string url, StoreOptions options = {});
@@ -107,7 +71,7 @@ class TicketStore {
 
   // The subset of `source_keys` that already has a row (messages, quarantine or alias), in no
   // particular order. One query.
-  std::vector<std::string> accountedKeys(const std::vector<std::string>& source_keys);
+  std::vector<std::string> accountedKeys(const std::vector<std::string>& source_keys) override;
 
   // Writes the message, its raw bytes, its attachments, the ticket (new or existing) and the feed
   // events in ONE transaction. `decide` runs inside that transaction, with a ThreadLookup reading
@@ -126,15 +90,15 @@ class TicketStore {
   // Exceptions thrown by `decide` roll the whole batch back and propagate unchanged.
   std::vector<BatchEntryResult> commitBatch(std::span<const IncomingMessage> batch,
                                             const BatchDecideFn& decide,
-                                            OnRefused on_refused = OnRefused::kQuarantine);
+                                            OnRefused on_refused = OnRefused::kQuarantine) override;
 
   // Records a message that could not be parsed or stored, with its raw bytes and the reason.
   // Idempotent on source_key (a second call bumps attempts and last_seen, keeps the newest error).
   void quarantine(const std::string& source_key, const std::string& mailbox, const std::string& raw,
-                  const std::string& error);
+                  const std::string& error) override;
 
-  std::optional<source::Checkpoint> loadCheckpoint(const std::string& mailbox);
-  void saveCheckpoint(const std::string& mailbox, const source::Checkpoint& checkpoint);
+  std::optional<source::Checkpoint> loadCheckpoint(const std::string& mailbox) override;
+  void saveCheckpoint(const std::string& mailbox, const source::Checkpoint& checkpoint) override;
 
   MailboxCounts counts(const std::string& mailbox);
   // Counts of several mailboxes in one query (for the HTTP status); every requested name is

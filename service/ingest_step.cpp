@@ -8,7 +8,7 @@ PreparedBatch::PreparedBatch(std::uint64_t max_message_bytes, mime::Limits mime_
     : max_message_bytes_(max_message_bytes), mime_limits_(mime_limits) {}
 
 void PreparedBatch::add(std::string source_key, std::string mailbox, std::string raw) {
-  db::IncomingMessage in;
+  IncomingMessage in;
   in.source_key = std::move(source_key);
   in.mailbox = std::move(mailbox);
   auto parsed = std::make_unique<mime::ParseResult>();
@@ -35,8 +35,8 @@ void PreparedBatch::add(std::string source_key, std::string mailbox, std::string
   parsed_.push_back(std::move(parsed));
 }
 
-std::vector<db::BatchEntryResult> PreparedBatch::commit(
-    db::TicketStore& store, const ingest::Policy& policy, db::OnRefused on_refused,
+std::vector<BatchEntryResult> PreparedBatch::commit(
+    MessageStore& store, const ingest::Policy& policy, OnRefused on_refused,
     const std::function<void(std::size_t)>& before_decide) {
   return store.commitBatch(
       messages_,

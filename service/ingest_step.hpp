@@ -14,8 +14,8 @@
 
 #include "connectors/mime/limits.hpp"
 #include "connectors/mime/parse.hpp"
-#include "db/ticket_store.hpp"
 #include "service/ingest/decide.hpp"
+#include "service/ports/message_store.hpp"
 
 namespace hd::service {
 
@@ -28,21 +28,20 @@ class PreparedBatch {
   // entry (messages().back().parsed == nullptr, quarantine_reason says why).
   void add(std::string source_key, std::string mailbox, std::string raw);
 
-  const std::vector<db::IncomingMessage>& messages() const { return messages_; }
+  const std::vector<IncomingMessage>& messages() const { return messages_; }
   std::uint64_t bytes() const { return bytes_; }
   bool empty() const { return messages_.empty(); }
 
   // One transaction for the whole batch; decide() runs per message, in order, inside it.
   // `before_decide` (tests only): fault injection inside the open transaction.
-  std::vector<db::BatchEntryResult> commit(
-      db::TicketStore& store, const ingest::Policy& policy,
-      db::OnRefused on_refused = db::OnRefused::kQuarantine,
-      const std::function<void(std::size_t)>& before_decide = {});
+  std::vector<BatchEntryResult> commit(MessageStore& store, const ingest::Policy& policy,
+                                       OnRefused on_refused = OnRefused::kQuarantine,
+                                       const std::function<void(std::size_t)>& before_decide = {});
 
  private:
   std::uint64_t max_message_bytes_;
   mime::Limits mime_limits_;
-  std::vector<db::IncomingMessage> messages_;
+  std::vector<IncomingMessage> messages_;
   // What messages_[i].parsed points to (stable addresses while the vector grows).
   std::vector<std::unique_ptr<mime::ParseResult>> parsed_;
   std::uint64_t bytes_ = 0;

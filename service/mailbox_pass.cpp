@@ -39,11 +39,13 @@ std::vector<std::vector<source::MessageRef>> makeBatches(
 
 }  // namespace
 
-MailboxPass::MailboxPass(std::string mailbox, source::MailSource& source, db::TicketStore& store,
-                         PassLimits limits, ingest::Policy policy, FaultHooks faults)
+MailboxPass::MailboxPass(std::string mailbox, source::MailSource& source, MessageStore& store,
+                         CheckpointStore& checkpoints, PassLimits limits, ingest::Policy policy,
+                         FaultHooks faults)
     : mailbox_(std::move(mailbox)),
       source_(source),
       store_(store),
+      checkpoints_(checkpoints),
       limits_(limits),
       policy_(policy),
       faults_(std::move(faults)) {}
@@ -52,7 +54,8 @@ PassReport MailboxPass::run() {
   PassReport report;
   source_.open();
 
-  source::Checkpoint checkpoint = store_.loadCheckpoint(mailbox_).value_or(source::Checkpoint{});
+  source::Checkpoint checkpoint =
+      checkpoints_.loadCheckpoint(mailbox_).value_or(source::Checkpoint{});
   source::Listing listing = source_.listPending(checkpoint);
   if (listing.uidvalidity != checkpoint.uidvalidity) {
     if (checkpoint.uidvalidity != 0) {
@@ -123,10 +126,10 @@ PassReport MailboxPass::run() {
       checkpoint.last_uid = std::max(checkpoint.last_uid, ref.uid);
     }
     if (checkpoint.last_uid != before || checkpoint.uidvalidity != listing.uidvalidity) {
-      store_.saveCheckpoint(mailbox_, checkpoint);
+      checkpoints_.saveCheckpoint(mailbox_, checkpoint);
     }
   }
-  if (listing.uidvalidity != 0) store_.saveCheckpoint(mailbox_, checkpoint);
+  if (listing.uidvalidity != 0) checkpoints_.saveCheckpoint(mailbox_, checkpoint);
   report.checkpoint = checkpoint;
   return report;
 }
@@ -137,28 +140,28 @@ void MailboxPass::commitFetched(std::vector<source::FetchedMessage> fetched, Pas
     batch.add(std::move(message.ref.source_key), mailbox_, std::move(message.raw));
   }
   // Throws DatabaseError when the database is gone: the pass ends with nothing acknowledged.
-  const auto results = batch.commit(store_, policy_, db::OnRefused::kQuarantine, faults_.in_commit);
+  const auto results = batch.commit(store_, policy_, OnRefused::kQuarantine, faults_.in_commit);
   for (std::size_t i = 0; i < results.size(); ++i) {
     const auto& key = batch.messages()[i].source_key;
     const auto& entry = results[i];
     const auto& result = entry.commit;
-    if (entry.kind != db::BatchEntryResult::Kind::kCommitted) {
+    if (entry.kind != BatchEntryResult::Kind::kCommitted) {
       ++report.quarantined;
       logger().warning("mailbox %s: %s quarantined: %s", mailbox_, key, entry.error);
       continue;
     }
     switch (result.status) {
-      case db::CommitStatus::kInserted:
+      case CommitStatus::kInserted:
         ++report.stored;
         logger().information("mailbox %s: %s stored as message %s (%s %s)", mailbox_, key,
                              std::to_string(result.message_id),
                              std::string(result.ticket_created ? "new ticket" : "ticket"),
                              result.ticket_reference);
         break;
-      case db::CommitStatus::kAlreadyIngested:
+      case CommitStatus::kAlreadyIngested:
         ++report.replayed;
         break;
-      case db::CommitStatus::kDuplicateContent:
+      case CommitStatus::kDuplicateContent:
         ++report.duplicates;
         logger().information("mailbox %s: %s is a copy of stored message %s", mailbox_, key,
                              std::to_string(result.message_id));

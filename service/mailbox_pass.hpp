@@ -15,8 +15,9 @@
 
 #include "connectors/mime/limits.hpp"
 #include "connectors/source/mail_source.hpp"
-#include "db/ticket_store.hpp"
 #include "service/ingest/decide.hpp"
+#include "service/ports/checkpoint_store.hpp"
+#include "service/ports/message_store.hpp"
 
 namespace hd::service {
 
@@ -49,8 +50,11 @@ struct FaultHooks {
 
 class MailboxPass {
  public:
-  MailboxPass(std::string mailbox, source::MailSource& source, db::TicketStore& store,
-              PassLimits limits, ingest::Policy policy = {}, FaultHooks faults = {});
+  // `store` and `checkpoints` are the seams of service/ports (PostgreSQL: one db::TicketStore
+  // for both). Nothing here knows SQL or a mail protocol.
+  MailboxPass(std::string mailbox, source::MailSource& source, MessageStore& store,
+              CheckpointStore& checkpoints, PassLimits limits, ingest::Policy policy = {},
+              FaultHooks faults = {});
 
   // Opens the source and runs the pass. Leaves the session open (the caller closes it, or waits
   // on it for new mail); on an exception the caller must close it too.
@@ -68,7 +72,8 @@ class MailboxPass {
 
   std::string mailbox_;
   source::MailSource& source_;
-  db::TicketStore& store_;
+  MessageStore& store_;
+  CheckpointStore& checkpoints_;
   PassLimits limits_;
   ingest::Policy policy_;
   FaultHooks faults_;

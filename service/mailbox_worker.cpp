@@ -48,7 +48,7 @@ bool MailboxWorker::runPass(std::unique_ptr<source::MailSource>* keep_open) {
       skipped = true;
     } else {
       auto source = make_source_();
-      MailboxPass pass(name, *source, *store_, settings_.limits, settings_.policy,
+      MailboxPass pass(name, *source, *store_, *store_, settings_.limits, settings_.policy,
                        settings_.faults);
       if (stop_) pass.stopWhen([stop = stop_] { return stop->stopRequested(); });
       try {

@@ -12,11 +12,12 @@
 #include <memory>
 #include <string>
 
-#include "db/mailbox_lease.hpp"
+#include "db/ticket_store.hpp"
 #include "service/backoff.hpp"
 #include "service/config.hpp"
 #include "service/mailbox_pass.hpp"
 #include "service/pass_failure.hpp"
+#include "service/ports/lease.hpp"
 #include "service/status_board.hpp"
 #include "service/stop_signal.hpp"
 
@@ -65,7 +66,7 @@ class MailboxWorker {
 
   // With a lease, a pass runs only while this process holds it (several replicas on one database);
   // otherwise the pass is skipped as a success (state stays ok) and tried again next interval.
-  void setLease(std::unique_ptr<db::MailboxLease> lease) { lease_ = std::move(lease); }
+  void setLease(std::unique_ptr<Lease> lease) { lease_ = std::move(lease); }
 
  private:
   WorkerSettings settings_;
@@ -76,7 +77,7 @@ class MailboxWorker {
   StatusBoard& board_;
   Backoff backoff_;
   PassFailure last_failure_;  // of the latest failed pass: decides the retry delay
-  std::unique_ptr<db::MailboxLease> lease_;
+  std::unique_ptr<Lease> lease_;
   bool standing_by_ = false;  // last lease check found another replica polling
   bool announced_lease_ = false;
 

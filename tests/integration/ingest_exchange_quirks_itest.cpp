@@ -107,7 +107,7 @@ class ExchangeVanishingUid : public ::testing::Test {
     imap::ImapSource source(std::move(options), [this](const net::Endpoint&) {
       return test::borrowStream(script_, true);
     });
-    MailboxPass pass("support", source, store_, PassLimits{});
+    MailboxPass pass("support", source, store_, store_, PassLimits{});
     PassReport report = pass.run();
     source.close();
     EXPECT_TRUE(script_.finished()) << script_.pendingStep();

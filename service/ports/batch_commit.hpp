@@ -1,0 +1,64 @@
+#pragma once
+// What a group commit takes (one IncomingMessage per message, in commit order) and what became of
+// each message. Plain values: no protocol, no SQL.
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "connectors/mime/message.hpp"
+#include "service/ingest/outcome.hpp"
+#include "service/ingest/thread_lookup.hpp"
+
+namespace hd::service {
+
+// One message ready to be committed: parsed, or (parsed == nullptr) to be quarantined.
+struct IncomingMessage {
+  std::string source_key;
+  std::string mailbox;
+  std::string raw;         // exact bytes from the server
+  std::string raw_sha256;  // lowercase hex of `raw`; computed by the store when left empty
+  const mime::Message* parsed = nullptr;
+  std::vector<mime::Warning> warnings;
+  // When `parsed` is null, the message goes to quarantine with this reason.
+  std::string quarantine_reason;
+};
+
+enum class CommitStatus {
+  kInserted,          // new rows written
+  kAlreadyIngested,   // source_key already has a row (a replay after a crash): nothing written
+  kDuplicateContent,  // same Message-ID + SHA-256 already stored in this mailbox under another key
+                      // (e.g. after a UIDVALIDITY change): the key is recorded as an alias
+};
+
+struct CommitResult {
+  CommitStatus status = CommitStatus::kInserted;
+  std::int64_t message_id = 0;  // kInserted: the new row; kDuplicateContent: the stored original
+  std::int64_t ticket_id = 0;   // 0 when recorded without a ticket (and for kAlreadyIngested)
+  bool ticket_created = false;
+  std::string ticket_reference;
+  ingest::Outcome outcome;  // what decide() returned (kInserted only)
+};
+
+// What became of one message of a group commit.
+struct BatchEntryResult {
+  enum class Kind {
+    kCommitted,    // `commit` says how (inserted, already ingested, duplicate content)
+    kQuarantined,  // written to quarantine: asked for, or refused by the store (kQuarantine)
+    kRefused,      // refused by the store and, with OnRefused::kReport, nothing written
+  };
+  Kind kind = Kind::kCommitted;
+  CommitResult commit;
+  std::string error;     // kQuarantined: the reason stored; kRefused: the store's message
+  std::string sqlstate;  // refused by a SQL store: its SQLSTATE
+};
+
+// A message the store refuses (its data, not an outage): quarantined in the same transaction, or
+// only reported with nothing written.
+enum class OnRefused { kQuarantine, kReport };
+
+// decide() of a group commit: `index` is the message's position in the batch.
+using BatchDecideFn = std::function<ingest::Outcome(std::size_t index, ingest::ThreadLookup&)>;
+
+}  // namespace hd::service

@@ -1,0 +1,253 @@
+// MailboxPass on in-memory seams (tests/unit/service_pass_fakes.hpp): the promises of DESIGN "the
+// loop" — acknowledge only after the commit that covers the message, a checkpoint only over
+// contiguous stored-and-acknowledged UIDs, a refused message quarantined alone, a transient store
+// failure acknowledging nothing, a stop request honoured after the batch at hand.
+
+#include "service/mailbox_pass.hpp"
+
+#include <gtest/gtest.h>
+
+#include <sstream>
+
+#include "tests/unit/service_pass_fakes.hpp"
+
+namespace hd::service {
+namespace {
+
+using testing::EventLog;
+using testing::FakeSource;
+using testing::FakeStore;
+using testing::keyOf;
+
+std::set<std::uint64_t> uidsIn(const std::string& list) {
+  std::set<std::uint64_t> uids;
+  std::istringstream in(list);
+  for (std::uint64_t uid; in >> uid;) uids.insert(uid);
+  return uids;
+}
+
+class MailboxPassTest : public ::testing::Test {
+ protected:
+  EventLog log_;
+  FakeSource source_{log_};
+  FakeStore store_{log_};
+  PassLimits limits_ = [] {
+    PassLimits limits;
+    limits.batch_messages = 2;
+    return limits;
+  }();
+
+  void deliver(std::initializer_list<std::uint64_t> uids) {
+    for (auto uid : uids) source_.mail[uid] = testing::sampleMail(uid);
+  }
+  PassReport runPass(std::function<bool()> stop = {}, FaultHooks faults = {}) {
+    MailboxPass pass("support", source_, store_, store_, limits_, {}, std::move(faults));
+    if (stop) pass.stopWhen(std::move(stop));
+    return pass.run();
+  }
+
+  // Every acknowledged UID was committed (or already stored) by a call logged before its "ack".
+  void expectEveryAckAfterItsCommit(std::set<std::uint64_t> stored_before = {}) {
+    std::set<std::uint64_t> committed = std::move(stored_before);
+    for (const auto& line : log_.lines()) {
+      if (line.rfind("commit ", 0) == 0) {
+        for (auto uid : uidsIn(line.substr(7))) committed.insert(uid);
+      } else if (line.rfind("ack ", 0) == 0) {
+        for (auto uid : uidsIn(line.substr(4))) {
+          EXPECT_TRUE(committed.count(uid)) << "UID " << uid << " acknowledged before its commit";
+        }
+      }
+    }
+  }
+
+  // Every saved checkpoint covers only UIDs acknowledged before it was saved, with no gap.
+  void expectCheckpointsOverAcknowledged() {
+    std::set<std::uint64_t> acknowledged;
+    for (const auto& line : log_.lines()) {
+      if (line.rfind("ack ", 0) == 0) {
+        for (auto uid : uidsIn(line.substr(4))) acknowledged.insert(uid);
+      } else if (line.rfind("checkpoint ", 0) == 0) {
+        const std::uint64_t last = std::stoull(line.substr(11));
+        for (const auto& [uid, raw] : source_.mail) {
+          if (uid <= last) {
+            EXPECT_TRUE(acknowledged.count(uid))
+                << "checkpoint " << last << " covers UID " << uid << ", not acknowledged then";
+          }
+        }
+      }
+    }
+  }
+};
+
+TEST_F(MailboxPassTest, AcknowledgesEachBatchOnlyAfterTheCommitThatCoversIt) {
+  deliver({1, 2, 3, 4, 5});
+  const PassReport report = runPass();
+
+  EXPECT_EQ(report.listed, 5u);
+  EXPECT_EQ(report.stored, 5u);
+  EXPECT_EQ(report.acknowledged, 5u);
+  EXPECT_EQ(log_.of("commit"), (std::vector<std::string>{"1 2", "3 4", "5"}))
+      << "one group commit per batch of limits.batch_messages";
+  EXPECT_EQ(log_.of("ack"), (std::vector<std::string>{"1 2", "3 4", "5"}));
+  expectEveryAckAfterItsCommit();
+  expectCheckpointsOverAcknowledged();
+  ASSERT_TRUE(store_.checkpoint);
+  EXPECT_EQ(store_.checkpoint->uidvalidity, testing::kUidValidity);
+  EXPECT_EQ(store_.checkpoint->last_uid, 5u);
+}
+
+TEST_F(MailboxPassTest, DecidesInUidOrderInsideTheBatch) {
+  deliver({3, 1, 2});
+  limits_.batch_messages = 10;
+  runPass();
+  EXPECT_EQ(store_.decided, (std::vector<std::string>{keyOf(1), keyOf(2), keyOf(3)}));
+  EXPECT_EQ(log_.of("commit"), (std::vector<std::string>{"1 2 3"}));
+}
+
+TEST_F(MailboxPassTest, AlreadyStoredMessagesAreNotFetchedAgainButAcknowledged) {
+  deliver({1, 2, 3});
+  store_.rows[keyOf(2)] = FakeStore::Row::kStored;  // committed by a pass that died before its ack
+  const PassReport report = runPass();
+
+  EXPECT_EQ(log_.of("fetch"), (std::vector<std::string>{"1", "3"}));
+  EXPECT_EQ(report.replayed, 1u);
+  EXPECT_EQ(report.stored, 2u);
+  EXPECT_EQ(source_.acknowledged, (std::set<std::uint64_t>{1, 2, 3}));
+  expectEveryAckAfterItsCommit({2});
+  EXPECT_EQ(store_.checkpoint->last_uid, 3u);
+}
+
+TEST_F(MailboxPassTest, VanishedUidHoldsTheCheckpointBackUntilItIsStored) {
+  deliver({1, 2, 3, 4, 5, 6});
+  source_.vanished = {3};  // SEARCH listed it, FETCH did not return it (Exchange does this)
+  const PassReport report = runPass();
+
+  EXPECT_EQ(report.vanished, 1u);
+  EXPECT_EQ(report.stored, 5u);
+  EXPECT_EQ(source_.acknowledged, (std::set<std::uint64_t>{1, 2, 4, 5, 6}))
+      << "the stored ones are acknowledged; the vanished one is not";
+  EXPECT_FALSE(store_.rows.count(keyOf(3)));
+  ASSERT_TRUE(store_.checkpoint);
+  EXPECT_EQ(store_.checkpoint->last_uid, 2u) << "never past the hole at UID 3";
+  expectCheckpointsOverAcknowledged();
+
+  // The server returns it on the next pass: now the checkpoint covers everything.
+  source_.vanished.clear();
+  const PassReport second = runPass();
+  EXPECT_EQ(second.stored, 1u);
+  EXPECT_EQ(second.replayed, 3u)
+      << "4, 5 and 6 were listed again (above the checkpoint), not stored";
+  EXPECT_EQ(store_.checkpoint->last_uid, 6u);
+}
+
+TEST_F(MailboxPassTest, VanishedLastUidIsNotCheckpointed) {
+  deliver({1, 2, 3});
+  source_.vanished = {3};
+  runPass();
+  EXPECT_EQ(store_.checkpoint->last_uid, 2u);
+  EXPECT_FALSE(source_.acknowledged.count(3));
+}
+
+TEST_F(MailboxPassTest, RefusedMessageIsQuarantinedAloneAndItsBatchCommitted) {
+  deliver({1, 2, 3});
+  limits_.batch_messages = 3;
+  store_.refuse = {keyOf(2)};
+  const PassReport report = runPass();
+
+  EXPECT_EQ(log_.of("commit"), (std::vector<std::string>{"1 2 3"})) << "one transaction";
+  EXPECT_EQ(report.stored, 2u);
+  EXPECT_EQ(report.quarantined, 1u);
+  EXPECT_EQ(store_.rows.at(keyOf(1)), FakeStore::Row::kStored);
+  EXPECT_EQ(store_.rows.at(keyOf(2)), FakeStore::Row::kQuarantined);
+  EXPECT_EQ(store_.rows.at(keyOf(3)), FakeStore::Row::kStored);
+  // A quarantined message is accounted for by its row: acknowledged, and the checkpoint passes it.
+  EXPECT_EQ(source_.acknowledged, (std::set<std::uint64_t>{1, 2, 3}));
+  EXPECT_EQ(store_.checkpoint->last_uid, 3u);
+}
+
+TEST_F(MailboxPassTest, OversizeMessageIsQuarantinedInItsBatchWithoutEndingThePass) {
+  deliver({1, 2});
+  source_.mail[2] = testing::sampleMail(2) + std::string(4096, 'x');
+  limits_.max_message_bytes = 1024;
+  const PassReport report = runPass();
+  EXPECT_EQ(report.quarantined, 1u);
+  EXPECT_EQ(store_.rows.at(keyOf(2)), FakeStore::Row::kQuarantined);
+  EXPECT_EQ(store_.checkpoint->last_uid, 2u);
+}
+
+TEST_F(MailboxPassTest, TransientStoreFailureEndsThePassWithNothingAcknowledged) {
+  deliver({1, 2, 3});
+  store_.fail_commit = 1;
+  EXPECT_THROW(runPass(), db::RetryableError);
+  EXPECT_TRUE(log_.of("ack").empty());
+  EXPECT_TRUE(store_.rows.empty());
+  EXPECT_TRUE(!store_.checkpoint || store_.checkpoint->last_uid == 0);
+}
+
+TEST_F(MailboxPassTest, TransientFailureInALaterBatchLeavesThatBatchUnacknowledged) {
+  deliver({1, 2, 3, 4});
+  store_.fail_commit = 2;
+  EXPECT_THROW(runPass(), db::RetryableError);
+  EXPECT_EQ(source_.acknowledged, (std::set<std::uint64_t>{1, 2}));
+  EXPECT_FALSE(store_.rows.count(keyOf(3)));
+  EXPECT_LE(store_.checkpoint.value_or(source::Checkpoint{}).last_uid, 2u);
+  expectEveryAckAfterItsCommit();
+}
+
+TEST_F(MailboxPassTest, FailedAcknowledgeKeepsTheCheckpointBehindTheCommittedBatch) {
+  deliver({1, 2, 3, 4});
+  source_.throw_on_acknowledge = 2;
+  EXPECT_THROW(runPass(), std::runtime_error);
+  EXPECT_TRUE(store_.rows.count(keyOf(3))) << "committed";
+  EXPECT_EQ(store_.checkpoint->last_uid, 2u) << "committed but not acknowledged: not covered";
+}
+
+TEST_F(MailboxPassTest, FetchFailureEndsThePassAndNothingUncommittedIsAcknowledged) {
+  deliver({1, 2, 3, 4, 5});
+  source_.throw_on_fetch = 2;
+  EXPECT_THROW(runPass(), std::runtime_error);
+  EXPECT_FALSE(store_.rows.count(keyOf(3)));
+  EXPECT_FALSE(source_.acknowledged.count(3));
+  expectEveryAckAfterItsCommit();
+  expectCheckpointsOverAcknowledged();
+}
+
+TEST_F(MailboxPassTest, StopRequestEndsThePassAfterTheBatchAtHand) {
+  deliver({1, 2, 3, 4, 5, 6});
+  bool stop = false;
+  store_.during_commit = [&](int call) {
+    if (call == 1) stop = true;  // SIGTERM while the first batch is being committed
+  };
+  const PassReport report = runPass([&] { return stop; });
+
+  EXPECT_TRUE(report.interrupted);
+  EXPECT_EQ(log_.of("commit"), (std::vector<std::string>{"1 2"}));
+  EXPECT_EQ(source_.acknowledged, (std::set<std::uint64_t>{1, 2}));
+  EXPECT_EQ(store_.checkpoint->last_uid, 2u) << "the batch at hand is checkpointed";
+  EXPECT_FALSE(store_.rows.count(keyOf(3)));
+}
+
+TEST_F(MailboxPassTest, StopRequestedBeforeTheFirstBatchStoresNothing) {
+  deliver({1, 2});
+  const PassReport report = runPass([] { return true; });
+  EXPECT_TRUE(report.interrupted);
+  EXPECT_TRUE(log_.of("commit").empty());
+  EXPECT_TRUE(source_.acknowledged.empty());
+}
+
+TEST_F(MailboxPassTest, FaultHookAfterCommitRunsBeforeTheAcknowledge) {
+  deliver({1, 2});
+  FaultHooks faults;
+  faults.after_commit = [&] { log_.add("after_commit"); };
+  runPass({}, faults);
+  const auto lines = log_.lines();
+  const auto commit = std::find(lines.begin(), lines.end(), "commit 1 2");
+  const auto hook = std::find(lines.begin(), lines.end(), "after_commit");
+  const auto ack = std::find(lines.begin(), lines.end(), "ack 1 2");
+  ASSERT_NE(hook, lines.end());
+  EXPECT_LT(commit, hook);
+  EXPECT_LT(hook, ack);
+}
+
+}  // namespace
+}  // namespace hd::service

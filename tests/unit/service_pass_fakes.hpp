@@ -1,0 +1,207 @@
+#pragma once
+// In-memory seams for MailboxPass unit tests: a mail source and a store (messages + checkpoint)
+// that write every call into one shared event log, so a test can assert the order of fetch,
+// commit, acknowledge and checkpoint. Not thread-safe beyond what MailboxPass promises: calls on
+// the source are serialised by the pass; the log is guarded because the source and the store
+// may be called from different threads.
+
+#include <map>
+#include <mutex>
+#include <optional>
+#include <set>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "connectors/source/mail_source.hpp"
+#include "db/errors.hpp"  // RetryableError: what PostgreSQL's store throws for a transient failure
+#include "service/ports/checkpoint_store.hpp"
+#include "service/ports/message_store.hpp"
+#include "tests/unit/ingest_fake_lookup.hpp"
+
+namespace hd::service::testing {
+
+// "commit 1 2 3", "fetch 4 5", "ack 1 2", "checkpoint 5": one line per call, UIDs in call order.
+class EventLog {
+ public:
+  void add(std::string line) {
+    std::lock_guard lock(mutex_);
+    lines_.push_back(std::move(line));
+  }
+  std::vector<std::string> lines() const {
+    std::lock_guard lock(mutex_);
+    return lines_;
+  }
+  // The lines starting with `verb`, without it ("ack 1 2" -> "1 2").
+  std::vector<std::string> of(const std::string& verb) const {
+    std::vector<std::string> result;
+    for (const auto& line : lines()) {
+      if (line.rfind(verb + " ", 0) == 0) result.push_back(line.substr(verb.size() + 1));
+    }
+    return result;
+  }
+
+ private:
+  mutable std::mutex mutex_;
+  std::vector<std::string> lines_;
+};
+
+constexpr std::uint64_t kUidValidity = 7;
+
+inline std::string keyOf(std::uint64_t uid) {
+  return "imap:support:" + std::to_string(kUidValidity) + ":" + std::to_string(uid);
+}
+
+// The UID at the end of a key made by keyOf().
+inline std::uint64_t uidOf(const std::string& key) {
+  return std::stoull(key.substr(key.rfind(':') + 1));
+}
+
+inline std::string sampleMail(std::uint64_t uid, const std::string& extra_headers = "") {
+  return "From: customer" + std::to_string(uid) +
+         "@example.com\r\nTo: support@example.com\r\nSubject: question " + std::to_string(uid) +
+         "\r\nMessage-ID: <m" + std::to_string(uid) + "@example.com>\r\n" + extra_headers +
+         "\r\nPlease help with " + std::to_string(uid) + ".\r\n";
+}
+
+class FakeSource : public source::MailSource {
+ public:
+  explicit FakeSource(EventLog& log) : log_(log) {}
+
+  std::map<std::uint64_t, std::string> mail;  // on the server, by UID
+  std::set<std::uint64_t> vanished;           // listed, but FETCH does not return them
+  std::optional<int> throw_on_fetch;          // the n-th fetch() call (1-based) throws
+  std::optional<int> throw_on_acknowledge;    // the n-th acknowledge() call throws
+  std::set<std::uint64_t> acknowledged;
+
+  void open() override { log_.add("open"); }
+
+  source::Listing listPending(const source::Checkpoint& checkpoint) override {
+    source::Listing listing;
+    listing.uidvalidity = kUidValidity;
+    const std::uint64_t above = checkpoint.uidvalidity == kUidValidity ? checkpoint.last_uid : 0;
+    for (const auto& [uid, raw] : mail) {
+      if (uid > above) listing.pending.push_back({keyOf(uid), uid, "", 0, raw.size()});
+    }
+    return listing;
+  }
+
+  std::vector<source::FetchedMessage> fetch(std::span<const source::MessageRef> refs) override {
+    log_.add("fetch" + uids(refs));
+    if (throw_on_fetch && ++fetch_calls_ == *throw_on_fetch) {
+      throw std::runtime_error("connection reset while fetching");
+    }
+    std::vector<source::FetchedMessage> fetched;
+    for (const auto& ref : refs) {
+      if (!vanished.count(ref.uid)) fetched.push_back({ref, mail.at(ref.uid)});
+    }
+    return fetched;
+  }
+
+  void acknowledge(std::span<const source::MessageRef> refs) override {
+    if (throw_on_acknowledge && ++acknowledge_calls_ == *throw_on_acknowledge) {
+      throw std::runtime_error("connection reset while acknowledging");
+    }
+    log_.add("ack" + uids(refs));
+    for (const auto& ref : refs) acknowledged.insert(ref.uid);
+  }
+
+  bool canWaitForNewMail() const override { return false; }
+  source::WaitOutcome waitForNewMail(std::chrono::milliseconds,
+                                     const std::function<bool()>&) override {
+    return source::WaitOutcome::kUnsupported;
+  }
+  void close() noexcept override {}
+
+ private:
+  static std::string uids(std::span<const source::MessageRef> refs) {
+    std::string text;
+    for (const auto& ref : refs) text += " " + std::to_string(ref.uid);
+    return text;
+  }
+
+  EventLog& log_;
+  int fetch_calls_ = 0;
+  int acknowledge_calls_ = 0;
+};
+
+// One transaction per commitBatch(): all of it lands, or (an exception) none of it.
+class FakeStore : public MessageStore, public CheckpointStore {
+ public:
+  explicit FakeStore(EventLog& log) : log_(log) {}
+
+  enum class Row { kStored, kQuarantined };
+  std::map<std::string, Row> rows;  // by source_key
+  std::set<std::string> refuse;     // commitBatch refuses these messages' data
+  std::optional<int> fail_commit;   // the n-th commitBatch() call (1-based) throws RetryableError
+  std::optional<source::Checkpoint> checkpoint;  // as saved
+  std::vector<std::string> decided;              // source keys, in the order decide() ran
+  std::function<void(int call)> during_commit;   // runs inside every commitBatch()
+
+  std::vector<std::string> accountedKeys(const std::vector<std::string>& keys) override {
+    std::vector<std::string> found;
+    for (const auto& key : keys) {
+      if (rows.count(key)) found.push_back(key);
+    }
+    return found;
+  }
+
+  std::vector<BatchEntryResult> commitBatch(std::span<const IncomingMessage> batch,
+                                            const BatchDecideFn& decide,
+                                            OnRefused on_refused) override {
+    const int call = ++commit_calls_;
+    if (during_commit) during_commit(call);
+    if (fail_commit && call == *fail_commit) {
+      throw db::RetryableError("could not serialize access due to concurrent update", "40001");
+    }
+    std::string line = "commit";
+    std::map<std::string, Row> written;
+    std::vector<BatchEntryResult> results(batch.size());
+    ingest::testing::FakeLookup lookup;
+    for (std::size_t i = 0; i < batch.size(); ++i) {
+      const IncomingMessage& in = batch[i];
+      BatchEntryResult& entry = results[i];
+      line += " " + std::to_string(uidOf(in.source_key));
+      if (in.parsed == nullptr) {
+        entry.kind = BatchEntryResult::Kind::kQuarantined;
+        entry.error = in.quarantine_reason;
+        written[in.source_key] = Row::kQuarantined;
+      } else if (rows.count(in.source_key)) {
+        entry.commit.status = CommitStatus::kAlreadyIngested;
+      } else if (refuse.count(in.source_key)) {
+        entry.kind = on_refused == OnRefused::kQuarantine ? BatchEntryResult::Kind::kQuarantined
+                                                          : BatchEntryResult::Kind::kRefused;
+        entry.error = "cannot store: value too long";
+        entry.sqlstate = "22001";
+        if (on_refused == OnRefused::kQuarantine) written[in.source_key] = Row::kQuarantined;
+      } else {
+        entry.commit.outcome = decide(i, lookup);
+        decided.push_back(in.source_key);
+        written[in.source_key] = Row::kStored;
+      }
+    }
+    rows.merge(written);
+    log_.add(line);
+    return results;
+  }
+
+  void quarantine(const std::string& source_key, const std::string&, const std::string&,
+                  const std::string&) override {
+    rows[source_key] = Row::kQuarantined;
+    log_.add("quarantine " + std::to_string(uidOf(source_key)));
+  }
+
+  std::optional<source::Checkpoint> loadCheckpoint(const std::string&) override {
+    return checkpoint;
+  }
+  void saveCheckpoint(const std::string&, const source::Checkpoint& saved) override {
+    checkpoint = saved;
+    log_.add("checkpoint " + std::to_string(saved.last_uid));
+  }
+
+ private:
+  EventLog& log_;
+  int commit_calls_ = 0;
+};
+
+}  // namespace hd::service::testing

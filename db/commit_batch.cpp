@@ -8,6 +8,7 @@
 
 #include "connectors/mime/sha256.hpp"
 #include "db/accounted_keys.hpp"
+#include "db/batch_knowledge.hpp"
 #include "db/message_writer.hpp"
 #include "db/sql_state.hpp"
 #include "db/ticket_store.hpp"
@@ -82,6 +83,7 @@ bool TicketStore::commitOnce(pqxx::connection_base& c, std::span<const IncomingM
                              std::vector<BatchEntryResult>& results) {
   results.assign(batch.size(), {});
   pqxx::work tx(c);
+  BatchKnowledge known(tx, batch, hashes);
   for (std::size_t i = 0; i < batch.size(); ++i) {
     const IncomingMessage& in = batch[i];
     BatchEntryResult& entry = results[i];
@@ -95,9 +97,14 @@ bool TicketStore::commitOnce(pqxx::connection_base& c, std::span<const IncomingM
     bool lost_race = false;
     if (isolate) tx.exec0(kSavepoint);
     try {
-      entry.commit = writeMessage(tx, options_.ticket_prefix, in, hashes[i],
+      entry.commit = writeMessage(tx, options_.ticket_prefix, in, hashes[i], known,
                                   [&](ingest::ThreadLookup& lookup) { return decide(i, lookup); });
       if (isolate) tx.exec0(kRelease);
+      if (entry.commit.status != CommitStatus::kAlreadyIngested) {
+        known.remember(
+            in, hashes[i],
+            {entry.commit.message_id, entry.commit.ticket_id, entry.commit.ticket_reference});
+      }
     } catch (const pqxx::unique_violation&) {
       lost_race = true;
     } catch (const pqxx::sql_error& e) {

@@ -1,96 +1,86 @@
-// Idempotence rests on UNIQUE(messages.source_key): a replay finds its row, and a concurrent commit
-// of the same key loses on the unique index (the caller's savepoint turns that into
-// kAlreadyIngested).
+// Idempotence rests on UNIQUE(messages.source_key): a replay finds its key accounted for, and a
+// concurrent commit of the same key loses on the unique index (the caller's savepoint turns that
+// into kAlreadyIngested).
 
 #include "db/message_writer.hpp"
 
 #include <stdexcept>
 
-#include "connectors/mime/sha256.hpp"
-#include "db/accounted_keys.hpp"
+#include "db/attachment_writer.hpp"
 #include "db/named_statement.hpp"
+#include "db/prepared_statement.hpp"
 #include "db/sql_values.hpp"
 #include "db/transaction_thread_lookup.hpp"
 
 namespace hd::db {
 namespace {
 
-// Does the mailbox already hold this content (same non-empty Message-ID and SHA-256 under
-// another key, e.g. after a UIDVALIDITY change)?
-constexpr const char* kFindSameContent =
-    "SELECT m.id, m.ticket_id, t.reference FROM messages m"
-    " LEFT JOIN tickets t ON t.id = m.ticket_id"
-    " WHERE $2::text <> '' AND m.mailbox = $1 AND m.internet_message_id = $2"
-    "   AND m.raw_sha256 = $3"
-    " ORDER BY m.id LIMIT 1";
-constexpr const char* kInsertAlias =
-    "INSERT INTO source_aliases (source_key, message_id) VALUES ($1, $2)";
-// The reference is written by the same statement that draws the id, so it is never NULL.
-constexpr const char* kInsertTicket =
-    "INSERT INTO tickets (id, reference, mailbox, subject, requester_address, requester_name)"
-    " SELECT n, $1::text || n, $2, $3, $4, $5"
-    " FROM (SELECT nextval(pg_get_serial_sequence('tickets', 'id')) AS n) AS next"
-    " RETURNING id, reference";
-constexpr const char* kTouchTicket =
-    "UPDATE tickets SET updated_at = now() WHERE id = $1 RETURNING reference";
-// Message, raw bytes and feed events in one round trip. A new ticket's ticket.created event is
-// inserted right before its message.added (ORDER BY position), so it gets the lower id.
+constexpr PreparedStatement kInsertAlias{
+    "hd_insert_alias", "INSERT INTO source_aliases (source_key, message_id) VALUES ($1, $2)"};
+
+// The ticket (new, or the follow-up's touched), the message, its raw bytes and its feed events in
+// one round trip. A new ticket's reference is written by the statement that draws its id, so it
+// is never NULL; nextval() runs only when :new_ticket is true (no gaps in the references). A new
+// ticket's ticket.created event is inserted right before its message.added (ORDER BY position),
+// so it gets the lower id. A follow-up to a ticket that does not exist yields no ticket row.
 const NamedStatement kInsertMessage(
     "hd_insert_message",
-    "WITH m AS ("
+    "WITH new_ticket AS ("
+    "  INSERT INTO tickets (id, reference, mailbox, subject, requester_address, requester_name)"
+    "  SELECT n, :ticket_prefix || n, :mailbox, :ticket_subject, :requester_address,"
+    "    :requester_name"
+    "  FROM (SELECT nextval(pg_get_serial_sequence('tickets', 'id')) AS n"
+    "        WHERE :new_ticket::boolean) AS next"
+    "  RETURNING id, reference),"
+    " followed AS ("
+    "  UPDATE tickets SET updated_at = now() WHERE id = NULLIF(:follow_up_ticket_id, '')::bigint"
+    "  RETURNING id, reference),"
+    " ticket AS (SELECT id, reference FROM new_ticket UNION ALL SELECT id, reference FROM "
+    "followed),"
+    " m AS ("
     "  INSERT INTO messages (ticket_id, source_key, mailbox, internet_message_id, in_reply_to,"
     "    references_, subject, from_address, from_name, to_addresses, cc_addresses,"
     "    reply_to_addresses, sent_at, body_text, body_text_new, body_html, classification,"
     "    decision_reason, raw_size, raw_sha256, warnings)"
-    "  VALUES (NULLIF(:ticket_id, '')::bigint, :source_key, :mailbox, :internet_message_id,"
+    "  VALUES ((SELECT id FROM ticket), :source_key, :mailbox, :internet_message_id,"
     "    :in_reply_to, :references::text[], :subject, :from_address, :from_name,"
     "    :to_addresses::jsonb, :cc_addresses::jsonb, :reply_to_addresses::jsonb,"
     "    to_timestamp(NULLIF(:sent_at_epoch, '')::bigint), :body_text, :body_text_new, :body_html,"
     "    :classification, :decision_reason, :raw_size::bigint, :raw_sha256, :warnings::jsonb)"
-    "  RETURNING id),"
+    "  RETURNING id, ticket_id),"
     " raw AS (INSERT INTO raw_messages (message_id, raw) SELECT id, :raw::bytea FROM m),"
     " feed AS ("
     "  INSERT INTO events (type, ticket_id, message_id)"
-    "  SELECT kind.type, NULLIF(:ticket_id, '')::bigint, m.id"
+    "  SELECT kind.type, m.ticket_id, m.id"
     "  FROM m CROSS JOIN (VALUES (1, 'ticket.created'), (2, 'message.added'))"
     "    AS kind (position, type)"
-    "  WHERE kind.position = 2 OR :ticket_created::boolean"
+    "  WHERE kind.position = 2 OR :new_ticket::boolean"
     "  ORDER BY kind.position)"
-    " SELECT id FROM m");
-constexpr const char* kInsertAttachment =
-    "INSERT INTO attachments (message_id, filename, content_type, content_id, is_inline, size,"
-    " sha256, content) VALUES ($1, $2, $3, $4, $5, $6, $7, $8::bytea)";
+    " SELECT m.id, m.ticket_id, (SELECT reference FROM ticket) FROM m");
 
-constexpr const char* kQuarantine =
+constexpr PreparedStatement kQuarantine{
+    "hd_quarantine",
     "INSERT INTO quarantine (source_key, mailbox, raw, error) VALUES ($1, $2, $3, $4)"
     " ON CONFLICT (source_key) DO UPDATE SET attempts = quarantine.attempts + 1,"
-    " last_seen = now(), error = EXCLUDED.error";
+    " last_seen = now(), error = EXCLUDED.error"};
 
-constexpr const char* kDefaultContentType = "application/octet-stream";
-
-struct NewTicket {
-  std::int64_t id = 0;
-  std::string reference;
-};
-
-NewTicket insertTicket(pqxx::transaction_base& tx, const std::string& prefix,
-                       const IncomingMessage& in, const ingest::Outcome& outcome) {
+// Writes the rows of a decided message; fills the ticket and message fields of `result`.
+void insertMessage(pqxx::transaction_base& tx, const std::string& ticket_prefix,
+                   const IncomingMessage& in, const std::string& sha256, CommitResult& result) {
   const mime::Message& mail = *in.parsed;
+  const ingest::Outcome& outcome = result.outcome;
+  using Kind = ingest::Outcome::Kind;
+  const bool new_ticket = outcome.kind == Kind::kNewTicket;
+  const bool follow_up = outcome.kind == Kind::kFollowUp;
   const std::optional<mime::Address>& requester = mail.from ? mail.from : mail.sender;
-  const std::string& subject =
-      outcome.ticket_subject.empty() ? mail.subject : outcome.ticket_subject;
-  const auto row = tx.exec_params1(
-      kInsertTicket, validUtf8(prefix), validUtf8(in.mailbox), validUtf8(subject),
-      validUtf8(requester ? requester->address : ""), validUtf8(requester ? requester->name : ""));
-  return {row[0].as<std::int64_t>(), row[1].as<std::string>()};
-}
-
-std::int64_t insertMessage(pqxx::transaction_base& tx, const IncomingMessage& in,
-                           const std::string& sha256, const ingest::Outcome& outcome,
-                           std::int64_t ticket_id, bool ticket_created) {
-  const mime::Message& mail = *in.parsed;
   NamedArgs row(kInsertMessage);
-  row.set("ticket_id", ticket_id == 0 ? std::string() : std::to_string(ticket_id))
+  row.set("new_ticket", new_ticket)
+      .set("ticket_prefix", validUtf8(ticket_prefix))
+      .set("ticket_subject",
+           validUtf8(outcome.ticket_subject.empty() ? mail.subject : outcome.ticket_subject))
+      .set("requester_address", validUtf8(requester ? requester->address : ""))
+      .set("requester_name", validUtf8(requester ? requester->name : ""))
+      .set("follow_up_ticket_id", follow_up ? std::to_string(outcome.ticket_id) : std::string())
       .set("source_key", in.source_key)
       .set("mailbox", validUtf8(in.mailbox))
       .set("internet_message_id", validUtf8(mail.message_id))
@@ -111,68 +101,49 @@ std::int64_t insertMessage(pqxx::transaction_base& tx, const IncomingMessage& in
       .set("raw_size", static_cast<std::int64_t>(in.raw.size()))
       .set("raw_sha256", sha256)
       .set("warnings", warningsJson(in.warnings))
-      .set("raw", in.raw)  // binary: one copy, no escaping
-      .set("ticket_created", ticket_created);
-  const auto message_id = row.exec(tx).at(0)[0].as<std::int64_t>();
-  for (const auto& a : mail.attachments) {
-    tx.exec_params0(kInsertAttachment, message_id, validUtf8(a.filename),
-                    validUtf8(a.content_type.empty() ? kDefaultContentType : a.content_type),
-                    validUtf8(a.content_id), a.is_inline,
-                    static_cast<std::int64_t>(a.content.size()),
-                    a.sha256_hex.empty() ? mime::sha256Hex(a.content) : a.sha256_hex,
-                    pqxx::binarystring(a.content.data(), a.content.size()));
+      .set("raw", in.raw);  // binary: one copy, no escaping
+  const auto stored = row.exec(tx).at(0);
+  if (follow_up && stored[1].is_null()) {
+    // A decide() bug, not bad mail: the exception rolls the whole batch back.
+    throw std::invalid_argument("decide() answered a follow-up to unknown ticket " +
+                                std::to_string(outcome.ticket_id));
   }
-  return message_id;
+  result.message_id = stored[0].as<std::int64_t>();
+  result.ticket_id = stored[1].is_null() ? 0 : stored[1].as<std::int64_t>();
+  result.ticket_reference = stored[2].is_null() ? "" : stored[2].as<std::string>();
+  result.ticket_created = new_ticket;
+  writeAttachments(tx, result.message_id, mail.attachments);
 }
 
 }  // namespace
 
 void writeQuarantine(pqxx::transaction_base& tx, const std::string& source_key,
                      const std::string& mailbox, const std::string& raw, const std::string& error) {
-  tx.exec_params0(kQuarantine, source_key, validUtf8(mailbox),
-                  pqxx::binarystring(raw.data(), raw.size()), validUtf8(error));
+  execPrepared(tx, kQuarantine, source_key, validUtf8(mailbox),
+               pqxx::binarystring(raw.data(), raw.size()), validUtf8(error));
 }
 
 CommitResult writeMessage(pqxx::transaction_base& tx, const std::string& ticket_prefix,
                           const IncomingMessage& in, const std::string& sha256,
-                          const DecideFn& decide) {
+                          BatchKnowledge& known, const DecideFn& decide) {
   if (in.parsed == nullptr) throw std::invalid_argument("commit: parsed message missing");
   CommitResult result;
-  if (isAccounted(tx, in.source_key)) {
+  if (known.accounted(in.source_key)) {
     result.status = CommitStatus::kAlreadyIngested;
     return result;
   }
-  const auto same = tx.exec_params(kFindSameContent, validUtf8(in.mailbox),
-                                   validUtf8(in.parsed->message_id), sha256);
-  if (!same.empty()) {
-    const auto original = same[0];
-    tx.exec_params0(kInsertAlias, in.source_key, original[0].as<std::int64_t>());
+  if (const auto original = known.sameContent(in, sha256)) {
+    execPrepared(tx, kInsertAlias, in.source_key, original->message_id);
     result.status = CommitStatus::kDuplicateContent;
-    result.message_id = original[0].as<std::int64_t>();
-    result.ticket_id = original[1].is_null() ? 0 : original[1].as<std::int64_t>();
-    result.ticket_reference = original[2].is_null() ? "" : original[2].as<std::string>();
+    result.message_id = original->message_id;
+    result.ticket_id = original->ticket_id;
+    result.ticket_reference = original->ticket_reference;
     return result;
   }
 
   TransactionThreadLookup lookup(tx);
   result.outcome = decide(lookup);
-  using Kind = ingest::Outcome::Kind;
-  if (result.outcome.kind == Kind::kNewTicket) {
-    const NewTicket ticket = insertTicket(tx, ticket_prefix, in, result.outcome);
-    result.ticket_id = ticket.id;
-    result.ticket_reference = ticket.reference;
-    result.ticket_created = true;
-  } else if (result.outcome.kind == Kind::kFollowUp) {
-    const auto rows = tx.exec_params(kTouchTicket, result.outcome.ticket_id);
-    if (rows.empty()) {
-      throw std::invalid_argument("decide() answered a follow-up to unknown ticket " +
-                                  std::to_string(result.outcome.ticket_id));
-    }
-    result.ticket_id = result.outcome.ticket_id;
-    result.ticket_reference = rows[0][0].as<std::string>();
-  }
-  result.message_id =
-      insertMessage(tx, in, sha256, result.outcome, result.ticket_id, result.ticket_created);
+  insertMessage(tx, ticket_prefix, in, sha256, result);
   return result;
 }
 

@@ -1,0 +1,23 @@
+#pragma once
+// The attachments of one stored message, written with multi-row INSERTs (up to
+// kAttachmentsPerStatement rows per round trip, each row count prepared once per connection).
+// Contents travel as binary parameters (no escaping). Runs in the caller's transaction; libpqxx
+// exceptions pass through.
+
+#include <cstdint>
+#include <vector>
+
+#include "connectors/mime/message.hpp"
+
+namespace pqxx {
+class transaction_base;
+}
+
+namespace hd::db {
+
+inline constexpr std::size_t kAttachmentsPerStatement = 16;
+
+void writeAttachments(pqxx::transaction_base& tx, std::int64_t message_id,
+                      const std::vector<mime::Attachment>& attachments);
+
+}  // namespace hd::db

@@ -1,0 +1,108 @@
+// The group commit's statements against a real PostgreSQL: what the batch looks up once (stored
+// contents, accounted keys) still sees the batch's own earlier messages, the ticket and message
+// written by one statement keep references gapless and refuse a follow-up to a missing ticket,
+// and attachments inserted many rows at a time keep their order and bytes.
+
+#include <gtest/gtest.h>
+
+#include <vector>
+
+#include "db/attachment_writer.hpp"
+#include "tests/integration/db_store_fixture.hpp"
+
+namespace hd::db {
+namespace {
+
+using namespace itest;
+
+Outcome recorded(ingest::ThreadLookup&) {
+  Outcome o;
+  o.kind = Kind::kRecorded;
+  o.classification = ingest::Classification::kAutoReply;
+  return o;
+}
+
+TEST_F(TicketStoreTest, ACopyLaterInTheSameBatchIsAnAliasOfTheFirst) {
+  const auto m = mail("Twice", "twice@example.com");
+  const std::vector<IncomingMessage> batch{incoming("imap:support:7:1", m, "same bytes"),
+                                           incoming("imap:support:7:2", m, "same bytes")};
+  const auto results =
+      store_.commitBatch(batch, [&](std::size_t, ingest::ThreadLookup& l) { return newTicket(l); });
+  ASSERT_EQ(results.size(), 2u);
+  EXPECT_EQ(results[0].commit.status, CommitStatus::kInserted);
+  EXPECT_EQ(results[1].commit.status, CommitStatus::kDuplicateContent);
+  EXPECT_EQ(results[1].commit.message_id, results[0].commit.message_id);
+  EXPECT_EQ(results[1].commit.ticket_reference, results[0].commit.ticket_reference);
+  EXPECT_EQ(count("SELECT count(*) FROM messages"), 1);
+  EXPECT_EQ(
+      db_.scalar("SELECT message_id FROM source_aliases WHERE source_key = 'imap:support:7:2'"),
+      std::to_string(results[0].commit.message_id));
+}
+
+TEST_F(TicketStoreTest, MailWithoutATicketDrawsNoTicketNumber) {
+  std::vector<mime::Message> mails;
+  for (int i = 0; i < 4; ++i) mails.push_back(mail("M" + std::to_string(i), std::to_string(i)));
+  std::vector<IncomingMessage> batch;
+  for (int i = 0; i < 4; ++i) {
+    batch.push_back(incoming("imap:support:7:" + std::to_string(i), mails[i], std::to_string(i)));
+  }
+  const auto results = store_.commitBatch(batch, [&](std::size_t i, ingest::ThreadLookup& l) {
+    return i % 2 == 0 ? recorded(l) : newTicket(l);
+  });
+  EXPECT_EQ(results[1].commit.ticket_reference, "HD-1");
+  EXPECT_EQ(results[3].commit.ticket_reference, "HD-2");
+  EXPECT_EQ(results[2].commit.ticket_id, 0);
+  EXPECT_EQ(db_.scalar("SELECT string_agg(type || ':' || coalesce(ticket_id::text, '-'), ','"
+                       " ORDER BY id) FROM events"),
+            "message.added:-,ticket.created:1,message.added:1,message.added:-,"
+            "ticket.created:2,message.added:2");
+}
+
+TEST_F(TicketStoreTest, AFollowUpToAMissingTicketRollsTheBatchBack) {
+  const auto first = mail("First", "first@example.com");
+  const auto lost = mail("Re: gone", "lost@example.com");
+  const std::vector<IncomingMessage> batch{incoming("imap:support:7:1", first, "1"),
+                                           incoming("imap:support:7:2", lost, "2")};
+  EXPECT_THROW(store_.commitBatch(batch,
+                                  [&](std::size_t i, ingest::ThreadLookup& l) {
+                                    if (i == 0) return newTicket(l);
+                                    Outcome o;
+                                    o.kind = Kind::kFollowUp;
+                                    o.ticket_id = 4242;
+                                    return o;
+                                  }),
+               std::invalid_argument);
+  EXPECT_EQ(count("SELECT count(*) FROM messages"), 0);
+  EXPECT_EQ(count("SELECT count(*) FROM tickets"), 0);
+  EXPECT_EQ(count("SELECT count(*) FROM events"), 0);
+}
+
+TEST_F(TicketStoreTest, ManyAttachmentsKeepTheirOrderAndBytes) {
+  auto m = mail("Photos", "photos@example.com");
+  const std::size_t n = 2 * kAttachmentsPerStatement + 3;  // three statements
+  for (std::size_t i = 0; i < n; ++i) {
+    mime::Attachment a;
+    a.filename = "photo-" + std::to_string(i) + ".bin";
+    a.content_type = i == 0 ? "" : "image/png";
+    a.is_inline = i % 2 == 1;
+    a.content = allBytes() + std::to_string(i);
+    m.attachments.push_back(a);
+  }
+  const auto result = store_.commitMessage(incoming("imap:support:7:1", m, "raw"), newTicket);
+  ASSERT_EQ(result.status, CommitStatus::kInserted);
+  ASSERT_EQ(count("SELECT count(*) FROM attachments"), static_cast<long long>(n));
+  for (std::size_t i : {std::size_t{0}, std::size_t{1}, kAttachmentsPerStatement, n - 1}) {
+    const std::string& content = m.attachments[i].content;
+    EXPECT_EQ(db_.scalar("SELECT filename || '|' || content_type || '|' || is_inline || '|' ||"
+                         " size || '|' || encode(content, 'hex') FROM attachments ORDER BY id"
+                         " OFFSET " +
+                         std::to_string(i) + " LIMIT 1"),
+              m.attachments[i].filename + "|" +
+                  (i == 0 ? "application/octet-stream" : "image/png") + "|" +
+                  (i % 2 == 1 ? "true" : "false") + "|" + std::to_string(content.size()) + "|" +
+                  hex(content));
+  }
+}
+
+}  // namespace
+}  // namespace hd::db

@@ -22,6 +22,8 @@ MailboxWorker::MailboxWorker(WorkerSettings settings, SourceFactory make_source,
       make_source_(std::move(make_source)),
       store_(std::move(store)),
       board_(board),
+      reporter_(settings_.mailbox, board, settings_.metrics, settings_.auth_hint,
+                settings_.on_pass),
       backoff_(settings_.backoff_initial, settings_.backoff_max) {}
 
 bool MailboxWorker::runOnce() {
@@ -35,123 +37,60 @@ bool MailboxWorker::runOnce(const StopSignal& stop) {
   return ok && !last_pass_interrupted_;
 }
 
-bool MailboxWorker::runPass(std::unique_ptr<source::MailSource>* keep_open) {
-  const auto& name = settings_.mailbox;
-  auto started = std::chrono::system_clock::now();
-  board_.update(name, [&](MailboxStatus& s) { s.last_poll = started; });
-  std::exception_ptr error;
-  PassReport report;
-  bool skipped = false;
+std::optional<PassResult> MailboxWorker::attemptPass(
+    std::unique_ptr<source::MailSource>* keep_open) {
+  const auto started = std::chrono::system_clock::now();
+  reporter_.passStarting(started);
   last_pass_interrupted_ = false;
   try {
-    if (lease_ && !holdLease()) {
-      skipped = true;
+    if (lease_) {
+      const bool held = lease_->tryAcquire();  // throws db::DatabaseError
+      reporter_.leaseChecked(held);
+      if (!held) return std::nullopt;
+    }
+    auto source = make_source_();
+    MailboxPass pass(settings_.mailbox, *source, *store_, *store_, settings_.limits,
+                     settings_.policy, settings_.faults);
+    if (stop_) pass.stopWhen([stop = stop_] { return stop->stopRequested(); });
+    PassReport report;
+    try {
+      report = pass.run();
+    } catch (...) {
+      source->close();
+      throw;
+    }
+    last_pass_interrupted_ = report.interrupted;
+    if (keep_open && source->canWaitForNewMail()) {
+      *keep_open = std::move(source);
     } else {
-      auto source = make_source_();
-      MailboxPass pass(name, *source, *store_, *store_, settings_.limits, settings_.policy,
-                       settings_.faults);
-      if (stop_) pass.stopWhen([stop = stop_] { return stop->stopRequested(); });
-      try {
-        report = pass.run();
-        last_pass_interrupted_ = report.interrupted;
-      } catch (...) {
-        source->close();
-        throw;
-      }
-      if (keep_open && source->canWaitForNewMail()) {
-        *keep_open = std::move(source);
-      } else {
-        source->close();
-      }
+      source->close();
     }
+    return PassResult::succeeded(report, started, std::chrono::system_clock::now());
   } catch (...) {
-    error = std::current_exception();
+    return PassResult::failed(classifyPassFailure(std::current_exception()), started,
+                              std::chrono::system_clock::now());
   }
-  if (skipped) return true;
-  auto finished = std::chrono::system_clock::now();
-  auto duration = std::chrono::duration_cast<std::chrono::milliseconds>(finished - started);
-  if (settings_.on_pass) settings_.on_pass(name, !error, duration, report);
+}
 
-  if (!error) {
+bool MailboxWorker::runPass(std::unique_ptr<source::MailSource>* keep_open) {
+  std::optional<PassResult> result = attemptPass(keep_open);
+  if (!result) return true;  // standing by: not a failure
+  if (result->ok()) {
     signed_in_again_ = false;
-    auto previous = board_.get(name);
-    board_.update(name, [&](MailboxStatus& s) {
-      s.state = MailboxState::kOk;
-      s.last_success = finished;
-      s.consecutive_failures = 0;
-      s.uidvalidity = report.checkpoint.uidvalidity;
-      s.last_uid = report.checkpoint.last_uid;
-      s.last_pass_duration = duration;
-    });
-    if (previous.state != MailboxState::kOk) {
-      logger().information("mailbox %s: recovered after %d failed passes", name,
-                           previous.consecutive_failures);
-    }
-    if (report.stored || report.quarantined || report.duplicates || report.vanished) {
-      logger().information(
-          "mailbox %s: pass done in %s ms: %s listed, %s stored, %s quarantined, %s duplicates, %s "
-          "already stored, "
-          "%s not returned",
-          name, std::to_string(duration.count()), std::to_string(report.listed),
-          std::to_string(report.stored), std::to_string(report.quarantined),
-          std::to_string(report.duplicates), std::to_string(report.replayed),
-          std::to_string(report.vanished));
-    }
-    return true;
-  }
-
-  PassFailure failure = classifyPassFailure(error);
-  if (failure.sign_in_again) {
+  } else if (result->failure->sign_in_again) {
     // The token may be another account's (or Exchange refused for a moment): never offer the
     // same one again, and sign in once more right away before telling anyone.
     if (settings_.forget_access_token) settings_.forget_access_token();
     if (!signed_in_again_) {
       signed_in_again_ = true;
-      logger().information("mailbox %s: %s; signing in again with a fresh token", name,
-                           failure.message);
+      result->outcome = PassOutcome::kSignInAgain;
+      reporter_.report(*result);
       return runPass(keep_open);
     }
   }
-  last_failure_ = failure;
-  int failures = 0;
-  bool same_refusal = false;
-  board_.update(name, [&](MailboxStatus& s) {
-    same_refusal = failure.needs_person && s.state == MailboxState::kAuthRequired &&
-                   s.last_error == failure.kind + ": " + failure.message;
-    s.state = failure.needs_person ? MailboxState::kAuthRequired : MailboxState::kFailing;
-    s.last_error = failure.kind + ": " + failure.message;
-    s.last_error_at = finished;
-    failures = ++s.consecutive_failures;
-    s.last_pass_duration = duration;
-  });
-  if (failure.needs_person) {
-    // One line when a person must act, not one per retry.
-    const std::string line =
-        "mailbox " + name + ": sign-in refused (" + failure.message + "); " + settings_.auth_hint;
-    if (same_refusal) {
-      logger().debug(line);
-    } else {
-      logger().error(line);
-    }
-  } else {
-    logger().warning("mailbox %s: pass failed (%s): %s [%d in a row]", name, failure.kind,
-                     failure.message, failures);
-  }
-  return false;
-}
-
-bool MailboxWorker::holdLease() {
-  const bool held = lease_->tryAcquire();
-  if (held && (standing_by_ || !announced_lease_)) {
-    logger().information("mailbox %s: lease acquired; this replica polls it", settings_.mailbox);
-  } else if (!held && !standing_by_) {
-    logger().information("mailbox %s: another replica holds the lease; standing by",
-                         settings_.mailbox);
-  }
-  announced_lease_ = announced_lease_ || held;
-  standing_by_ = !held;
-  board_.update(settings_.mailbox, [&](MailboxStatus& s) { s.lease = held ? "held" : "standby"; });
-  return held;
+  if (result->failure) last_failure_ = *result->failure;
+  reporter_.report(*result);
+  return result->ok();
 }
 
 std::chrono::milliseconds MailboxWorker::idleBetweenPasses(source::MailSource& session,

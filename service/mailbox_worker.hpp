@@ -10,6 +10,7 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "db/ticket_store.hpp"
@@ -17,6 +18,7 @@
 #include "service/config.hpp"
 #include "service/mailbox_pass.hpp"
 #include "service/pass_failure.hpp"
+#include "service/pass_reporter.hpp"
 #include "service/ports/lease.hpp"
 #include "service/status_board.hpp"
 #include "service/stop_signal.hpp"
@@ -24,12 +26,6 @@
 namespace hd::service {
 
 using SourceFactory = std::function<std::unique_ptr<source::MailSource>()>;
-
-// Called after every pass that ran (not after a skipped one), e.g. for metrics. `report` is
-// meaningful only when `ok`.
-using PassObserver =
-    std::function<void(const std::string& mailbox, bool ok, std::chrono::milliseconds duration,
-                       const PassReport& report)>;
 
 struct WorkerSettings {
   std::string mailbox;
@@ -47,8 +43,9 @@ struct WorkerSettings {
   // login; empty when never). While a pass waits out its backoff after a sign-in refusal, the
   // worker asks every poll interval and tries again at once when it changed. Optional.
   std::function<std::string()> sign_in_stamp;
-  FaultHooks faults;     // tests only
-  PassObserver on_pass;  // optional
+  FaultHooks faults;                 // tests only
+  http::Metrics* metrics = nullptr;  // optional: counts every pass
+  PassObserver on_pass;              // optional
 };
 
 class MailboxWorker {
@@ -75,20 +72,21 @@ class MailboxWorker {
   bool last_pass_interrupted_ = false;
   std::unique_ptr<db::TicketStore> store_;
   StatusBoard& board_;
+  PassReporter reporter_;
   Backoff backoff_;
   PassFailure last_failure_;  // of the latest failed pass: decides the retry delay
   std::unique_ptr<Lease> lease_;
-  bool standing_by_ = false;  // last lease check found another replica polling
-  bool announced_lease_ = false;
 
   bool signed_in_again_ = false;  // since the last good pass, after a refused mailbox
   bool idle_failing_ = false;     // the last IDLE failed (logged once until one succeeds)
   bool announced_idle_ = false;
 
-  bool holdLease();  // logs when the lease changes hands; throws db::DatabaseError
-  // A pass; on success, when the source can wait for news, its open session is handed to
-  // `keep_open` instead of being closed.
+  // A pass, reported; on success, when the source can wait for news, its open session is handed
+  // to `keep_open` instead of being closed.
   bool runPass(std::unique_ptr<source::MailSource>* keep_open);
+  // The pass itself, unreported; nullopt when it was skipped because another replica holds the
+  // lease.
+  std::optional<PassResult> attemptPass(std::unique_ptr<source::MailSource>* keep_open);
   // Sleeps `wait` after a failed pass; returns true when stopped. After a sign-in refusal it
   // ends early when `sign_in_stamp` changes (a new `auth login` while the service runs).
   bool sleepAfterFailure(std::chrono::milliseconds wait, const StopSignal& stop);

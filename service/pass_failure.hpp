@@ -9,8 +9,22 @@
 
 namespace hd::service {
 
+// What broke. The text of each (toString) is what the log and /status show.
+enum class FailureClass {
+  kAuthentication,
+  kTls,
+  kThrottled,
+  kNetwork,
+  kProtocol,
+  kCommandRefused,
+  kConfiguration,
+  kDatabase,
+  kUnexpected,
+};
+std::string toString(FailureClass kind);
+
 struct PassFailure {
-  std::string kind;  // for the log line and /status: what broke ("network", "database", ...)
+  FailureClass kind = FailureClass::kUnexpected;
   std::string message;
   bool needs_person = false;  // the credentials were refused: retrying alone will not help
   // The server said how long to wait (Exchange: "Request is throttled. Suggested Backoff Time");
@@ -19,6 +33,10 @@ struct PassFailure {
   // Signed in, but the mailbox was refused (Exchange's "authenticated but not connected"): the
   // worker drops the access token and signs in again once at once before it reports this.
   bool sign_in_again = false;
+
+  // "network: connection reset": the last_error of /status.
+  std::string describe() const { return toString(kind) + ": " + message; }
+  bool operator==(const PassFailure&) const = default;
 };
 
 PassFailure classifyPassFailure(const std::exception_ptr& error);

@@ -158,12 +158,7 @@ std::unique_ptr<MailboxWorker> Runtime::makeWorker(const MailboxConfig& mailbox)
                                verify_binding]() -> std::unique_ptr<source::MailSource> {
     return std::make_unique<SchemaCheckingSource>(make_inner(), *store_ptr, verify_binding);
   };
-  if (record_metrics_) {
-    settings.on_pass = [this](const std::string& name, bool ok, std::chrono::milliseconds duration,
-                              const PassReport& report) {
-      metrics_.recordPass(name, ok, duration, ok ? report.stored : 0, ok ? report.quarantined : 0);
-    };
-  }
+  if (record_metrics_) settings.metrics = &metrics_;
   auto worker = std::make_unique<MailboxWorker>(std::move(settings), std::move(make_source),
                                                 std::move(store), board_);
   // Several replicas may share the database: only the holder of the mailbox's lease polls it.

@@ -14,6 +14,18 @@ std::string toString(MailboxState state) {
   return "ok";
 }
 
+std::string toString(LeaseState lease) {
+  switch (lease) {
+    case LeaseState::kHeld:
+      return "held";
+    case LeaseState::kStandby:
+      return "standby";
+    case LeaseState::kNone:
+      break;
+  }
+  return "none";
+}
+
 void StatusBoard::add(const std::string& name, const std::string& protocol) {
   std::lock_guard lock(mutex_);
   MailboxStatus status;

@@ -16,6 +16,11 @@ namespace hd::service {
 enum class MailboxState { kOk, kFailing, kAuthRequired };
 std::string toString(MailboxState state);
 
+// Several replicas: whether this process holds the mailbox's lease ("held"), another replica
+// does ("standby"), or no lease is used ("none"; also before the first attempt).
+enum class LeaseState { kNone, kHeld, kStandby };
+std::string toString(LeaseState lease);
+
 struct MailboxStatus {
   std::string name;
   std::string protocol;
@@ -26,9 +31,7 @@ struct MailboxStatus {
   int consecutive_failures = 0;
   std::uint64_t uidvalidity = 0, last_uid = 0;  // checkpoint (IMAP)
   std::optional<std::chrono::milliseconds> last_pass_duration;
-  // Several replicas: whether this process holds the mailbox's lease ("held"), another replica
-  // does ("standby"), or no lease is used ("none"; also before the first attempt).
-  std::string lease = "none";
+  LeaseState lease = LeaseState::kNone;
   // OAuth2 mailboxes: when the access token last handed to the mail client expires.
   std::optional<std::chrono::system_clock::time_point> token_expires_at;
 };

@@ -62,7 +62,7 @@ nlohmann::json StatusReport::build() const {
         {"last_error_at", timeOrNull(box.last_error_at)},
         {"consecutive_failures", box.consecutive_failures},
         {"checkpoint", {{"uidvalidity", box.uidvalidity}, {"last_uid", box.last_uid}}},
-        {"lease", box.lease},
+        {"lease", toString(box.lease)},
         {"token_expires_at", timeOrNull(box.token_expires_at)},
     };
     const db::MailboxStats* stats = nullptr;

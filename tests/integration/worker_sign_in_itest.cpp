@@ -173,8 +173,9 @@ TEST_F(WorkerSignIn, AuthRequiredKeepsRetryingWithBackoffAndRecoversByItself) {
   settings.backoff_initial = 20ms;
   settings.backoff_max = 40ms;
   std::atomic<int> failed_passes{0};
-  settings.on_pass = [&](const std::string&, bool ok, std::chrono::milliseconds,
-                         const PassReport&) { failed_passes += ok ? 0 : 1; };
+  settings.on_pass = [&](const std::string&, const PassResult& result) {
+    failed_passes += result.ok() ? 0 : 1;
+  };
   auto worker = makeWorker(exchange.factory(), settings);
   thread_ = std::thread([&] { worker->runUntil(stop_); });
   ASSERT_TRUE(eventually([&] {

@@ -175,10 +175,10 @@ TEST(StatusReport, ShowsLeaseAndTokenExpiryPerMailbox) {
   board.add("outlook", "imap");
   board.add("dovecot", "pop3");
   board.update("outlook", [](MailboxStatus& s) {
-    s.lease = "held";
+    s.lease = LeaseState::kHeld;
     s.token_expires_at = std::chrono::system_clock::time_point(std::chrono::seconds(1800000000));
   });
-  board.update("dovecot", [](MailboxStatus& s) { s.lease = "standby"; });
+  board.update("dovecot", [](MailboxStatus& s) { s.lease = LeaseState::kStandby; });
   StatusReport report(
       board, []() -> DatabaseSnapshot { throw std::runtime_error("down"); },
       std::chrono::steady_clock::now());

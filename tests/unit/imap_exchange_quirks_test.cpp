@@ -135,7 +135,7 @@ TEST(ExchangeQuirks, Pop3Xoauth2RefusedAfterTheContinuationNeedsAPersonAndDropsT
   // What the worker concludes: a person must act (state auth_required), not a retryable glitch.
   const service::PassFailure failure = service::classifyPassFailure(error);
   EXPECT_TRUE(failure.needs_person);
-  EXPECT_EQ(failure.kind, "authentication");
+  EXPECT_EQ(service::toString(failure.kind), "authentication");
 
   source.close();  // the channel is fine after a refusal: QUIT politely
   EXPECT_TRUE(script.finished()) << script.pendingStep();
@@ -149,7 +149,7 @@ void expectMailboxAccessRefusal(const std::exception_ptr& error, const std::stri
   const service::PassFailure failure = service::classifyPassFailure(error);
   EXPECT_TRUE(failure.needs_person);
   EXPECT_TRUE(failure.sign_in_again);
-  EXPECT_EQ(failure.kind, "authentication");
+  EXPECT_EQ(service::toString(failure.kind), "authentication");
   for (const std::string& cause :
        {"another account than " + user, std::string("Add-MailboxPermission"),
         std::string("shared mailbox"), std::string("FullAccess"), protocol + " is off",

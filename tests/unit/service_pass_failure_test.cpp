@@ -16,7 +16,8 @@ PassFailure classifyThrown(const E& error) {
 
 TEST(PassFailure, ExchangeThrottlingCarriesTheServersWait) {
   auto failure = classifyThrown(net::ThrottledError("Request is throttled.", milliseconds(299961)));
-  EXPECT_EQ(failure.kind, "throttled by the server");
+  EXPECT_EQ(failure.kind, FailureClass::kThrottled);
+  EXPECT_EQ(toString(failure.kind), "throttled by the server");
   EXPECT_EQ(failure.server_backoff, milliseconds(299961));
   EXPECT_FALSE(failure.needs_person);
   // The server's wait wins over a shorter backoff of ours, and ours over a shorter one of theirs.
@@ -26,12 +27,12 @@ TEST(PassFailure, ExchangeThrottlingCarriesTheServersWait) {
 
 TEST(PassFailure, OtherFailuresUseOurBackoff) {
   auto network = classifyThrown(net::NetworkError("connection reset"));
-  EXPECT_EQ(network.kind, "network");
+  EXPECT_EQ(toString(network.kind), "network");
   EXPECT_EQ(network.server_backoff, milliseconds(0));
   EXPECT_EQ(retryDelay(milliseconds(5000), network), milliseconds(5000));
-  EXPECT_EQ(classifyThrown(db::DatabaseError("gone")).kind, "database");
-  EXPECT_EQ(classifyThrown(net::TlsError("bad certificate")).kind, "TLS");
-  EXPECT_EQ(classifyThrown(std::runtime_error("boom")).kind, "unexpected");
+  EXPECT_EQ(toString(classifyThrown(db::DatabaseError("gone")).kind), "database");
+  EXPECT_EQ(toString(classifyThrown(net::TlsError("bad certificate")).kind), "TLS");
+  EXPECT_EQ(toString(classifyThrown(std::runtime_error("boom")).kind), "unexpected");
 }
 
 TEST(PassFailure, RefusedCredentialsNeedAPerson) {

@@ -2,49 +2,83 @@
 
 #include <Poco/Logger.h>
 
-#include <algorithm>
-#include <optional>
-
-#include "service/pass_failure.hpp"
-
 namespace hd::service {
-namespace {
-
-Poco::Logger& logger() {
-  return Poco::Logger::get("hd.worker");
-}
-
-}  // namespace
 
 MailboxWorker::MailboxWorker(WorkerSettings settings, SourceFactory make_source,
                              std::unique_ptr<db::TicketStore> store, StatusBoard& board)
     : settings_(std::move(settings)),
       make_source_(std::move(make_source)),
       store_(std::move(store)),
-      board_(board),
       reporter_(settings_.mailbox, board, settings_.metrics, settings_.auth_hint,
                 settings_.on_pass),
-      backoff_(settings_.backoff_initial, settings_.backoff_max) {}
+      idle_(settings_.mailbox, board),
+      sign_in_(settings_.mailbox, settings_.sign_in_stamp) {}
 
 bool MailboxWorker::runOnce() {
-  return runPass(nullptr);
+  const auto result = runPass(false);
+  return !result || result->ok();
 }
 
 bool MailboxWorker::runOnce(const StopSignal& stop) {
   stop_ = &stop;
-  const bool ok = runPass(nullptr);
+  const auto result = runPass(false);
   stop_ = nullptr;
-  return ok && !last_pass_interrupted_;
+  return !result || (result->ok() && !result->counts.interrupted);
 }
 
-std::optional<PassResult> MailboxWorker::attemptPass(
-    std::unique_ptr<source::MailSource>* keep_open) {
+void MailboxWorker::runUntil(const StopSignal& stop) {
+  stop_ = &stop;
+  PeriodicSchedule schedule;
+  schedule.interval = settings_.poll_interval;
+  schedule.error_initial = settings_.backoff_initial;
+  schedule.error_max = settings_.backoff_max;
+  PeriodicTask::Hooks hooks;
+  hooks.between_runs = [this](auto wait, const RunOutcome& last, const StopSignal& stop) {
+    return betweenPasses(wait, last, stop);
+  };
+  if (settings_.sign_in_stamp) {
+    schedule.recheck_every = settings_.poll_interval;
+    hooks.wake_when = [this] { return sign_in_.signedInAgain(); };
+  }
+  PeriodicTask task(
+      schedule,
+      [this] {
+        const auto result = runPass(true);
+        if (!result || result->ok()) return RunOutcome{};
+        return RunOutcome{false, result->serverBackoff()};
+      },
+      hooks);
+  task.run(stop);
+  stop_ = nullptr;
+}
+
+std::optional<PassResult> MailboxWorker::runPass(bool keep_session) {
+  std::optional<PassResult> result = attemptPass(keep_session);
+  if (!result) return result;  // standing by: not a failure
+  if (result->ok()) {
+    signed_in_again_ = false;
+  } else if (result->failure->sign_in_again) {
+    // The token may be another account's (or Exchange refused for a moment): never offer the
+    // same one again, and sign in once more right away before telling anyone.
+    if (settings_.forget_access_token) settings_.forget_access_token();
+    if (!signed_in_again_) {
+      signed_in_again_ = true;
+      result->outcome = PassOutcome::kSignInAgain;
+      reporter_.report(*result);
+      return runPass(keep_session);
+    }
+  }
+  refused_ = result->outcome == PassOutcome::kAuthRequired;
+  reporter_.report(*result);
+  return result;
+}
+
+std::optional<PassResult> MailboxWorker::attemptPass(bool keep_session) {
   const auto started = std::chrono::system_clock::now();
   reporter_.passStarting(started);
-  last_pass_interrupted_ = false;
   try {
     if (lease_) {
-      const bool held = lease_->tryAcquire();  // throws db::DatabaseError
+      const bool held = lease_->tryAcquire();  // throws when it cannot tell
       reporter_.leaseChecked(held);
       if (!held) return std::nullopt;
     }
@@ -59,9 +93,8 @@ std::optional<PassResult> MailboxWorker::attemptPass(
       source->close();
       throw;
     }
-    last_pass_interrupted_ = report.interrupted;
-    if (keep_open && source->canWaitForNewMail()) {
-      *keep_open = std::move(source);
+    if (keep_session && source->canWaitForNewMail()) {
+      session_ = std::move(source);
     } else {
       source->close();
     }
@@ -72,118 +105,21 @@ std::optional<PassResult> MailboxWorker::attemptPass(
   }
 }
 
-bool MailboxWorker::runPass(std::unique_ptr<source::MailSource>* keep_open) {
-  std::optional<PassResult> result = attemptPass(keep_open);
-  if (!result) return true;  // standing by: not a failure
-  if (result->ok()) {
-    signed_in_again_ = false;
-  } else if (result->failure->sign_in_again) {
-    // The token may be another account's (or Exchange refused for a moment): never offer the
-    // same one again, and sign in once more right away before telling anyone.
-    if (settings_.forget_access_token) settings_.forget_access_token();
-    if (!signed_in_again_) {
-      signed_in_again_ = true;
-      result->outcome = PassOutcome::kSignInAgain;
-      reporter_.report(*result);
-      return runPass(keep_open);
-    }
+std::chrono::milliseconds MailboxWorker::betweenPasses(std::chrono::milliseconds wait,
+                                                       const RunOutcome& last,
+                                                       const StopSignal& stop) {
+  if (!last.ok) {
+    Poco::Logger::get("hd.worker")
+        .information("mailbox %s: next attempt in %s s", settings_.mailbox,
+                     std::to_string((wait.count() + 999) / 1000));
   }
-  if (result->failure) last_failure_ = *result->failure;
-  reporter_.report(*result);
-  return result->ok();
-}
-
-std::chrono::milliseconds MailboxWorker::idleBetweenPasses(source::MailSource& session,
-                                                           std::chrono::milliseconds wait,
-                                                           const StopSignal& stop) {
-  const auto& name = settings_.mailbox;
-  const auto started = std::chrono::steady_clock::now();
-  auto remaining = [&] {
-    auto spent = std::chrono::duration_cast<std::chrono::milliseconds>(
-        std::chrono::steady_clock::now() - started);
-    return std::max(std::chrono::milliseconds(0), wait - spent);
-  };
-  if (!announced_idle_) {
-    logger().information(
-        "mailbox %s: waiting in IMAP IDLE between passes (a pass at least every %s s)", name,
-        std::to_string((wait.count() + 999) / 1000));
-    announced_idle_ = true;
+  sign_in_.watch(refused_ && !last.ok);
+  if (session_) {
+    wait = idle_.wait(*session_, wait, stop);
+    session_->close();
+    session_.reset();
   }
-  board_.update(name, [](MailboxStatus& s) { s.idle = true; });
-  std::optional<source::WaitOutcome> outcome;
-  std::string failure;
-  try {
-    outcome = session.waitForNewMail(wait, [&stop] { return stop.stopRequested(); });
-  } catch (const std::exception& e) {
-    failure = e.what();
-  }
-  board_.update(name, [](MailboxStatus& s) { s.idle = false; });
-  if (!outcome) {
-    if (!idle_failing_) {
-      logger().warning("mailbox %s: IDLE failed (%s); polling instead until it works again", name,
-                       failure);
-    }
-    idle_failing_ = true;
-    return remaining();
-  }
-  if (idle_failing_) logger().information("mailbox %s: IDLE works again", name);
-  idle_failing_ = false;
-  switch (*outcome) {
-    case source::WaitOutcome::kNewMail:
-      logger().debug("mailbox %s: the server announced new mail", name);
-      return std::chrono::milliseconds(0);
-    case source::WaitOutcome::kTimeout:
-    case source::WaitOutcome::kInterrupted:
-      return std::chrono::milliseconds(0);
-    case source::WaitOutcome::kUnsupported:
-      break;
-  }
-  return remaining();
-}
-
-bool MailboxWorker::sleepAfterFailure(std::chrono::milliseconds wait, const StopSignal& stop) {
-  if (!last_failure_.needs_person || !settings_.sign_in_stamp) return stop.waitFor(wait);
-  auto stamp = [this]() -> std::optional<std::string> {
-    try {
-      return settings_.sign_in_stamp();
-    } catch (const std::exception&) {
-      return std::nullopt;  // the database is away: the backoff decides
-    }
-  };
-  const auto before = stamp();
-  const auto deadline = std::chrono::steady_clock::now() + wait;
-  for (;;) {
-    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
-        deadline - std::chrono::steady_clock::now());
-    if (left <= std::chrono::milliseconds(0)) return false;
-    if (stop.waitFor(std::min(left, settings_.poll_interval))) return true;
-    const auto now = stamp();
-    if (before && now && *now != *before) {
-      logger().information("mailbox %s: a new sign-in was stored; trying again now",
-                           settings_.mailbox);
-      return false;
-    }
-  }
-}
-
-void MailboxWorker::runUntil(const StopSignal& stop) {
-  stop_ = &stop;
-  while (!stop.stopRequested()) {
-    std::unique_ptr<source::MailSource> session;
-    bool ok = runPass(&session);
-    std::chrono::milliseconds wait = settings_.poll_interval;
-    if (!ok) {
-      int failures = board_.get(settings_.mailbox).consecutive_failures;
-      wait = retryDelay(backoff_.delayAfter(failures), last_failure_);
-      logger().information("mailbox %s: next attempt in %s s", settings_.mailbox,
-                           std::to_string((wait.count() + 999) / 1000));
-    }
-    if (session) {
-      wait = idleBetweenPasses(*session, wait, stop);
-      session->close();
-    }
-    if (ok ? stop.waitFor(wait) : sleepAfterFailure(wait, stop)) break;
-  }
+  return wait;
 }
 
 }  // namespace hd::service

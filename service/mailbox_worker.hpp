@@ -1,12 +1,12 @@
 #pragma once
-// The long-running loop of one mailbox: a pass, then wait for the poll interval; after a failed
-// pass, exponential backoff with jitter. After a successful pass on a source that can wait for news
-// (IMAP IDLE), the worker waits on that session instead of sleeping and starts the next pass as
-// soon as the server announces new mail; when IDLE fails it sleeps out the interval (polling).
-// When the server refuses the mailbox after a good sign-in, the pass is tried once more at once
-// with a fresh access token; while sign-in is refused, a new `auth login` ends the backoff early.
-// Every state change is one log line naming the mailbox, and is published on the StatusBoard. Owns
-// its own database connection.
+// One mailbox, pass after pass: what a pass is (lease, source, MailboxPass, the retry at once
+// after a refused mailbox), on the PeriodicTask schedule (the poll interval; after a failed pass
+// exponential backoff with jitter, at least the server's requested wait). After a successful pass
+// on a source that can wait for news (IMAP IDLE), the wait is spent on that session (IdleWait)
+// and the next pass starts as soon as the server announces new mail. When the server refuses the
+// mailbox after a good sign-in, the pass is tried once more at once with a fresh access token;
+// while sign-in is refused, a new `auth login` ends the backoff early (SignInWatch). Every pass is
+// reported through the PassReporter (status board, metrics, log). Owns its database connection.
 
 #include <functional>
 #include <memory>
@@ -14,12 +14,13 @@
 #include <string>
 
 #include "db/ticket_store.hpp"
-#include "service/backoff.hpp"
 #include "service/config.hpp"
+#include "service/idle_wait.hpp"
 #include "service/mailbox_pass.hpp"
-#include "service/pass_failure.hpp"
 #include "service/pass_reporter.hpp"
+#include "service/periodic_task.hpp"
 #include "service/ports/lease.hpp"
+#include "service/sign_in_watch.hpp"
 #include "service/status_board.hpp"
 #include "service/stop_signal.hpp"
 
@@ -53,7 +54,7 @@ class MailboxWorker {
   MailboxWorker(WorkerSettings settings, SourceFactory make_source,
                 std::unique_ptr<db::TicketStore> store, StatusBoard& board);
 
-  // One pass, recorded on the status board. Returns true on success; never throws.
+  // One pass, reported. Returns true on success; never throws.
   bool runOnce();
   // The same, but a stop ends the pass after the batch at hand; false when it did.
   bool runOnce(const StopSignal& stop);
@@ -66,35 +67,25 @@ class MailboxWorker {
   void setLease(std::unique_ptr<Lease> lease) { lease_ = std::move(lease); }
 
  private:
+  // A pass, reported; nullopt when skipped because another replica holds the lease. With
+  // `keep_session`, the open session of a good pass on a source that can wait for news is kept in
+  // session_ for the wait that follows.
+  std::optional<PassResult> runPass(bool keep_session);
+  std::optional<PassResult> attemptPass(bool keep_session);  // the same, unreported
+  std::chrono::milliseconds betweenPasses(std::chrono::milliseconds wait, const RunOutcome& last,
+                                          const StopSignal& stop);
+
   WorkerSettings settings_;
   SourceFactory make_source_;
-  const StopSignal* stop_ = nullptr;  // asked between batches of a pass (runUntil, runOnce(stop))
-  bool last_pass_interrupted_ = false;
   std::unique_ptr<db::TicketStore> store_;
-  StatusBoard& board_;
   PassReporter reporter_;
-  Backoff backoff_;
-  PassFailure last_failure_;  // of the latest failed pass: decides the retry delay
+  IdleWait idle_;
+  SignInWatch sign_in_;
   std::unique_ptr<Lease> lease_;
-
-  bool signed_in_again_ = false;  // since the last good pass, after a refused mailbox
-  bool idle_failing_ = false;     // the last IDLE failed (logged once until one succeeds)
-  bool announced_idle_ = false;
-
-  // A pass, reported; on success, when the source can wait for news, its open session is handed
-  // to `keep_open` instead of being closed.
-  bool runPass(std::unique_ptr<source::MailSource>* keep_open);
-  // The pass itself, unreported; nullopt when it was skipped because another replica holds the
-  // lease.
-  std::optional<PassResult> attemptPass(std::unique_ptr<source::MailSource>* keep_open);
-  // Sleeps `wait` after a failed pass; returns true when stopped. After a sign-in refusal it
-  // ends early when `sign_in_stamp` changes (a new `auth login` while the service runs).
-  bool sleepAfterFailure(std::chrono::milliseconds wait, const StopSignal& stop);
-  // Waits on `session` for new mail for at most `wait`; returns how much of `wait` is still to be
-  // slept (zero: pass now).
-  std::chrono::milliseconds idleBetweenPasses(source::MailSource& session,
-                                              std::chrono::milliseconds wait,
-                                              const StopSignal& stop);
+  const StopSignal* stop_ = nullptr;  // asked between batches of a pass
+  bool signed_in_again_ = false;      // since the last good pass, after a refused mailbox
+  bool refused_ = false;              // the last pass ended in auth_required
+  std::unique_ptr<source::MailSource> session_;  // of the last good pass, for IdleWait
 };
 
 }  // namespace hd::service

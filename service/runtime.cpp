@@ -3,7 +3,6 @@
 #include <Poco/Logger.h>
 
 #include <atomic>
-#include <condition_variable>
 #include <future>
 #include <thread>
 
@@ -101,7 +100,9 @@ Runtime::Runtime(Config config, RuntimeHooks hooks)
     board_.add(mailbox.name, toString(mailbox.protocol));
 }
 
-Runtime::~Runtime() = default;
+Runtime::~Runtime() {
+  joinWorkers();
+}
 
 std::unique_ptr<MailboxWorker> Runtime::makeWorker(const MailboxConfig& mailbox) {
   WorkerSettings settings;
@@ -225,23 +226,17 @@ bool Runtime::serve(const StopSignal& stop, std::chrono::seconds grace) {
                      std::string(e.what()));
   }
 
-  // Workers run on detached threads that share ownership of what they use, so that a pass stuck in
-  // a network read cannot hold up the exit once the grace period is over.
-  struct Completion {
-    std::mutex mutex;
-    std::condition_variable done;
-    std::size_t remaining = 0;
-  };
-  auto completion = std::make_shared<Completion>();
-  completion->remaining = config_.mailboxes.size();
+  // One thread per mailbox, owned by this Runtime and joined below (or, when a pass is stuck in a
+  // read past the grace period, left to the process exit that follows).
+  workers_.remaining = config_.mailboxes.size();
   for (const auto& mailbox : config_.mailboxes) {
-    std::shared_ptr<MailboxWorker> worker = makeWorker(mailbox);
-    std::thread([worker, completion, &stop] {
-      worker->runUntil(stop);
-      std::lock_guard lock(completion->mutex);
-      --completion->remaining;
-      completion->done.notify_all();
-    }).detach();
+    MailboxWorker& worker = *workers_.workers.emplace_back(makeWorker(mailbox));
+    workers_.threads.emplace_back([this, &worker, &stop] {
+      worker.runUntil(stop);
+      std::lock_guard lock(workers_.mutex);
+      --workers_.remaining;
+      workers_.done.notify_all();
+    });
   }
   logger().information("started %z mailbox worker(s)", config_.mailboxes.size());
 
@@ -251,8 +246,8 @@ bool Runtime::serve(const StopSignal& stop, std::chrono::seconds grace) {
                        std::to_string(grace.count()));
   bool finished = false;
   {
-    std::unique_lock lock(completion->mutex);
-    finished = completion->done.wait_for(lock, grace, [&] { return completion->remaining == 0; });
+    std::unique_lock lock(workers_.mutex);
+    finished = workers_.done.wait_for(lock, grace, [&] { return workers_.remaining == 0; });
   }
   server.stop();
   listener.stop();
@@ -262,7 +257,15 @@ bool Runtime::serve(const StopSignal& stop, std::chrono::seconds grace) {
                      std::to_string(grace.count()));
     return false;
   }
+  joinWorkers();
   return true;
+}
+
+void Runtime::joinWorkers() {
+  for (auto& thread : workers_.threads) {
+    if (thread.joinable()) thread.join();
+  }
+  workers_.threads.clear();
 }
 
 }  // namespace hd::service

@@ -73,7 +73,9 @@ TEST(FaultDatabaseOutage, ImmediateStopMidPassThenRestartStoresEverythingOnceQua
   TempFile config(
       apiConfigJson(db.url(), box.user(), "", R"("limits": {"fetch_batch_messages": 20},)"));
 
-  ServiceProcess service({"--config", config.path()});
+  // At least 5 s per pass (50 batches, 100 ms after each commit): the stop lands in the middle
+  // however fast the machine.
+  ServiceProcess service({"--config", config.path()}, {"HD_FAULT_PAUSE_AFTER_COMMIT_MS=100"});
   const int port = waitForPort(service);
   ASSERT_NE(port, 0);
 

@@ -83,7 +83,9 @@ void restartMidPass(const std::string& protocol) {
   for (int i = 0; i < kMessages; ++i) box.deliver(makeSampleMessage(i));
   TempFile file(config(db, box, protocol));
 
-  ServiceProcess service({"--config", file.path()});
+  // At least 5 s per pass (50 batches, 100 ms after each commit): the stop, which takes a
+  // second or two, lands in the middle however fast the machine.
+  ServiceProcess service({"--config", file.path()}, {"HD_FAULT_PAUSE_AFTER_COMMIT_MS=100"});
   const int port = waitForPort(service);
   ASSERT_NE(port, 0);
   ASSERT_TRUE(eventually(120, [&] { return storedMessages(db) >= 60; })) << service.output();

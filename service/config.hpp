@@ -68,8 +68,9 @@ struct LimitsConfig {
   std::size_t max_parts = 1000;
   std::size_t max_depth = 32;
   std::size_t max_header_bytes = 1024 * 1024;
+  // One batch of a pass (fetch, group commit, acknowledge); see PassLimits.
   std::size_t fetch_batch_messages = 50;
-  std::uint64_t fetch_batch_bytes = 32ull * 1024 * 1024;
+  std::uint64_t fetch_batch_bytes = 8ull * 1024 * 1024;
 };
 
 struct BackoffConfig {

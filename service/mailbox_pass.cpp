@@ -3,9 +3,12 @@
 #include <Poco/Logger.h>
 
 #include <algorithm>
+#include <mutex>
 #include <unordered_set>
 
+#include "service/fetch_stage.hpp"
 #include "service/ingest_step.hpp"
+#include "service/pass_batches.hpp"
 
 namespace hd::service {
 namespace {
@@ -15,27 +18,6 @@ Poco::Logger& logger() {
 }
 
 constexpr std::size_t kAccountedQueryChunk = 2000;
-
-// Splits the pending list into fetch batches bounded by count and bytes. A message larger than
-// the byte bound travels alone.
-std::vector<std::vector<source::MessageRef>> makeBatches(
-    const std::vector<source::MessageRef>& refs, std::size_t max_messages,
-    std::uint64_t max_bytes) {
-  std::vector<std::vector<source::MessageRef>> batches;
-  std::vector<source::MessageRef> current;
-  std::uint64_t bytes = 0;
-  for (const auto& ref : refs) {
-    if (!current.empty() && (current.size() >= max_messages || bytes + ref.size > max_bytes)) {
-      batches.push_back(std::move(current));
-      current.clear();
-      bytes = 0;
-    }
-    current.push_back(ref);
-    bytes += ref.size;
-  }
-  if (!current.empty()) batches.push_back(std::move(current));
-  return batches;
-}
 
 }  // namespace
 
@@ -79,66 +61,69 @@ PassReport MailboxPass::run() {
   }
   report.replayed = accounted.size();
 
+  const std::vector<PassBatch> batches = planBatches(
+      listing.pending, [&](const std::string& key) { return accounted.count(key) > 0; },
+      limits_.batch_messages, limits_.batch_bytes);
+
   // The checkpoint may only cover a contiguous run of UIDs that are stored and acknowledged: the
   // first hole (a message the server listed but did not return) stops it for this pass.
   bool hole = false;
-  for (const auto& batch :
-       makeBatches(listing.pending, limits_.batch_messages, limits_.batch_bytes)) {
-    if (stop_requested_ && stop_requested_()) {
-      report.interrupted = true;
-      logger().information("mailbox %s: stopping after the batch at hand (shutdown requested)",
-                           mailbox_);
-      break;
-    }
-    std::vector<source::MessageRef> to_fetch;
-    for (const auto& ref : batch) {
-      if (!accounted.count(ref.source_key)) to_fetch.push_back(ref);
-    }
-    if (!to_fetch.empty()) {
-      auto fetched = source_.fetch(to_fetch);
-      report.fetched += fetched.size();
-      for (const auto& message : fetched) accounted.insert(message.ref.source_key);
-      commitFetched(std::move(fetched), report);
-      if (faults_.after_commit) faults_.after_commit();
-    }
-
-    std::vector<source::MessageRef> to_acknowledge;
-    for (const auto& ref : batch) {
-      if (accounted.count(ref.source_key)) {
-        to_acknowledge.push_back(ref);
-      } else {
-        ++report.vanished;
-        logger().warning("mailbox %s: %s was listed but not returned by the server; will retry",
-                         mailbox_, ref.source_key);
-      }
-    }
-    if (!to_acknowledge.empty()) {
-      source_.acknowledge(to_acknowledge);
-      report.acknowledged += to_acknowledge.size();
-    }
-
-    auto before = checkpoint.last_uid;
-    for (const auto& ref : batch) {
-      if (hole || !accounted.count(ref.source_key)) {
-        hole = true;
+  std::mutex source_mutex;
+  {
+    FetchStage fetch_stage(source_, source_mutex, batches, mailbox_, limits_);
+    for (;;) {
+      if (stop_requested_ && stop_requested_()) {
+        report.interrupted = true;
+        logger().information("mailbox %s: stopping after the batch at hand (shutdown requested)",
+                             mailbox_);
         break;
       }
-      checkpoint.last_uid = std::max(checkpoint.last_uid, ref.uid);
+      std::optional<FetchedBatch> item = fetch_stage.next();
+      if (!item) break;
+      const PassBatch& batch = batches[item->index];
+      report.fetched += item->fetched;
+      if (!item->prepared->empty()) {
+        commitPrepared(*item->prepared, report);
+        for (const auto& message : item->prepared->messages()) accounted.insert(message.source_key);
+        if (faults_.after_commit) faults_.after_commit();
+      }
+      item.reset();  // the batch's mail is not needed any more
+
+      std::vector<source::MessageRef> to_acknowledge;
+      for (const auto& ref : batch.refs) {
+        if (accounted.count(ref.source_key)) {
+          to_acknowledge.push_back(ref);
+        } else {
+          ++report.vanished;
+          logger().warning("mailbox %s: %s was listed but not returned by the server; will retry",
+                           mailbox_, ref.source_key);
+        }
+      }
+      if (!to_acknowledge.empty()) {
+        std::lock_guard lock(source_mutex);
+        source_.acknowledge(to_acknowledge);
+        report.acknowledged += to_acknowledge.size();
+      }
+
+      const auto before = checkpoint.last_uid;
+      for (const auto& ref : batch.refs) {
+        if (hole || !accounted.count(ref.source_key)) {
+          hole = true;
+          break;
+        }
+        checkpoint.last_uid = std::max(checkpoint.last_uid, ref.uid);
+      }
+      if (checkpoint.last_uid != before || checkpoint.uidvalidity != listing.uidvalidity) {
+        checkpoints_.saveCheckpoint(mailbox_, checkpoint);
+      }
     }
-    if (checkpoint.last_uid != before || checkpoint.uidvalidity != listing.uidvalidity) {
-      checkpoints_.saveCheckpoint(mailbox_, checkpoint);
-    }
-  }
+  }  // joins the fetch stage (after at most the fetch it is in)
   if (listing.uidvalidity != 0) checkpoints_.saveCheckpoint(mailbox_, checkpoint);
   report.checkpoint = checkpoint;
   return report;
 }
 
-void MailboxPass::commitFetched(std::vector<source::FetchedMessage> fetched, PassReport& report) {
-  PreparedBatch batch(limits_.max_message_bytes, limits_.mime);
-  for (auto& message : fetched) {
-    batch.add(std::move(message.ref.source_key), mailbox_, std::move(message.raw));
-  }
+void MailboxPass::commitPrepared(PreparedBatch& batch, PassReport& report) {
   // Throws DatabaseError when the database is gone: the pass ends with nothing acknowledged.
   const auto results = batch.commit(store_, policy_, OnRefused::kQuarantine, faults_.in_commit);
   for (std::size_t i = 0; i < results.size(); ++i) {

@@ -7,6 +7,11 @@
 // Malformed mail never ends a pass (it goes to quarantine). A broken channel (network, TLS,
 // protocol, auth, database) throws out of run(); nothing unacknowledged is lost because the next
 // pass lists it again and the unique source_key turns a replay into "already stored".
+//
+// Batches are formed once, here (service/pass_batches.hpp); the sources fetch what they are given.
+// Fetching is pipelined: a fetch thread (service/fetch_stage.hpp) fetches and parses the next
+// batch while this thread commits, acknowledges and checkpoints the current one, in order. The
+// thread is joined before run() returns or throws; its failures are thrown from run().
 
 #include <cstdint>
 #include <functional>
@@ -21,10 +26,15 @@
 
 namespace hd::service {
 
+class PreparedBatch;
+
 struct PassLimits {
   std::uint64_t max_message_bytes = 64ull * 1024 * 1024;
+  // One batch: one fetch, one transaction, one acknowledge. Up to three batches of mail are held
+  // at once (committing, waiting, being fetched), so the byte bound is what keeps memory small;
+  // a single message above it travels alone.
   std::size_t batch_messages = 50;
-  std::uint64_t batch_bytes = 32ull * 1024 * 1024;
+  std::uint64_t batch_bytes = 8ull * 1024 * 1024;
   mime::Limits mime;
 };
 
@@ -60,15 +70,16 @@ class MailboxPass {
   // on it for new mail); on an exception the caller must close it too.
   PassReport run();
 
-  // Asked before each batch: when it answers true (SIGTERM), the pass ends after the batch at hand
-  // (committed, acknowledged, checkpointed) with report.interrupted set.
+  // Asked before each batch's commit: when it answers true (SIGTERM), the pass ends after the
+  // batch at hand (committed, acknowledged, checkpointed) with report.interrupted set; a batch
+  // already fetched ahead is dropped unacknowledged (the next pass fetches it again).
   void stopWhen(std::function<bool()> stop_requested) {
     stop_requested_ = std::move(stop_requested);
   }
 
  private:
-  // One group commit for the fetched messages of a batch (parse failures quarantined in it).
-  void commitFetched(std::vector<source::FetchedMessage> fetched, PassReport& report);
+  // One group commit for a fetched and parsed batch (parse failures quarantined in it).
+  void commitPrepared(PreparedBatch& batch, PassReport& report);
 
   std::string mailbox_;
   source::MailSource& source_;

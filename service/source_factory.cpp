@@ -49,8 +49,6 @@ SourceFactory makeSourceFactory(const MailboxConfig& mailbox, const LimitsConfig
     options.folder = mailbox.folder;
     options.after_ingest = mailbox.after_ingest;
     options.limits.max_literal_size = protocolMessageLimit(limits);
-    options.fetch_batch_messages = limits.fetch_batch_messages;
-    options.fetch_batch_bytes = limits.fetch_batch_bytes;
     options.idle = mailbox.idle;
     return [options]() -> std::unique_ptr<source::MailSource> {
       return std::make_unique<imap::ImapSource>(options, connectStream);

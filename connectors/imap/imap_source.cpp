@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <map>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "connectors/imap/errors.hpp"
 #include "connectors/imap/uid_set.hpp"
@@ -155,27 +156,16 @@ std::vector<source::FetchedMessage> ImapSource::fetch(std::span<const source::Me
   checkUidValidity(refs);
   ImapClient& imap = client();
 
+  // The caller (MailboxPass) bounds the batch; the sets are split only to bound the line length.
   std::map<std::uint64_t, std::string> bodies;
-  std::size_t start = 0;
-  while (start < refs.size()) {
-    // One UID FETCH per batch: bounded by message count and announced bytes (a single message
-    // larger than the byte budget still goes alone).
-    std::size_t end = start;
-    std::uint64_t bytes = 0;
-    while (end < refs.size() &&
-           end - start < std::max<std::size_t>(options_.fetch_batch_messages, 1) &&
-           (end == start || bytes + refs[end].size <= options_.fetch_batch_bytes)) {
-      bytes += refs[end].size;
-      ++end;
-    }
-    const std::vector<std::uint64_t> uids = uidsOf(refs.subspan(start, end - start));
-    imap.uidFetch(compressUidSet(uids), "(UID RFC822.SIZE BODY.PEEK[])",
-                  [&bodies, &uids](FetchData&& data) {
-                    if (!data.body) return;  // a flag update, not our answer
-                    if (std::find(uids.begin(), uids.end(), *data.uid) == uids.end()) return;
-                    bodies[*data.uid] = std::move(*data.body);
-                  });
-    start = end;
+  const std::vector<std::uint64_t> uids = uidsOf(refs);
+  const std::unordered_set<std::uint64_t> wanted(uids.begin(), uids.end());
+  for (const std::string& set : splitUidSets(uids)) {
+    imap.uidFetch(set, "(UID RFC822.SIZE BODY.PEEK[])", [&bodies, &wanted](FetchData&& data) {
+      if (!data.body) return;  // a flag update, not our answer
+      if (!data.uid || !wanted.count(*data.uid)) return;
+      bodies[*data.uid] = std::move(*data.body);
+    });
   }
 
   std::vector<source::FetchedMessage> fetched;

@@ -1,6 +1,7 @@
 #pragma once
-// hd::source::MailSource for one IMAP folder: sign in, list UIDs above the checkpoint, fetch
-// messages in batches, and apply the after-ingest action (DESIGN "the loop").
+// hd::source::MailSource for one IMAP folder: sign in, list UIDs above the checkpoint, fetch the
+// messages it is given (the caller forms the batches), and apply the after-ingest action (DESIGN
+// "the loop").
 //
 // Source keys are "imap:<mailbox_name>:<UIDVALIDITY>:<UID>". Errors as documented on
 // source::MailSource and ImapClient; acknowledge() and fetch() throw CommandError when given refs
@@ -31,8 +32,6 @@ struct ImapSourceOptions {
   std::string folder = "INBOX";
   source::AfterIngest after_ingest;
   ImapLimits limits;
-  std::size_t fetch_batch_messages = 50;                // UIDs per UID FETCH of bodies
-  std::uint64_t fetch_batch_bytes = 32u * 1024 * 1024;  // announced bytes per UID FETCH
   // waitForNewMail() uses IDLE when the server offers it; each IDLE command lasts at most
   // `idle_renewal` (RFC 2177 asks clients to re-issue it within 29 minutes; Exchange drops idle
   // sessions sooner and silently, so we stay under ten).

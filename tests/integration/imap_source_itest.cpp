@@ -66,9 +66,7 @@ TEST(ImapSourceIntegration, ImapsListFetchSeenKeepsExactBytes) {
   for (int i = 1; i <= 5; ++i) raws.push_back(message(i, i == 3 ? 3'000'000 : 200));
   for (const auto& raw : raws) mailbox.deliver(raw);
 
-  ImapSourceOptions o = optionsFor(mailbox, net::TlsMode::kImplicit, {AfterIngest::Action::kSeen});
-  o.fetch_batch_messages = 2;
-  ImapSource source(std::move(o));
+  ImapSource source(optionsFor(mailbox, net::TlsMode::kImplicit, {AfterIngest::Action::kSeen}));
   source.open();
   const source::Listing listing = source.listPending({});
   ASSERT_EQ(listing.pending.size(), 5u);

@@ -38,11 +38,9 @@ std::vector<std::uint64_t> uids(const std::vector<source::MessageRef>& refs) {
   return result;
 }
 
-TEST(ImapSource, DovecotListAboveCheckpointFetchInBatchesAckSeen) {
+TEST(ImapSource, DovecotListAboveCheckpointFetchAckSeen) {
   ScriptedStream stream(test::readTestFile("transcripts/imap/dovecot_list_fetch_seen.txt"));
-  ImapSourceOptions o = options(AfterIngest::Action::kSeen);
-  o.fetch_batch_messages = 2;
-  ImapSource source = makeSource(stream, std::move(o));
+  ImapSource source = makeSource(stream, options(AfterIngest::Action::kSeen));
   source.open();
 
   const source::Listing listing = source.listPending({1712345678, 1});
@@ -203,30 +201,30 @@ TEST(ImapSource, StartTlsModeRefusesServerWithoutStartTls) {
   stream.setStrictEnd(false);
 }
 
-TEST(ImapSource, FetchBatchesByAnnouncedBytes) {
+// Batches are the pass's (service/pass_batches.hpp): the source sends one UID FETCH for what it
+// is given, whatever the announced sizes, and ignores answers for UIDs it did not ask for.
+TEST(ImapSource, FetchIsOneCommandForTheGivenRefs) {
   ScriptedStream stream(std::string(kNoMoveSession) + R"(
-C: A0004 UID FETCH 1 (UID RFC822.SIZE BODY.PEEK[])
+C: A0004 UID FETCH 1:3 (UID RFC822.SIZE BODY.PEEK[])
 S: * 1 FETCH (UID 1 BODY[] {3}
 S: a
 S: )
-S: A0004 OK done
-C: A0005 UID FETCH 2:3 (UID RFC822.SIZE BODY.PEEK[])
 S: * 2 FETCH (UID 2 BODY[] "b")
 S: * 3 FETCH (FLAGS (\Seen) UID 3)
+S: * 7 FETCH (UID 7 BODY[] "not asked for")
 S: * 3 FETCH (UID 3 BODY[] "c")
-S: A0005 OK done
+S: A0004 OK done
 )");
-  ImapSourceOptions o = options(AfterIngest::Action::kSeen);
-  o.fetch_batch_bytes = 100;
-  ImapSource source = makeSource(stream, std::move(o));
+  ImapSource source = makeSource(stream, options(AfterIngest::Action::kSeen));
   source.open();
   std::vector<source::MessageRef> refs = refsOf(source, 9, {1, 2, 3});
-  refs[0].size = 90;
-  refs[1].size = 60;
-  refs[2].size = 40;
+  refs[0].size = 90'000'000;
+  refs[1].size = 60'000'000;
+  refs[2].size = 40'000'000;
   const auto fetched = source.fetch(refs);
   ASSERT_EQ(fetched.size(), 3u);
   EXPECT_EQ(fetched[0].raw, "a\r\n");
+  EXPECT_EQ(fetched[1].raw, "b");
   EXPECT_EQ(fetched[2].raw, "c");
   EXPECT_TRUE(stream.finished()) << stream.pendingStep();
   stream.setStrictEnd(false);

@@ -48,6 +48,13 @@ class EventLog {
 
 constexpr std::uint64_t kUidValidity = 7;
 
+// What the fake source throws for a broken channel: a type of its own, so that a test can tell
+// it arrived unchanged (from the fetch thread too).
+class ConnectionReset : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
 inline std::string keyOf(std::uint64_t uid) {
   return "imap:support:" + std::to_string(kUidValidity) + ":" + std::to_string(uid);
 }
@@ -73,6 +80,7 @@ class FakeSource : public source::MailSource {
   std::optional<int> throw_on_fetch;          // the n-th fetch() call (1-based) throws
   std::optional<int> throw_on_acknowledge;    // the n-th acknowledge() call throws
   std::set<std::uint64_t> acknowledged;
+  std::function<void(int call)> on_fetch;  // runs at the start of every fetch() call
 
   void open() override { log_.add("open"); }
 
@@ -88,8 +96,10 @@ class FakeSource : public source::MailSource {
 
   std::vector<source::FetchedMessage> fetch(std::span<const source::MessageRef> refs) override {
     log_.add("fetch" + uids(refs));
-    if (throw_on_fetch && ++fetch_calls_ == *throw_on_fetch) {
-      throw std::runtime_error("connection reset while fetching");
+    ++fetch_calls_;
+    if (on_fetch) on_fetch(fetch_calls_);
+    if (throw_on_fetch && fetch_calls_ == *throw_on_fetch) {
+      throw ConnectionReset("connection reset while fetching");
     }
     std::vector<source::FetchedMessage> fetched;
     for (const auto& ref : refs) {
@@ -100,7 +110,7 @@ class FakeSource : public source::MailSource {
 
   void acknowledge(std::span<const source::MessageRef> refs) override {
     if (throw_on_acknowledge && ++acknowledge_calls_ == *throw_on_acknowledge) {
-      throw std::runtime_error("connection reset while acknowledging");
+      throw ConnectionReset("connection reset while acknowledging");
     }
     log_.add("ack" + uids(refs));
     for (const auto& ref : refs) acknowledged.insert(ref.uid);

@@ -1,0 +1,61 @@
+#pragma once
+// The fetch stage of a pass (DESIGN "the loop": each batch fetched while the previous one is
+// parsed and committed). A thread fetches batch after batch and parses it, handing each over in
+// order through a BatchQueue bounded by one batch's messages and bytes; the pass (the commit
+// stage) takes them with next(). So at most three batches of mail are in memory: the one being
+// committed, one waiting, and the one being fetched.
+//
+// The source is not thread-safe: this stage holds `source_mutex` for each fetch(), and the commit
+// stage must hold it for every other call on the source while the stage lives (acknowledge).
+// The destructor stops the thread (after the fetch it is in, if any) and joins it. An exception
+// on the thread reaches the commit stage from next(), with its type.
+
+#include <cstddef>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <span>
+#include <string>
+#include <thread>
+
+#include "connectors/source/mail_source.hpp"
+#include "service/batch_queue.hpp"
+#include "service/ingest_step.hpp"
+#include "service/mailbox_pass.hpp"
+#include "service/pass_batches.hpp"
+
+namespace hd::service {
+
+// A batch fetched and parsed, waiting for its group commit.
+struct FetchedBatch {
+  std::size_t index = 0;    // into the pass's batches
+  std::size_t fetched = 0;  // messages the server returned
+  std::unique_ptr<PreparedBatch> prepared;
+};
+
+class FetchStage {
+ public:
+  // `batches` and `source` must outlive the stage. Starts the thread.
+  FetchStage(source::MailSource& source, std::mutex& source_mutex,
+             std::span<const PassBatch> batches, std::string mailbox, const PassLimits& limits);
+  ~FetchStage();
+  FetchStage(const FetchStage&) = delete;
+  FetchStage& operator=(const FetchStage&) = delete;
+
+  // The next batch, in order; nothing when every batch was handed over. Rethrows the thread's
+  // failure.
+  std::optional<FetchedBatch> next() { return queue_.pop(); }
+
+ private:
+  void run();
+
+  source::MailSource& source_;
+  std::mutex& source_mutex_;
+  std::span<const PassBatch> batches_;
+  std::string mailbox_;
+  PassLimits limits_;
+  BatchQueue<FetchedBatch> queue_;
+  std::thread thread_;  // last: starts once everything it uses exists
+};
+
+}  // namespace hd::service

@@ -25,6 +25,7 @@
 
 #include "db/ticket_store.hpp"
 #include "tests/bench/bench_corpus.hpp"
+#include "tests/bench/bench_figures.hpp"
 #include "tests/bench/copy_floor.hpp"
 #include "tests/bench/process_tree_cpu.hpp"
 #include "tests/bench/raw_fetch.hpp"
@@ -130,11 +131,6 @@ net::Endpoint endpoint(int port) {
   return e;
 }
 
-double median(std::vector<double> v) {
-  std::sort(v.begin(), v.end());
-  return v.empty() ? 0 : v[v.size() / 2];
-}
-
 Options parse(int argc, char** argv) {
   Options o;
   for (int i = 1; i + 1 < argc; i += 2) {
@@ -225,7 +221,7 @@ int main(int argc, char** argv) try {
   auto med = [&](const std::string& name, double Phase::*field) {
     std::vector<double> v;
     for (const auto& p : results[name]) v.push_back(p.*field);
-    return median(v);
+    return bench::median(v);
   };
   std::printf("\nmedians of %d run(s), %d messages, %.1f MiB\n", o.runs, o.messages, mib);
   std::printf("%-22s %8s %8s %7s %8s %8s %8s %8s %8s %8s %6s\n", "", "seconds", "msgs/s", "MiB/s",
@@ -235,10 +231,7 @@ int main(int argc, char** argv) try {
     const auto& name = names[i];
     const double s = med(name, &Phase::seconds);
     std::string ratio = "-";
-    if (i == 3 || i == 4) {
-      const double raw = med(names[i - 3], &Phase::seconds);
-      ratio = std::to_string(raw / s).substr(0, 5) + "x";
-    }
+    if (i == 3 || i == 4) ratio = bench::ratioText(med(names[i - 3], &Phase::seconds), s);
     bool ok = true;
     for (const auto& p : results[name]) ok = ok && p.ok;
     all_ok = all_ok && ok;
@@ -252,6 +245,19 @@ int main(int argc, char** argv) try {
     std::printf("PostgreSQL CPU of %s: %.2fx the COPY floor (%.2f ms/message)\n", names[i].c_str(),
                 med(names[i], &Phase::pg_cpu) / floor_pg,
                 1000 * med(names[i], &Phase::pg_cpu) / o.messages);
+  }
+  // Where the time goes, per message: the least wall time `cores` allow even with every CPU
+  // second overlapped, and so the best ratio to the raw fetch this machine can give.
+  const int cores = static_cast<int>(std::max(1L, sysconf(_SC_NPROCESSORS_ONLN)));
+  for (std::size_t i : {3u, 4u}) {
+    const bench::CpuBudget b = bench::cpuBudget(
+        med(names[i], &Phase::client_cpu), med(names[i], &Phase::pg_cpu),
+        med(names[i], &Phase::dovecot_cpu), o.messages, med(names[i - 3], &Phase::seconds), cores);
+    std::printf(
+        "CPU budget of %s: ours %.2f + PostgreSQL %.2f + Dovecot %.2f = %.2f ms/message; on %d "
+        "cores at best %.3fx the raw fetch\n",
+        names[i].c_str(), b.ours_ms, b.postgres_ms, b.dovecot_ms, b.total_ms, cores,
+        b.ceiling_vs_raw);
   }
   std::printf("RSS: peak resident set of the service process (raw fetches run inside the bench)\n");
   return all_ok ? 0 : 1;

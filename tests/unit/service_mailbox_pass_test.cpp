@@ -252,27 +252,39 @@ TEST_F(MailboxPassTest, FaultHookAfterCommitRunsBeforeTheAcknowledge) {
   EXPECT_LT(hook, ack);
 }
 
-// Pipelining: the next batch is fetched while the current one is being committed. The commit of
-// the first batch waits until the source was asked for the second; done one after the other, the
-// second fetch would never come (the wait's bound only keeps a failing test from hanging).
-TEST_F(MailboxPassTest, FetchesTheNextBatchWhileCommittingTheCurrentOne) {
+// Pipelining: the next batch is fetched while the current one is being committed. The first
+// commit waits until the source was asked for the second batch; done one after the other, that
+// fetch would never come (the wait's bound only keeps a failing test from hanging).
+class MailboxPassPipelineTest : public MailboxPassTest {
+ protected:
+  // Holds the first commit open until the fetch thread asked for the second batch; true when it
+  // did. `then` runs inside the first commit afterwards.
+  void holdFirstCommitForTheSecondFetch(std::function<void()> then = {}) {
+    source_.on_fetch = [this](int call) {
+      std::lock_guard lock(mutex_);
+      fetch_calls_ = call;
+      fetched_.notify_all();
+    };
+    store_.during_commit = [this, then](int call) {
+      if (call != 1) return;
+      std::unique_lock lock(mutex_);
+      overlapped_ =
+          fetched_.wait_for(lock, std::chrono::seconds(20), [this] { return fetch_calls_ >= 2; });
+      if (then) then();
+    };
+  }
+
+  std::mutex mutex_;
+  std::condition_variable fetched_;
+  int fetch_calls_ = 0;
+  bool overlapped_ = false;
+};
+
+TEST_F(MailboxPassPipelineTest, FetchesTheNextBatchWhileCommittingTheCurrentOne) {
   deliver({1, 2, 3, 4, 5, 6});
-  std::mutex mutex;
-  std::condition_variable fetched;
-  int fetch_calls = 0;
-  source_.on_fetch = [&](int call) {
-    std::lock_guard lock(mutex);
-    fetch_calls = call;
-    fetched.notify_all();
-  };
-  bool overlapped = false;
-  store_.during_commit = [&](int call) {
-    if (call != 1) return;
-    std::unique_lock lock(mutex);
-    overlapped = fetched.wait_for(lock, std::chrono::seconds(20), [&] { return fetch_calls >= 2; });
-  };
+  holdFirstCommitForTheSecondFetch();
   const PassReport report = runPass();
-  EXPECT_TRUE(overlapped) << "the second batch was not fetched during the first commit";
+  EXPECT_TRUE(overlapped_) << "the second batch was not fetched during the first commit";
   EXPECT_EQ(report.stored, 6u);
   EXPECT_EQ(log_.of("commit"), (std::vector<std::string>{"1 2", "3 4", "5 6"})) << "in order";
   expectEveryAckAfterItsCommit();
@@ -281,24 +293,12 @@ TEST_F(MailboxPassTest, FetchesTheNextBatchWhileCommittingTheCurrentOne) {
 }
 
 // A batch fetched ahead when the stop comes is neither committed nor acknowledged.
-TEST_F(MailboxPassTest, StopDropsTheBatchFetchedAheadUnacknowledged) {
+TEST_F(MailboxPassPipelineTest, StopDropsTheBatchFetchedAheadUnacknowledged) {
   deliver({1, 2, 3, 4, 5, 6});
-  std::mutex mutex;
-  std::condition_variable fetched;
-  int fetch_calls = 0;
-  source_.on_fetch = [&](int call) {
-    std::lock_guard lock(mutex);
-    fetch_calls = call;
-    fetched.notify_all();
-  };
   bool stop = false;
-  store_.during_commit = [&](int call) {
-    if (call != 1) return;
-    std::unique_lock lock(mutex);
-    fetched.wait_for(lock, std::chrono::seconds(20), [&] { return fetch_calls >= 2; });
-    stop = true;
-  };
+  holdFirstCommitForTheSecondFetch([&] { stop = true; });
   const PassReport report = runPass([&] { return stop; });
+  EXPECT_TRUE(overlapped_);
   EXPECT_TRUE(report.interrupted);
   EXPECT_EQ(source_.acknowledged, (std::set<std::uint64_t>{1, 2}));
   EXPECT_FALSE(store_.rows.count(keyOf(3)));

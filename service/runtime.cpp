@@ -195,22 +195,33 @@ bool Runtime::serve(const StopSignal& stop, std::chrono::seconds grace) {
   http::StatusReport report(board_, snapshot, std::chrono::steady_clock::now());
   db::EventListener listener(config_.database_url);
   listener.start();
-  http::ApiContext context{board_,
-                           report,
-                           snapshot,
-                           pool,
-                           &listener,
-                           metrics_,
-                           http::BearerAuth(config_.api_token, config_.api_read_token)};
-  context.protect_status = config_.protect_status;
-  context.protect_metrics = config_.protect_metrics;
-  context.limits.threads = config_.http_edge.threads;
-  context.limits.max_long_polls = config_.http_edge.max_long_polls;
-  context.limits.request_timeout = config_.http_edge.request_timeout;
-  context.limits.max_pending_connections = config_.http_edge.max_pending_connections;
-  context.mime_limits = mimeLimits(config_);
-  context.policy = ticketPolicy(config_);
-  http::ApiServer server(config_.http_host, config_.http_port, context);
+  http::ApiLimits limits;
+  limits.threads = config_.http_edge.threads;
+  limits.max_long_polls = config_.http_edge.max_long_polls;
+  limits.request_timeout = config_.http_edge.request_timeout;
+  limits.max_pending_connections = config_.http_edge.max_pending_connections;
+  http::ApiEndpoints endpoints;
+  endpoints.health = std::make_unique<http::HealthEndpoint>();
+  endpoints.ready = std::make_unique<http::ReadyEndpoint>(snapshot);
+  endpoints.status = std::make_unique<http::StatusEndpoint>(report);
+  endpoints.metrics = std::make_unique<http::MetricsEndpoint>(metrics_, board_, snapshot);
+  endpoints.openapi = std::make_unique<http::OpenApiEndpoint>();
+  endpoints.events = std::make_unique<http::EventsEndpoint>(pool, &listener, limits.max_page,
+                                                            limits.max_wait, limits.max_long_polls);
+  endpoints.tickets =
+      std::make_unique<http::ReadEndpoint>(http::serveTickets, pool, limits.max_page);
+  endpoints.ticket = std::make_unique<http::ReadEndpoint>(http::serveTicket, pool);
+  endpoints.message = std::make_unique<http::ReadEndpoint>(http::serveMessage, pool);
+  endpoints.raw_message = std::make_unique<http::ReadEndpoint>(http::serveRawMessage, pool);
+  endpoints.attachment = std::make_unique<http::ReadEndpoint>(http::serveAttachment, pool);
+  endpoints.quarantine =
+      std::make_unique<http::ReadEndpoint>(http::serveQuarantine, pool, limits.max_page);
+  endpoints.quarantine_retry = std::make_unique<http::QuarantineRetryEndpoint>(
+      pool, mimeLimits(config_), ticketPolicy(config_));
+  http::ApiAccess access{http::BearerAuth(config_.api_token, config_.api_read_token),
+                         config_.protect_status, config_.protect_metrics};
+  http::ApiServer server(config_.http_host, config_.http_port, std::move(endpoints),
+                         std::move(access), limits, metrics_);
   server.start();
   if (config_.api_token.empty())
     logger().warning("no http.api_token configured: every /api request gets 401");

@@ -86,19 +86,19 @@ const std::regex kMailboxName("[A-Za-z0-9_.-]{1,64}");
 // Holds one of the max_long_polls slots while a GET /api/v1/events waits; none when all are taken.
 class LongPollSlot {
  public:
-  explicit LongPollSlot(ApiContext& ctx) : ctx_(ctx) {
-    held_ = ctx_.long_polls.fetch_add(1) < ctx_.limits.max_long_polls;
-    if (!held_) ctx_.long_polls.fetch_sub(1);
+  LongPollSlot(std::atomic<int>& running, int max) : running_(running) {
+    held_ = running_.fetch_add(1) < max;
+    if (!held_) running_.fetch_sub(1);
   }
   ~LongPollSlot() {
-    if (held_) ctx_.long_polls.fetch_sub(1);
+    if (held_) running_.fetch_sub(1);
   }
   LongPollSlot(const LongPollSlot&) = delete;
   LongPollSlot& operator=(const LongPollSlot&) = delete;
   bool held() const { return held_; }
 
  private:
-  ApiContext& ctx_;
+  std::atomic<int>& running_;
   bool held_ = false;
 };
 
@@ -112,9 +112,17 @@ Poco::URI requestTarget(const Request& request) {
   }
 }
 
-void serveReady(ApiContext& ctx, Request&, Response& response, const Ids&) {
+void HealthEndpoint::serve(Request& request, Response& response, const Ids&) {
+  HealthHandler().handleRequest(request, response);
+}
+
+void StatusEndpoint::serve(Request& request, Response& response, const Ids&) {
+  StatusHandler(report_).handleRequest(request, response);
+}
+
+void ReadyEndpoint::serve(Request&, Response& response, const Ids&) {
   try {
-    auto snapshot = ctx.snapshot();
+    auto snapshot = snapshot_();
     if (!snapshot.schema.current()) {
       sendJson(response, 503,
                {{"status", "not ready"},
@@ -129,14 +137,14 @@ void serveReady(ApiContext& ctx, Request&, Response& response, const Ids&) {
   }
 }
 
-void serveMetrics(ApiContext& ctx, Request&, Response& response, const Ids&) {
+void MetricsEndpoint::serve(Request&, Response& response, const Ids&) {
   std::optional<std::map<std::string, db::MailboxStats>> stats;
   try {
-    stats = ctx.snapshot().stats;
+    stats = snapshot_().stats;
   } catch (const std::exception&) {
     // helpdesk_ingest_database_up 0 says it; the rest of the metrics are still worth scraping.
   }
-  std::string body = ctx.metrics.render(ctx.board.all(), stats);
+  std::string body = metrics_.render(board_.all(), stats);
   response.setStatus(Poco::Net::HTTPResponse::HTTP_OK);
   response.setContentType("text/plain; version=0.0.4; charset=utf-8");
   response.set("Cache-Control", "no-store");
@@ -144,7 +152,7 @@ void serveMetrics(ApiContext& ctx, Request&, Response& response, const Ids&) {
   response.send() << body;
 }
 
-void serveOpenApi(ApiContext&, Request&, Response& response, const Ids&) {
+void OpenApiEndpoint::serve(Request&, Response& response, const Ids&) {
   auto document = openApiDocument();
   response.setStatus(Poco::Net::HTTPResponse::HTTP_OK);
   response.setContentType("application/json");
@@ -152,28 +160,28 @@ void serveOpenApi(ApiContext&, Request&, Response& response, const Ids&) {
   response.send().write(document.data(), static_cast<std::streamsize>(document.size()));
 }
 
-void serveEvents(ApiContext& ctx, Request& request, Response& response, const Ids&) {
+void EventsEndpoint::serve(Request& request, Response& response, const Ids&) {
   const Query query = queryOf(request);
   rejectUnknown(query, {"after", "limit", "wait"});
   auto after_text = query.count("after") ? query.at("after") : std::string();
   auto after = db::decodeCursor(after_text);
   if (!after)
     throw ClientError(400, "after: not a cursor of this feed (use \"0\" or a \"next\" value)");
-  const auto limit = integer(query, "limit", 1, ctx.limits.max_page, 100);
-  auto wait = std::chrono::seconds(integer(query, "wait", 0, ctx.limits.max_wait.count(), 0));
+  const auto limit = integer(query, "limit", 1, max_page_, 100);
+  auto wait = std::chrono::seconds(integer(query, "wait", 0, max_wait_.count(), 0));
   // A waiting request holds an API thread: beyond max_long_polls, answer at once (the client
   // polls again with the same cursor), so long polls never take every thread.
   std::optional<LongPollSlot> slot;
-  if (wait.count() > 0) slot.emplace(ctx);
+  if (wait.count() > 0) slot.emplace(long_polls_, max_long_polls_);
   if (slot && !slot->held()) wait = std::chrono::seconds(0);
   const auto deadline = std::chrono::steady_clock::now() + wait;
 
   bool woken = false;
   for (;;) {
-    const std::uint64_t seen = ctx.events ? ctx.events->generation() : 0;
+    const std::uint64_t seen = events_ ? events_->generation() : 0;
     db::FeedPage page;
     {
-      auto db = ctx.pool.acquire();  // not held while waiting
+      auto db = pool_.acquire();  // not held while waiting
       page = db->feed.read(*after, static_cast<std::size_t>(limit));
     }
     if (page.cursor_of_another_generation) {
@@ -186,7 +194,7 @@ void serveEvents(ApiContext& ctx, Request& request, Response& response, const Id
       return;
     }
     const auto now = std::chrono::steady_clock::now();
-    if (!page.events.empty() || now >= deadline || ctx.stopping) {
+    if (!page.events.empty() || now >= deadline || stopping_) {
       sendJson(response, 200,
                {{"events", std::move(page.events)}, {"next", db::encodeCursor(page.next)}});
       return;
@@ -197,15 +205,16 @@ void serveEvents(ApiContext& ctx, Request& request, Response& response, const Id
         deadline - now, woken ? std::chrono::milliseconds(100) : std::chrono::milliseconds(5000));
     const auto step_ms =
         std::chrono::duration_cast<std::chrono::milliseconds>(step) + std::chrono::milliseconds(1);
-    if (ctx.events) {
-      woken = ctx.events->waitForChange(seen, step_ms);
+    if (events_) {
+      woken = events_->waitForChange(seen, step_ms);
     } else {
       std::this_thread::sleep_for(step_ms);
     }
   }
 }
 
-void serveTickets(ApiContext& ctx, Request& request, Response& response, const Ids&) {
+void serveTickets(ReaderPool& pool, std::int64_t max_page, Request& request, Response& response,
+                  const Ids&) {
   const Query query = queryOf(request);
   rejectUnknown(query, {"status", "mailbox", "after", "limit"});
   static const std::regex kStatus("[a-z_]{1,32}");
@@ -213,31 +222,31 @@ void serveTickets(ApiContext& ctx, Request& request, Response& response, const I
   filter.status = text(query, "status", kStatus, "must be a status such as open");
   filter.mailbox = text(query, "mailbox", kMailboxName, "must be a mailbox name");
   filter.after_id = integer(query, "after", 0, INT64_MAX, 0);
-  filter.limit = integer(query, "limit", 1, ctx.limits.max_page, 50);
-  auto db = ctx.pool.acquire();
+  filter.limit = integer(query, "limit", 1, max_page, 50);
+  auto db = pool.acquire();
   auto tickets = db->tickets.tickets(filter);
   auto next = nextAfter(tickets, filter.limit);
   sendJson(response, 200, {{"tickets", std::move(tickets)}, {"next_after", next}});
 }
 
-void serveTicket(ApiContext& ctx, Request&, Response& response, const Ids& ids) {
-  auto db = ctx.pool.acquire();
+void serveTicket(ReaderPool& pool, std::int64_t, Request&, Response& response, const Ids& ids) {
+  auto db = pool.acquire();
   auto ticket = db->tickets.ticket(ids.at(0));
   if (!ticket) throw ClientError(404, "no ticket " + std::to_string(ids.at(0)));
   sendJson(response, 200, *ticket);
 }
 
-void serveMessage(ApiContext& ctx, Request&, Response& response, const Ids& ids) {
-  auto db = ctx.pool.acquire();
+void serveMessage(ReaderPool& pool, std::int64_t, Request&, Response& response, const Ids& ids) {
+  auto db = pool.acquire();
   auto message = db->tickets.message(ids.at(0));
   if (!message) throw ClientError(404, "no message " + std::to_string(ids.at(0)));
   sendJson(response, 200, *message);
 }
 
-void serveRawMessage(ApiContext& ctx, Request&, Response& response, const Ids& ids) {
+void serveRawMessage(ReaderPool& pool, std::int64_t, Request&, Response& response, const Ids& ids) {
   std::optional<std::string> raw;
   {
-    auto db = ctx.pool.acquire();
+    auto db = pool.acquire();
     raw = db->tickets.rawMessage(ids.at(0));
   }
   if (!raw) throw ClientError(404, "no message " + std::to_string(ids.at(0)));
@@ -245,10 +254,10 @@ void serveRawMessage(ApiContext& ctx, Request&, Response& response, const Ids& i
             contentDisposition("message-" + std::to_string(ids.at(0)) + ".eml"));
 }
 
-void serveAttachment(ApiContext& ctx, Request&, Response& response, const Ids& ids) {
+void serveAttachment(ReaderPool& pool, std::int64_t, Request&, Response& response, const Ids& ids) {
   std::optional<db::AttachmentContent> attachment;
   {
-    auto db = ctx.pool.acquire();
+    auto db = pool.acquire();
     attachment = db->tickets.attachment(ids.at(0));
   }
   if (!attachment) throw ClientError(404, "no attachment " + std::to_string(ids.at(0)));
@@ -256,20 +265,21 @@ void serveAttachment(ApiContext& ctx, Request&, Response& response, const Ids& i
             contentDisposition(attachment->filename));
 }
 
-void serveQuarantine(ApiContext& ctx, Request& request, Response& response, const Ids&) {
+void serveQuarantine(ReaderPool& pool, std::int64_t max_page, Request& request, Response& response,
+                     const Ids&) {
   const Query query = queryOf(request);
   rejectUnknown(query, {"mailbox", "after", "limit"});
   const auto mailbox = text(query, "mailbox", kMailboxName, "must be a mailbox name");
   const auto after = integer(query, "after", 0, INT64_MAX, 0);
-  const auto limit = integer(query, "limit", 1, ctx.limits.max_page, 50);
-  auto db = ctx.pool.acquire();
+  const auto limit = integer(query, "limit", 1, max_page, 50);
+  auto db = pool.acquire();
   auto entries = db->quarantine.list(mailbox, after, limit);
   auto next = nextAfter(entries, limit);
   sendJson(response, 200, {{"entries", std::move(entries)}, {"next_after", next}});
 }
 
-void serveQuarantineRetry(ApiContext& ctx, Request&, Response& response, const Ids& ids) {
-  auto db = ctx.pool.acquire();
+void QuarantineRetryEndpoint::serve(Request&, Response& response, const Ids& ids) {
+  auto db = pool_.acquire();
   auto claim = db->quarantine.claimForRetry(ids.at(0));
   if (!claim) throw ClientError(404, "no quarantine entry " + std::to_string(ids.at(0)));
   if (!claim->raw) {
@@ -277,7 +287,7 @@ void serveQuarantineRetry(ApiContext& ctx, Request&, Response& response, const I
     throw ClientError(409, "no raw bytes are stored for this entry");
   }
   // The pass's own ingest step: size limit, guarded parse, decide() inside the commit.
-  PreparedBatch batch(ctx.mime_limits.max_message_bytes, ctx.mime_limits);
+  PreparedBatch batch(mime_limits_.max_message_bytes, mime_limits_);
   batch.add(claim->source_key, claim->mailbox, *claim->raw);
   const db::IncomingMessage& in = batch.messages().front();
   if (in.parsed == nullptr) {
@@ -289,7 +299,7 @@ void serveQuarantineRetry(ApiContext& ctx, Request&, Response& response, const I
     return;
   }
   const db::BatchEntryResult entry =
-      batch.commit(db->store, ctx.policy, db::OnRefused::kReport).front();
+      batch.commit(db->store, policy_, db::OnRefused::kReport).front();
   if (entry.kind == db::BatchEntryResult::Kind::kRefused) {
     db->quarantine.restore(*claim, "retry refused by the database: " + entry.sqlstate);
     sendJson(response, 422,

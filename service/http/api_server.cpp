@@ -24,46 +24,39 @@ namespace {
 // kApiWrite: changes something, so a read-only token (http.api_read_token) gets 403.
 enum class Access { kOpen, kApi, kApiWrite, kStatus, kMetrics };
 
-using Endpoint = void (*)(ApiContext&, Request&, Response&, const Ids&);
+using Routing = ApiServer::Routing;
 
 struct Route {
   const char* method;
   std::regex path;   // capture groups are numeric ids
   const char* name;  // metrics label
   Access access;
-  Endpoint serve;
+  std::unique_ptr<Endpoint> ApiEndpoints::*endpoint;
 };
-
-void serveHealth(ApiContext&, Request& request, Response& response, const Ids&) {
-  HealthHandler().handleRequest(request, response);
-}
-
-void serveStatus(ApiContext& ctx, Request& request, Response& response, const Ids&) {
-  StatusHandler(ctx.report).handleRequest(request, response);
-}
 
 const std::vector<Route>& routes() {
   static const std::vector<Route> kRoutes = {
-      {"GET", std::regex("/healthz"), "/healthz", Access::kOpen, serveHealth},
-      {"GET", std::regex("/readyz"), "/readyz", Access::kOpen, serveReady},
-      {"GET", std::regex("/status"), "/status", Access::kStatus, serveStatus},
-      {"GET", std::regex("/metrics"), "/metrics", Access::kMetrics, serveMetrics},
+      {"GET", std::regex("/healthz"), "/healthz", Access::kOpen, &ApiEndpoints::health},
+      {"GET", std::regex("/readyz"), "/readyz", Access::kOpen, &ApiEndpoints::ready},
+      {"GET", std::regex("/status"), "/status", Access::kStatus, &ApiEndpoints::status},
+      {"GET", std::regex("/metrics"), "/metrics", Access::kMetrics, &ApiEndpoints::metrics},
       {"GET", std::regex("/api/v1/openapi\\.json"), "/api/v1/openapi.json", Access::kApi,
-       serveOpenApi},
-      {"GET", std::regex("/api/v1/events"), "/api/v1/events", Access::kApi, serveEvents},
-      {"GET", std::regex("/api/v1/tickets"), "/api/v1/tickets", Access::kApi, serveTickets},
+       &ApiEndpoints::openapi},
+      {"GET", std::regex("/api/v1/events"), "/api/v1/events", Access::kApi, &ApiEndpoints::events},
+      {"GET", std::regex("/api/v1/tickets"), "/api/v1/tickets", Access::kApi,
+       &ApiEndpoints::tickets},
       {"GET", std::regex("/api/v1/tickets/([^/]+)"), "/api/v1/tickets/{id}", Access::kApi,
-       serveTicket},
+       &ApiEndpoints::ticket},
       {"GET", std::regex("/api/v1/messages/([^/]+)"), "/api/v1/messages/{id}", Access::kApi,
-       serveMessage},
+       &ApiEndpoints::message},
       {"GET", std::regex("/api/v1/messages/([^/]+)/raw"), "/api/v1/messages/{id}/raw", Access::kApi,
-       serveRawMessage},
+       &ApiEndpoints::raw_message},
       {"GET", std::regex("/api/v1/attachments/([^/]+)"), "/api/v1/attachments/{id}", Access::kApi,
-       serveAttachment},
+       &ApiEndpoints::attachment},
       {"GET", std::regex("/api/v1/quarantine"), "/api/v1/quarantine", Access::kApi,
-       serveQuarantine},
+       &ApiEndpoints::quarantine},
       {"POST", std::regex("/api/v1/quarantine/([^/]+)/retry"), "/api/v1/quarantine/{id}/retry",
-       Access::kApiWrite, serveQuarantineRetry},
+       Access::kApiWrite, &ApiEndpoints::quarantine_retry},
   };
   return kRoutes;
 }
@@ -71,7 +64,7 @@ const std::vector<Route>& routes() {
 // Answers one request: limits, route, authentication, the endpoint, errors, metrics.
 class Dispatcher : public Poco::Net::HTTPRequestHandler {
  public:
-  explicit Dispatcher(ApiContext& ctx) : ctx_(ctx) {}
+  explicit Dispatcher(const Routing& routing) : routing_(routing) {}
 
   void handleRequest(Request& request, Response& response) override {
     std::string route = "unmatched";
@@ -89,7 +82,7 @@ class Dispatcher : public Poco::Net::HTTPRequestHandler {
                                          std::string(e.what()));
       if (!response.sent()) sendError(response, 500, "internal error");
     }
-    ctx_.metrics.recordHttp(route, request.getMethod(), static_cast<int>(response.getStatus()));
+    routing_.metrics.recordHttp(route, request.getMethod(), static_cast<int>(response.getStatus()));
   }
 
  private:
@@ -98,7 +91,7 @@ class Dispatcher : public Poco::Net::HTTPRequestHandler {
   // is ever parsed as a next request, and closing after the answer sends no reset.
   void discardUnreadBytes(Request& request) {
     if (request.hasContentLength() && request.getContentLength64() > 0 &&
-        request.getContentLength64() <= static_cast<Poco::Int64>(ctx_.limits.max_body_bytes)) {
+        request.getContentLength64() <= static_cast<Poco::Int64>(routing_.limits.max_body_bytes)) {
       request.stream().ignore(std::numeric_limits<std::streamsize>::max());
     }
     auto& socket = static_cast<Poco::Net::HTTPServerRequestImpl&>(request).socket();
@@ -111,11 +104,11 @@ class Dispatcher : public Poco::Net::HTTPRequestHandler {
   }
 
   void dispatch(Request& request, Response& response, std::string& route_name) {
-    if (request.size() > ctx_.limits.max_header_fields)
+    if (request.size() > routing_.limits.max_header_fields)
       throw ClientError(400, "too many header fields");
     if (request.getChunkedTransferEncoding() ||
         (request.hasContentLength() &&
-         request.getContentLength64() > static_cast<Poco::Int64>(ctx_.limits.max_body_bytes))) {
+         request.getContentLength64() > static_cast<Poco::Int64>(routing_.limits.max_body_bytes))) {
       response.setKeepAlive(false);  // the unread body must not be parsed as the next request
       throw ClientError(413, "request body too large");
     }
@@ -136,8 +129,8 @@ class Dispatcher : public Poco::Net::HTTPRequestHandler {
         continue;
       }
       route_name = route.name;
-      if ((route.access == Access::kStatus && ctx_.protect_status) ||
-          (route.access == Access::kMetrics && ctx_.protect_metrics)) {
+      if ((route.access == Access::kStatus && routing_.access.protect_status) ||
+          (route.access == Access::kMetrics && routing_.access.protect_metrics)) {
         authenticate(request, response);
       }
       if (route.access == Access::kApiWrite && grant != BearerAuth::Grant::kFull)
@@ -149,7 +142,7 @@ class Dispatcher : public Poco::Net::HTTPRequestHandler {
           throw ClientError(400, "id must be a positive integer");
         ids.push_back(std::stoll(match[i].str()));
       }
-      route.serve(ctx_, request, response, ids);
+      (routing_.endpoints.*route.endpoint)->serve(request, response, ids);
       return;
     }
     if (!allowed.empty()) {
@@ -160,29 +153,30 @@ class Dispatcher : public Poco::Net::HTTPRequestHandler {
   }
 
   BearerAuth::Grant authenticate(Request& request, Response& response) {
-    const auto grant = ctx_.auth.grantFor(request.get("Authorization", ""));
+    const auto grant = routing_.access.auth.grantFor(request.get("Authorization", ""));
     if (grant != BearerAuth::Grant::kNone) return grant;
     // RFC 6750 section 3.
     response.set("WWW-Authenticate", "Bearer realm=\"helpdesk-ingest\"");
-    throw ClientError(401, ctx_.auth.configured() ? "missing or wrong bearer token"
-                                                  : "no API token is configured (http.api_token)");
+    throw ClientError(401, routing_.access.auth.configured()
+                               ? "missing or wrong bearer token"
+                               : "no API token is configured (http.api_token)");
   }
 
-  ApiContext& ctx_;
+  const Routing& routing_;
 };
 
 class Router : public Poco::Net::HTTPRequestHandlerFactory {
  public:
-  explicit Router(ApiContext& ctx) : ctx_(ctx) {}
+  explicit Router(const Routing& routing) : routing_(routing) {}
   Poco::Net::HTTPRequestHandler* createRequestHandler(
       const Poco::Net::HTTPServerRequest&) override {
-    return new Dispatcher(ctx_);
+    return new Dispatcher(routing_);
   }
   // Shuts the sockets of running requests (what HTTPServer::stopAll(true) does).
   void abortRunning() { serverStopped(this, true); }
 
  private:
-  ApiContext& ctx_;
+  const Routing& routing_;
 };
 
 Poco::Net::HTTPServerParams::Ptr workerParams(int threads) {
@@ -200,22 +194,24 @@ constexpr int kProbeThreads = 4;
 
 }  // namespace
 
-ApiServer::ApiServer(const std::string& host, int port, ApiContext& context) : context_(context) {
+ApiServer::ApiServer(const std::string& host, int port, ApiEndpoints endpoints, ApiAccess access,
+                     ApiLimits limits, Metrics& metrics)
+    : routing_{std::move(endpoints), std::move(access), limits, metrics} {
   Poco::Net::ServerSocket socket(Poco::Net::SocketAddress(host, static_cast<Poco::UInt16>(port)),
                                  256);
   // Accepted sockets inherit it: the gate waits for head and body in the receive buffer.
   socket.setReceiveBufferSize(
-      static_cast<int>(4 * (context.limits.max_head_bytes + context.limits.max_body_bytes)));
+      static_cast<int>(4 * (routing_.limits.max_head_bytes + routing_.limits.max_body_bytes)));
   port_ = socket.address().port();
-  auto router = Poco::SharedPtr<Router>(new Router(context));
+  auto router = Poco::SharedPtr<Router>(new Router(routing_));
   abort_requests_ = [router]() mutable { router->abortRunning(); };
-  api_ = std::make_unique<WorkerPool>("http-api", workerParams(context.limits.threads), router);
+  api_ = std::make_unique<WorkerPool>("http-api", workerParams(routing_.limits.threads), router);
   probes_ = std::make_unique<WorkerPool>("http-probe", workerParams(kProbeThreads), router);
   RequestGate::Options options;
-  options.head = {context.limits.max_head_bytes, context.limits.max_header_fields,
-                  context.limits.max_body_bytes};
-  options.request_timeout = context.limits.request_timeout;
-  options.max_pending = context.limits.max_pending_connections;
+  options.head = {routing_.limits.max_head_bytes, routing_.limits.max_header_fields,
+                  routing_.limits.max_body_bytes};
+  options.request_timeout = routing_.limits.request_timeout;
+  options.max_pending = routing_.limits.max_pending_connections;
   gate_ = std::make_unique<RequestGate>(
       socket, options, [this](const Poco::Net::StreamSocket& connection, bool probe) {
         return (probe ? probes_ : api_)->offer(connection);
@@ -234,7 +230,7 @@ void ApiServer::stop() {
   if (stopped_) return;
   stopped_ = true;
   gate_->stop();
-  context_.stopping = true;
+  routing_.endpoints.events->stop();
   api_->stop();
   probes_->stop();
   abort_requests_();

@@ -22,7 +22,8 @@
 #include <memory>
 #include <string>
 
-#include "service/http/api_context.hpp"
+#include "service/http/api_setup.hpp"
+#include "service/http/metrics.hpp"
 
 namespace hd::service::http {
 
@@ -32,16 +33,25 @@ class WorkerPool;
 class ApiServer {
  public:
   // Binds host:port at once (port 0 picks a free port; see port()). Throws on a bind failure.
-  // `context` must outlive the server.
-  ApiServer(const std::string& host, int port, ApiContext& context);
+  // `metrics` (HTTP requests are counted there) must outlive the server.
+  ApiServer(const std::string& host, int port, ApiEndpoints endpoints, ApiAccess access,
+            ApiLimits limits, Metrics& metrics);
   ~ApiServer();
 
   void start();
   void stop();  // stops accepting, aborts running requests and joins every thread
   int port() const;
 
+  // What the router needs for every request (api_server.cpp).
+  struct Routing {
+    ApiEndpoints endpoints;
+    ApiAccess access;
+    ApiLimits limits;
+    Metrics& metrics;
+  };
+
  private:
-  ApiContext& context_;
+  Routing routing_;
   int port_ = 0;
   std::unique_ptr<WorkerPool> api_, probes_;
   std::unique_ptr<RequestGate> gate_;

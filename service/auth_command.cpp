@@ -1,14 +1,13 @@
 #include "service/auth_command.hpp"
 
-#include <pqxx/pqxx>
-
 #include <ostream>
 #include <thread>
 
 #include "connectors/net/redact.hpp"
 #include "connectors/oauth2/http_transport.hpp"
 #include "connectors/oauth2/id_token_claims.hpp"
-#include "db/migrations.hpp"
+#include "db/errors.hpp"
+#include "db/schema_upgrade.hpp"
 #include "service/application.hpp"
 #include "service/oauth_access.hpp"
 #include "service/oauth_token_store.hpp"
@@ -78,11 +77,8 @@ int login(const Config& config, const MailboxConfig& mailbox, std::ostream& out,
     err << "helpdesk-ingest: " << e.what() << "\n";
     return kExitUsage;
   }
-  {
-    // `auth login` may be the first thing run against a new database.
-    pqxx::connection connection(config.database_url);
-    db::applyMigrations(connection, db::embeddedMigrations());
-  }
+  // `auth login` may be the first thing run against a new database.
+  db::migrateDatabase(config.database_url);
   oauth2::SystemClock clock;
   oauth2::PocoHttpTransport transport;
   oauth2::TokenClient client(oauthClientConfig(mailbox), transport, clock);
@@ -160,7 +156,7 @@ int runAuthCommand(const Config& config, const std::vector<std::string>& args,
     const MailboxConfig* box = findMailbox(config, mailbox, err);
     if (box == nullptr) return kExitUsage;
     return login(config, *box, out, err);
-  } catch (const pqxx::failure& e) {
+  } catch (const db::DatabaseError& e) {
     err << "helpdesk-ingest: database error: " << net::redactSecrets(e.what()) << "\n";
   } catch (const std::exception& e) {
     err << "helpdesk-ingest: " << net::redactSecrets(e.what()) << "\n";

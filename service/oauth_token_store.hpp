@@ -2,8 +2,9 @@
 // A mailbox's OAuth2 tokens in PostgreSQL (table oauth_tokens, migration 0004), sealed with the
 // operator's SecretBox; the mailbox name is the associated data, so rows cannot be swapped.
 //
-// Errors: what libpqxx throws on database loss; load() throws net::AuthError(retryable=false)
-// when the stored tokens cannot be opened with the current key (key changed: sign in again).
+// Errors: db/errors.hpp (DatabaseError and its kinds) when the database fails, as everywhere else;
+// load() throws net::AuthError(retryable=false) when the stored tokens cannot be opened with the
+// current key (key changed: sign in again).
 // Thread-safety: one connection per call, so concurrent use is safe.
 
 #include <optional>
@@ -40,7 +41,7 @@ class PgOAuthTokenStore final : public oauth2::TokenStore {
 };
 
 // When `mailbox` was last signed in with `auth login`, as PostgreSQL's full-precision text; empty
-// when no token is stored. Throws what libpqxx throws.
+// when no token is stored. Throws db/errors.hpp.
 std::string oauthSignInStamp(const std::string& database_url, const std::string& mailbox);
 
 // Times of the stored tokens of `mailbox` (no key needed), or nullopt when none is stored.

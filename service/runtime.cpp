@@ -12,6 +12,7 @@
 #include "service/mailbox_binding.hpp"
 #include "service/oauth_access.hpp"
 #include "service/oauth_token_store.hpp"
+#include "service/schema_startup.hpp"
 #include "service/source_factory.hpp"
 
 namespace hd::service {
@@ -21,36 +22,14 @@ Poco::Logger& logger() {
   return Poco::Logger::get("hd.service");
 }
 
-// Schema migration runs once per process, before the first pass of any mailbox. When the
-// database is down it fails like any other database error and is retried with the pass.
-class SchemaGate {
+// Wraps a source so that the mailbox's name is checked against what it reads
+// (service/mailbox_binding.hpp) when the pass opens the mailbox.
+class BindingCheckingSource : public source::MailSource {
  public:
-  void ensure(db::TicketStore& store) {
-    std::lock_guard lock(mutex_);
-    if (done_) return;
-    store.migrate();
-    done_ = true;
-  }
-
- private:
-  std::mutex mutex_;
-  bool done_ = false;
-};
-
-SchemaGate& schemaGate() {
-  static SchemaGate gate;
-  return gate;
-}
-
-// Wraps a source so that the schema is ensured, and the mailbox's name checked against what it
-// reads (service/mailbox_binding.hpp), when the pass opens the mailbox.
-class SchemaCheckingSource : public source::MailSource {
- public:
-  SchemaCheckingSource(std::unique_ptr<source::MailSource> inner, db::TicketStore& store,
-                       std::function<void()> verify_binding)
-      : inner_(std::move(inner)), store_(store), verify_binding_(std::move(verify_binding)) {}
+  BindingCheckingSource(std::unique_ptr<source::MailSource> inner,
+                        std::function<void()> verify_binding)
+      : inner_(std::move(inner)), verify_binding_(std::move(verify_binding)) {}
   void open() override {
-    schemaGate().ensure(store_);
     verify_binding_();
     inner_->open();
   }
@@ -70,7 +49,6 @@ class SchemaCheckingSource : public source::MailSource {
 
  private:
   std::unique_ptr<source::MailSource> inner_;
-  db::TicketStore& store_;
   std::function<void()> verify_binding_;
 };
 
@@ -128,7 +106,6 @@ std::unique_ptr<MailboxWorker> Runtime::makeWorker(const MailboxConfig& mailbox)
 
   auto store = std::make_unique<db::TicketStore>(config_.database_url,
                                                  db::StoreOptions{config_.ticket_prefix});
-  auto* store_ptr = store.get();
   std::optional<AccessTokenSource> tokens;
   if (mailbox.auth == AuthMethod::kXoauth2) {
     tokens = makeAccessTokenSource(config_, mailbox);
@@ -155,9 +132,9 @@ std::unique_ptr<MailboxWorker> Runtime::makeWorker(const MailboxConfig& mailbox)
     verifyMailboxBinding(url, mailbox);
     *bound = true;
   };
-  SourceFactory make_source = [make_inner, store_ptr,
+  SourceFactory make_source = [make_inner,
                                verify_binding]() -> std::unique_ptr<source::MailSource> {
-    return std::make_unique<SchemaCheckingSource>(make_inner(), *store_ptr, verify_binding);
+    return std::make_unique<BindingCheckingSource>(make_inner(), verify_binding);
   };
   if (record_metrics_) settings.metrics = &metrics_;
   auto worker = std::make_unique<MailboxWorker>(std::move(settings), std::move(make_source),
@@ -168,6 +145,7 @@ std::unique_ptr<MailboxWorker> Runtime::makeWorker(const MailboxConfig& mailbox)
 }
 
 bool Runtime::runOnce(const StopSignal& stop) {
+  if (!migrateSchemaAtStart(config_.database_url, config_.backoff, stop, false)) return false;
   std::vector<std::unique_ptr<MailboxWorker>> workers;
   for (const auto& mailbox : config_.mailboxes) workers.push_back(makeWorker(mailbox));
   std::vector<std::future<bool>> results;
@@ -226,15 +204,13 @@ bool Runtime::serve(const StopSignal& stop, std::chrono::seconds grace) {
   if (config_.api_token.empty())
     logger().warning("no http.api_token configured: every /api request gets 401");
   logger().information("HTTP endpoint listening on %s:%d", config_.http_host, server.port());
-  // Migrate now (not only with the first pass), so that the API works on a fresh database and a
-  // replica that only stands by (another holds every lease) still brings the schema up to date.
-  // After the server started: an unreachable database must not make /healthz fail.
-  try {
-    db::TicketStore store(config_.database_url, db::StoreOptions{config_.ticket_prefix});
-    schemaGate().ensure(store);
-  } catch (const std::exception& e) {
-    logger().warning("schema migration at start failed (retried with the first pass): %s",
-                     std::string(e.what()));
+  // Once, before any worker starts (they wait while the database is unreachable), so that the API
+  // works on a fresh database and a replica that only stands by still brings the schema up to
+  // date. After the server started: an unreachable database must not make /healthz fail.
+  if (!migrateSchemaAtStart(config_.database_url, config_.backoff, stop, true)) {
+    server.stop();
+    listener.stop();
+    return true;  // stopped before any worker started
   }
 
   // One thread per mailbox, owned by this Runtime and joined below (or, when a pass is stuck in a

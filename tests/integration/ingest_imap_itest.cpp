@@ -13,6 +13,7 @@
 #include <regex>
 #include <thread>
 
+#include "db/schema_upgrade.hpp"
 #include "db/ticket_store.hpp"
 #include "tests/support/sample_mail.hpp"
 #include "tests/support/service_process.hpp"
@@ -315,6 +316,24 @@ TEST_F(IngestImap, AMessageTheDatabaseRefusesIsQuarantinedAloneAndItsBatchGoesOn
             "t");
   EXPECT_EQ(box_.countFlagged('S'), 3u) << "all three are accounted for, so all are acknowledged";
   EXPECT_EQ(db_.scalar("SELECT last_uid FROM mailbox_state"), "3");
+}
+
+TEST_F(IngestImap, TheSchemaIsMigratedOnceAtStartBeforeTheFirstPassAndSaysSo) {
+  box_.deliver(makeSampleMessage(1));
+  const std::string version =
+      "database schema at version " + std::to_string(db::latestSchemaVersion());
+  auto first = runOnce(configJson(db_, box_));
+  ASSERT_EQ(first.exit_code, 0) << first.output;
+  const auto migrated = first.output.find(version + " (");
+  ASSERT_NE(migrated, std::string::npos) << first.output;
+  EXPECT_EQ(first.output.find(version, migrated + 1), std::string::npos) << "once per process";
+  const auto pass = first.output.find("selected INBOX");
+  ASSERT_NE(pass, std::string::npos) << first.output;
+  EXPECT_LT(migrated, pass) << "migrated before the worker opened the mailbox";
+  auto second = runOnce(configJson(db_, box_));
+  ASSERT_EQ(second.exit_code, 0) << second.output;
+  EXPECT_NE(second.output.find(version + " (0 migration(s) applied)"), std::string::npos)
+      << second.output;
 }
 
 TEST_F(IngestImap, DatabaseDownFailsThePassAndLosesNothing) {

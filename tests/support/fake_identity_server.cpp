@@ -1,5 +1,7 @@
 #include "tests/support/fake_identity_server.hpp"
 
+#include "tests/support/test_env.hpp"
+
 #include <Poco/Net/HTMLForm.h>
 #include <Poco/Net/HTTPRequestHandler.h>
 #include <Poco/Net/HTTPRequestHandlerFactory.h>
@@ -74,8 +76,7 @@ bool endsWith(const std::string& text, const std::string& suffix) {
 }  // namespace
 
 std::uint16_t introspectionPort() {
-  const char* port = std::getenv("HD_TEST_OAUTH_PORT");
-  return port == nullptr ? 0 : static_cast<std::uint16_t>(std::stoi(port));
+  return static_cast<std::uint16_t>(TestEnv::get().oauth_port);
 }
 
 FakeIdentityServer::FakeIdentityServer(std::string username, std::uint16_t port)

@@ -23,7 +23,8 @@ namespace hd::test {
 inline constexpr char kTestSecretKey[] = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=";
 
 // $HD_TEST_OAUTH_PORT from deploy/local.sh: the port Dovecot's oauth2 passdb introspects, where
-// a test must run its FakeIdentityServer. 0 when unset (an environment without XOAUTH2).
+// a test must run its FakeIdentityServer. 0 when unset, and then TestEnv::get() has failed the
+// test naming the variable.
 std::uint16_t introspectionPort();
 
 class FakeIdentityServer {

@@ -63,6 +63,7 @@ LoadedEnv load() {
   e.mail_uid = readPort("HD_TEST_MAIL_UID", m);
   e.mail_gid = readPort("HD_TEST_MAIL_GID", m);
   e.dovecot_conf = readVar("HD_TEST_DOVECOT_CONF", m);
+  e.oauth_port = readPort("HD_TEST_OAUTH_PORT", m);
   return loaded;
 }
 

@@ -38,6 +38,9 @@ struct TestEnv {
   std::string mail_password;        // HD_TEST_MAIL_PASSWORD: every user's password
   int mail_uid = 0, mail_gid = 0;   // HD_TEST_MAIL_UID/GID: owner of files in the Maildirs
   std::string dovecot_conf;         // HD_TEST_DOVECOT_CONF (for doveadm -c)
+  // HD_TEST_OAUTH_PORT: the fixed port Dovecot's oauth2 passdb introspects (XOAUTH2 tests run
+  // their FakeIdentityServer there).
+  int oauth_port = 0;
 
   // Reads the environment once. Every call ADD_FAILURE()s, naming each missing variable, while
   // any is unset, so every integration test fails instead of passing silently.

@@ -121,10 +121,8 @@ class MimeGolden : public testing::TestWithParam<std::string> {};
 TEST_P(MimeGolden, MatchesExpectedSummary) {
   const fs::path message = corpusDir() / GetParam();
   const fs::path expected_path = message.string() + ".expected.json";
-  const auto started = std::chrono::steady_clock::now();
+  // Speed, and a message that parses too slowly, are measured by tests/bench/mime_parse_bench.
   const hd::mime::ParseResult result = hd::mime::parse(readFile(message));
-  const auto elapsed = std::chrono::steady_clock::now() - started;
-  EXPECT_LT(elapsed, std::chrono::seconds(5)) << "parsing looks like a hang";
 
   // Strict UTF-8: dump() throws if any decoded text is not valid UTF-8.
   std::string actual;

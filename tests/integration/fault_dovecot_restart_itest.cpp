@@ -83,9 +83,10 @@ void restartMidPass(const std::string& protocol) {
   for (int i = 0; i < kMessages; ++i) box.deliver(makeSampleMessage(i));
   TempFile file(config(db, box, protocol));
 
-  // At least 5 s per pass (50 batches, 100 ms after each commit): the stop, which takes a
-  // second or two, lands in the middle however fast the machine.
-  ServiceProcess service({"--config", file.path()}, {"HD_FAULT_PAUSE_AFTER_COMMIT_MS=100"});
+  // At least 15 s per pass (50 batches, 300 ms after each commit): the stop, which takes a
+  // few seconds on a loaded machine, lands in the middle however fast the pass (pipelined, the
+  // fetch of the next batch no longer adds to the pause).
+  ServiceProcess service({"--config", file.path()}, {"HD_FAULT_PAUSE_AFTER_COMMIT_MS=300"});
   const int port = waitForPort(service);
   ASSERT_NE(port, 0);
   ASSERT_TRUE(eventually(120, [&] { return storedMessages(db) >= 60; })) << service.output();

@@ -6,7 +6,7 @@
 #include <optional>
 #include <pqxx/pqxx>
 
-#include "connectors/mime/sha256.hpp"
+#include "connectors/crypto/sha256.hpp"
 #include "db/accounted_keys.hpp"
 #include "db/batch_knowledge.hpp"
 #include "db/message_writer.hpp"
@@ -63,7 +63,7 @@ std::vector<BatchEntryResult> TicketStore::commitBatch(std::span<const IncomingM
   hashes.reserve(batch.size());
   for (const auto& in : batch) {
     hashes.push_back(in.parsed == nullptr || !in.raw_sha256.empty() ? in.raw_sha256
-                                                                    : mime::sha256Hex(in.raw));
+                                                                    : crypto::sha256Hex(in.raw));
   }
   std::vector<BatchEntryResult> results;
   run("commit batch", [&](pqxx::connection_base& c) {

@@ -1,6 +1,6 @@
 #include "service/ingest_step.hpp"
 
-#include "connectors/mime/sha256.hpp"
+#include "connectors/crypto/sha256.hpp"
 
 namespace hd::service {
 
@@ -25,7 +25,7 @@ void PreparedBatch::add(std::string source_key, std::string mailbox, std::string
     }
   }
   if (in.quarantine_reason.empty()) {
-    in.raw_sha256 = mime::sha256Hex(raw);
+    in.raw_sha256 = crypto::sha256Hex(raw);
     in.parsed = &parsed->message;
     in.warnings = parsed->warnings;
   }

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "connectors/crypto/sha256.hpp"
 #include "connectors/mime/ascii.hpp"
 #include "connectors/mime/bidi_controls.hpp"
 #include "connectors/mime/charset.hpp"
@@ -9,7 +10,6 @@
 #include "connectors/mime/header_params.hpp"
 #include "connectors/mime/headers.hpp"
 #include "connectors/mime/rfc2047.hpp"
-#include "connectors/mime/sha256.hpp"
 
 namespace hd::mime {
 namespace {
@@ -233,7 +233,7 @@ void PartWalker::addAttachment(GMimeObject* object, std::string content, std::st
   if (const char* id = g_mime_object_get_content_id(object)) attachment.content_id = id;
   attachment.is_inline =
       related_secondary || equalsNoCase(g_mime_object_get_disposition(object), "inline");
-  attachment.sha256_hex = sha256Hex(content);
+  attachment.sha256_hex = crypto::sha256Hex(content);
   attachment.content = std::move(content);
   message_.attachments.push_back(std::move(attachment));
 }

@@ -2,7 +2,7 @@
 
 #include <openssl/crypto.h>
 
-#include "connectors/mime/sha256.hpp"
+#include "connectors/crypto/sha256.hpp"
 
 namespace hd::service::http {
 namespace {
@@ -15,8 +15,8 @@ bool sameDigest(const std::string& presented, const std::string& configured) {
 }  // namespace
 
 BearerAuth::BearerAuth(const std::string& token, const std::string& read_token) {
-  if (!token.empty()) token_digest_ = mime::sha256Hex(token);
-  if (!read_token.empty()) read_token_digest_ = mime::sha256Hex(read_token);
+  if (!token.empty()) token_digest_ = crypto::sha256Hex(token);
+  if (!read_token.empty()) read_token_digest_ = crypto::sha256Hex(read_token);
 }
 
 BearerAuth::Grant BearerAuth::grantFor(const std::string& authorization) const {
@@ -30,7 +30,7 @@ BearerAuth::Grant BearerAuth::grantFor(const std::string& authorization) const {
   }
   // Comparing digests of equal length takes the same time whatever the presented token is; both
   // comparisons always run.
-  const std::string presented = mime::sha256Hex(authorization.substr(kScheme.size()));
+  const std::string presented = crypto::sha256Hex(authorization.substr(kScheme.size()));
   const bool full = sameDigest(presented, token_digest_);
   const bool read = sameDigest(presented, read_token_digest_);
   if (full) return Grant::kFull;

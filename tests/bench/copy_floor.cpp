@@ -8,8 +8,8 @@
 #include <memory>
 #include <stdexcept>
 
+#include "connectors/crypto/sha256.hpp"
 #include "connectors/mime/parse.hpp"
-#include "connectors/mime/sha256.hpp"
 
 namespace hd::bench {
 namespace {
@@ -137,7 +137,7 @@ void loadWithCopy(const std::string& url, int count,
     messages.text(m.html_body);
     messages.text("customer");
     messages.int8(static_cast<std::int64_t>(raw.size()));
-    messages.text(mime::sha256Hex(raw));
+    messages.text(crypto::sha256Hex(raw));
   }
   messages.finish();
 

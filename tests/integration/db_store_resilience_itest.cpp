@@ -11,7 +11,7 @@
 #include <set>
 #include <thread>
 
-#include "connectors/mime/sha256.hpp"
+#include "connectors/crypto/sha256.hpp"
 #include "tests/integration/db_store_fixture.hpp"
 
 namespace hd::db {
@@ -53,8 +53,8 @@ TEST_F(TicketStoreTest, LargeRawMessageRoundTrips) {
   EXPECT_EQ(count("SELECT length(raw) FROM raw_messages"), static_cast<long long>(raw.size()));
   // Same digest of the stored bytes as of ours: nothing lost or altered on the way.
   EXPECT_EQ(db_.scalar("SELECT encode(sha256(raw), 'hex') FROM raw_messages"),
-            mime::sha256Hex(raw));
-  EXPECT_EQ(db_.scalar("SELECT raw_sha256 FROM messages"), mime::sha256Hex(raw));
+            crypto::sha256Hex(raw));
+  EXPECT_EQ(db_.scalar("SELECT raw_sha256 FROM messages"), crypto::sha256Hex(raw));
 }
 
 TEST_F(TicketStoreTest, LostConnectionThrowsThenReconnects) {

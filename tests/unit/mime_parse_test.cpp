@@ -2,8 +2,8 @@
 
 #include <chrono>
 
+#include "connectors/crypto/sha256.hpp"
 #include "connectors/mime/parse.hpp"
-#include "connectors/mime/sha256.hpp"
 
 namespace hd::mime {
 namespace {
@@ -133,7 +133,7 @@ TEST(MimeParse, RelatedImagesAreInlineAttachmentsWithContentId) {
   EXPECT_EQ(a.content_id, "i1@x");
   EXPECT_TRUE(a.is_inline);
   EXPECT_EQ(a.content, "hello");
-  EXPECT_EQ(a.sha256_hex, sha256Hex("hello"));
+  EXPECT_EQ(a.sha256_hex, crypto::sha256Hex("hello"));
   EXPECT_EQ(r.message.text_body, "text");
 }
 

@@ -1,10 +1,10 @@
-#include "connectors/mime/sha256.hpp"
+#include "connectors/crypto/sha256.hpp"
 
 #include <openssl/evp.h>
 
 #include <stdexcept>
 
-namespace hd::mime {
+namespace hd::crypto {
 
 std::string sha256Hex(std::string_view bytes) {
   unsigned char digest[EVP_MAX_MD_SIZE];
@@ -23,4 +23,4 @@ std::string sha256Hex(std::string_view bytes) {
   return hex;
 }
 
-}  // namespace hd::mime
+}  // namespace hd::crypto

@@ -87,8 +87,13 @@ bool TicketStore::commitOnce(pqxx::connection_base& c, std::span<const IncomingM
   for (std::size_t i = 0; i < batch.size(); ++i) {
     const IncomingMessage& in = batch[i];
     BatchEntryResult& entry = results[i];
+    if (in.replaces_left_on_server) forgetLeftOnServer(tx, in.source_key);
     if (in.parsed == nullptr) {
-      writeQuarantine(tx, in.source_key, in.mailbox, in.raw, in.quarantine_reason);
+      if (in.left_on_server) {
+        writeQuarantineLeftOnServer(tx, in);
+      } else {
+        writeQuarantine(tx, in.source_key, in.mailbox, in.raw, in.quarantine_reason);
+      }
       entry.kind = BatchEntryResult::Kind::kQuarantined;
       entry.error = in.quarantine_reason;
       continue;

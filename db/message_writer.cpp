@@ -64,6 +64,15 @@ constexpr PreparedStatement kQuarantine{
     " ON CONFLICT (source_key) DO UPDATE SET attempts = quarantine.attempts + 1,"
     " last_seen = now(), error = EXCLUDED.error"};
 
+constexpr const char* kQuarantineLeftOnServer =
+    "INSERT INTO quarantine (source_key, mailbox, headers, size, on_server, error)"
+    " VALUES ($1, $2, $3, $4, true, $5)"
+    " ON CONFLICT (source_key) DO UPDATE SET attempts = quarantine.attempts + 1,"
+    " last_seen = now(), error = EXCLUDED.error, size = EXCLUDED.size,"
+    " headers = EXCLUDED.headers, on_server = true, fetch_requested = false";
+constexpr const char* kForgetLeftOnServer =
+    "DELETE FROM quarantine WHERE source_key = $1 AND on_server";
+
 // Writes the rows of a decided message; fills the ticket and message fields of `result`.
 void insertMessage(pqxx::transaction_base& tx, const std::string& ticket_prefix,
                    const IncomingMessage& in, const std::string& sha256, CommitResult& result) {
@@ -121,6 +130,16 @@ void writeQuarantine(pqxx::transaction_base& tx, const std::string& source_key,
                      const std::string& mailbox, const std::string& raw, const std::string& error) {
   execPrepared(tx, kQuarantine, source_key, validUtf8(mailbox),
                pqxx::binarystring(raw.data(), raw.size()), validUtf8(error));
+}
+
+void writeQuarantineLeftOnServer(pqxx::transaction_base& tx, const IncomingMessage& in) {
+  tx.exec_params0(kQuarantineLeftOnServer, in.source_key, validUtf8(in.mailbox),
+                  pqxx::binarystring(in.raw.data(), in.raw.size()),
+                  static_cast<std::int64_t>(in.size), validUtf8(in.quarantine_reason));
+}
+
+void forgetLeftOnServer(pqxx::transaction_base& tx, const std::string& source_key) {
+  tx.exec_params0(kForgetLeftOnServer, source_key);
 }
 
 CommitResult writeMessage(pqxx::transaction_base& tx, const std::string& ticket_prefix,

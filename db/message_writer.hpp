@@ -23,4 +23,11 @@ CommitResult writeMessage(pqxx::transaction_base& tx, const std::string& ticket_
 void writeQuarantine(pqxx::transaction_base& tx, const std::string& source_key,
                      const std::string& mailbox, const std::string& raw, const std::string& error);
 
+// Records a message too large to fetch (in.left_on_server): its header block (in.raw), its size
+// and the reason; no raw bytes. Re-recording counts an attempt like writeQuarantine.
+void writeQuarantineLeftOnServer(pqxx::transaction_base& tx, const IncomingMessage& in);
+
+// Removes the key's left-on-server quarantine row (its message is being stored now).
+void forgetLeftOnServer(pqxx::transaction_base& tx, const std::string& source_key);
+
 }  // namespace hd::db

@@ -15,8 +15,15 @@ constexpr const char* kList =
     " 'source_key', regexp_replace(q.source_key, '^retry:', ''),"
     " 'retrying', q.source_key LIKE 'retry:%', 'mailbox', q.mailbox, 'error', q.error,"
     " 'attempts', q.attempts, 'first_seen', q.first_seen, 'last_seen', q.last_seen,"
-    " 'raw_size', octet_length(q.raw))::text"
+    " 'raw_size', octet_length(q.raw), 'on_server', q.on_server, 'size', q.size,"
+    " 'fetch_requested', q.fetch_requested)::text"
     " FROM quarantine q WHERE ($1 = '' OR q.mailbox = $1) AND q.id > $2 ORDER BY q.id LIMIT $3";
+constexpr const char* kLeftOnServer =
+    "SELECT regexp_replace(source_key, '^retry:', ''), mailbox, coalesce(size, 0) FROM quarantine"
+    " WHERE id = $1 AND on_server";
+constexpr const char* kRequestFetch =
+    "UPDATE quarantine SET fetch_requested = true, attempts = attempts + 1, last_seen = now()"
+    " WHERE id = $1 AND on_server";
 constexpr const char* kClaim =
     "UPDATE quarantine SET attempts = attempts + 1, last_seen = now(),"
     " source_key = CASE WHEN source_key LIKE 'retry:%' THEN source_key ELSE 'retry:' || source_key "
@@ -40,6 +47,26 @@ nlohmann::json QuarantineQueue::list(const std::string& mailbox, std::int64_t af
     }
   });
   return entries;
+}
+
+std::optional<LeftOnServerEntry> QuarantineQueue::leftOnServer(std::int64_t id) {
+  std::optional<LeftOnServerEntry> entry;
+  connection_.run("quarantine entry left on the server", [&](pqxx::connection_base& c) {
+    pqxx::nontransaction tx(c);
+    const auto rows = tx.exec_params(kLeftOnServer, id);
+    if (rows.empty()) return;
+    entry = LeftOnServerEntry{rows[0][0].as<std::string>(), rows[0][1].as<std::string>(),
+                              rows[0][2].as<std::uint64_t>()};
+  });
+  return entry;
+}
+
+void QuarantineQueue::requestFetch(std::int64_t id) {
+  connection_.run("request a fetch", [&](pqxx::connection_base& c) {
+    pqxx::work tx(c);
+    tx.exec_params0(kRequestFetch, id);
+    tx.commit();
+  });
 }
 
 std::optional<QuarantineClaim> QuarantineQueue::claimForRetry(std::int64_t id) {

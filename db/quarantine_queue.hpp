@@ -27,12 +27,27 @@ struct QuarantineClaim {
   std::optional<std::string> raw;  // empty when nothing was stored (e.g. too large to keep)
 };
 
+// A quarantine entry for a message too large to fetch, left on the server (migration 0008).
+struct LeftOnServerEntry {
+  std::string source_key;
+  std::string mailbox;
+  std::uint64_t size = 0;
+};
+
 class QuarantineQueue {
  public:
   explicit QuarantineQueue(ReadConnection& connection) : connection_(connection) {}
 
   // Entries ordered by id, after `after_id`, optionally of one mailbox; never the raw bytes.
   nlohmann::json list(const std::string& mailbox, std::int64_t after_id, std::int64_t limit);
+
+  // The entry when it is a message left on the server (no raw bytes to retry from); empty for
+  // other entries and unknown ids.
+  std::optional<LeftOnServerEntry> leftOnServer(std::int64_t id);
+
+  // Asks the mailbox's next pass to fetch and store a message left on the server (after the
+  // limit was raised), and counts the attempt.
+  void requestFetch(std::int64_t id);
 
   // Renames the key (see above) and counts the attempt. Empty optional for an unknown id.
   std::optional<QuarantineClaim> claimForRetry(std::int64_t id);

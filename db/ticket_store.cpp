@@ -19,6 +19,11 @@ constexpr const char* kSessionSetup =
     "SET client_encoding = 'UTF8'; SET application_name = 'helpdesk-ingest';"
     " SET synchronous_commit = on";
 constexpr const char* kPing = "SELECT 1";
+constexpr const char* kLeftOnServer =
+    "SELECT source_key FROM quarantine WHERE on_server AND source_key = ANY($1::text[])";
+constexpr const char* kFetchRequested =
+    "SELECT source_key FROM quarantine WHERE mailbox = $1 AND on_server AND fetch_requested"
+    " ORDER BY id";
 constexpr const char* kLoadCheckpoint =
     "SELECT uidvalidity, last_uid FROM mailbox_state WHERE mailbox = $1";
 constexpr const char* kSaveCheckpoint =
@@ -94,6 +99,30 @@ std::vector<std::string> TicketStore::accountedKeys(const std::vector<std::strin
   run("accounted keys", [&](pqxx::connection_base& c) {
     pqxx::nontransaction tx(c);
     keys = db::accountedKeys(tx, source_keys);
+  });
+  return keys;
+}
+
+std::vector<std::string> TicketStore::keysLeftOnServer(
+    const std::vector<std::string>& source_keys) {
+  std::vector<std::string> keys;
+  if (source_keys.empty()) return keys;
+  run("keys left on the server", [&](pqxx::connection_base& c) {
+    pqxx::nontransaction tx(c);
+    for (const auto& row : tx.exec_params(kLeftOnServer, textArrayLiteral(source_keys))) {
+      keys.push_back(row[0].as<std::string>());
+    }
+  });
+  return keys;
+}
+
+std::vector<std::string> TicketStore::fetchRequested(const std::string& mailbox) {
+  std::vector<std::string> keys;
+  run("fetch requested", [&](pqxx::connection_base& c) {
+    pqxx::nontransaction tx(c);
+    for (const auto& row : tx.exec_params(kFetchRequested, validUtf8(mailbox))) {
+      keys.push_back(row[0].as<std::string>());
+    }
   });
   return keys;
 }

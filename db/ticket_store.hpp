@@ -73,6 +73,10 @@ class TicketStore : public service::MessageStore, public service::CheckpointStor
   // particular order. One query.
   std::vector<std::string> accountedKeys(const std::vector<std::string>& source_keys) override;
 
+  // One query each (see service::MessageStore).
+  std::vector<std::string> keysLeftOnServer(const std::vector<std::string>& source_keys) override;
+  std::vector<std::string> fetchRequested(const std::string& mailbox) override;
+
   // Writes the message, its raw bytes, its attachments, the ticket (new or existing) and the feed
   // events in ONE transaction. `decide` runs inside that transaction, with a ThreadLookup reading
   // the same database state; it is not called for kAlreadyIngested / kDuplicateContent. A replay of

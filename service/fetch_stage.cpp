@@ -1,5 +1,7 @@
 #include "service/fetch_stage.hpp"
 
+#include "service/fetch_for_commit.hpp"
+
 namespace hd::service {
 
 FetchStage::FetchStage(source::MailSource& source, std::mutex& source_mutex,
@@ -25,15 +27,19 @@ void FetchStage::run() {
       item.index = i;
       item.prepared = std::make_unique<PreparedBatch>(limits_.max_message_bytes, limits_.mime);
       if (!batches_[i].to_fetch.empty()) {
-        std::vector<source::FetchedMessage> fetched;
+        FetchedForCommit fetched;
         {
           std::lock_guard lock(source_mutex_);
-          fetched = source_.fetch(batches_[i].to_fetch);
+          fetched = fetchForCommit(source_, batches_[i].to_fetch, limits_, mailbox_);
         }
-        item.fetched = fetched.size();
+        item.fetched = fetched.fetched;
         // Parsed here, off the commit stage, so that parsing overlaps the commit before it.
-        for (auto& message : fetched) {
+        for (auto& message : fetched.usable) {
           item.prepared->add(std::move(message.ref.source_key), mailbox_, std::move(message.raw));
+        }
+        for (auto& message : fetched.left_on_server) {
+          item.prepared->addLeftOnServer(std::move(message.ref.source_key), mailbox_,
+                                         std::move(message.raw), message.ref.size);
         }
       }
       const std::size_t messages = item.prepared->messages().size();

@@ -35,6 +35,21 @@ void PreparedBatch::add(std::string source_key, std::string mailbox, std::string
   parsed_.push_back(std::move(parsed));
 }
 
+void PreparedBatch::addLeftOnServer(std::string source_key, std::string mailbox,
+                                    std::string headers, std::uint64_t size) {
+  IncomingMessage in;
+  in.source_key = std::move(source_key);
+  in.mailbox = std::move(mailbox);
+  in.quarantine_reason = "message is " + std::to_string(size) + " bytes, over the limit of " +
+                         std::to_string(max_message_bytes_) +
+                         " (limits.max_message_bytes); left on the server, header kept";
+  in.left_on_server = true;
+  in.size = size;
+  in.raw = std::move(headers);
+  messages_.push_back(std::move(in));
+  parsed_.push_back(nullptr);
+}
+
 std::vector<BatchEntryResult> PreparedBatch::commit(
     MessageStore& store, const ingest::Policy& policy, OnRefused on_refused,
     const std::function<void(std::size_t)>& before_decide) {

@@ -29,6 +29,18 @@ class PreparedBatch {
   void add(std::string source_key, std::string mailbox, std::string raw);
 
   const std::vector<IncomingMessage>& messages() const { return messages_; }
+  // A message over the size limit, decided from its size before its body was fetched (or
+  // drained): a quarantine entry with its header block only, left on the server. The reason
+  // names the size and the limit.
+  void addLeftOnServer(std::string source_key, std::string mailbox, std::string headers,
+                       std::uint64_t size);
+
+  // Every message of the batch was left on the server earlier and is now fetched on request:
+  // the commit replaces each one's left-on-server quarantine row.
+  void replaceLeftOnServer() {
+    for (auto& in : messages_) in.replaces_left_on_server = true;
+  }
+
   std::uint64_t bytes() const { return bytes_; }
   bool empty() const { return messages_.empty(); }
 

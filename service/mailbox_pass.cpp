@@ -6,6 +6,7 @@
 #include <mutex>
 #include <unordered_set>
 
+#include "service/fetch_for_commit.hpp"
 #include "service/fetch_stage.hpp"
 #include "service/ingest_step.hpp"
 #include "service/pass_batches.hpp"
@@ -50,16 +51,19 @@ PassReport MailboxPass::run() {
     checkpoint = source::Checkpoint{listing.uidvalidity, 0};
   }
   report.listed = listing.pending.size();
+  fetchReleased(report);
 
   std::unordered_set<std::string> accounted;
+  std::unordered_set<std::string> left_on_server;  // accounted, but never acknowledged
   for (std::size_t i = 0; i < listing.pending.size(); i += kAccountedQueryChunk) {
     std::vector<std::string> keys;
     for (std::size_t j = i; j < std::min(listing.pending.size(), i + kAccountedQueryChunk); ++j) {
       keys.push_back(listing.pending[j].source_key);
     }
     for (auto& key : store_.accountedKeys(keys)) accounted.insert(std::move(key));
+    for (auto& key : store_.keysLeftOnServer(keys)) left_on_server.insert(std::move(key));
   }
-  report.replayed = accounted.size();
+  report.replayed = accounted.size() - left_on_server.size();
 
   const std::vector<PassBatch> batches = planBatches(
       listing.pending, [&](const std::string& key) { return accounted.count(key) > 0; },
@@ -84,13 +88,18 @@ PassReport MailboxPass::run() {
       report.fetched += item->fetched;
       if (!item->prepared->empty()) {
         commitPrepared(*item->prepared, report);
-        for (const auto& message : item->prepared->messages()) accounted.insert(message.source_key);
+        for (const auto& message : item->prepared->messages()) {
+          accounted.insert(message.source_key);
+          if (message.left_on_server) left_on_server.insert(message.source_key);
+        }
         if (faults_.after_commit) faults_.after_commit();
       }
       item.reset();  // the batch's mail is not needed any more
 
       std::vector<source::MessageRef> to_acknowledge;
       for (const auto& ref : batch.refs) {
+        // Too large to fetch: never touched on the server, whatever after_ingest says.
+        if (left_on_server.count(ref.source_key)) continue;
         if (accounted.count(ref.source_key)) {
           to_acknowledge.push_back(ref);
         } else {
@@ -121,6 +130,33 @@ PassReport MailboxPass::run() {
   if (listing.uidvalidity != 0) checkpoints_.saveCheckpoint(mailbox_, checkpoint);
   report.checkpoint = checkpoint;
   return report;
+}
+
+void MailboxPass::fetchReleased(PassReport& report) {
+  const std::vector<std::string> keys = store_.fetchRequested(mailbox_);
+  if (keys.empty()) return;
+  const std::vector<source::MessageRef> refs = source_.lookUp(keys);
+  FetchedForCommit fetched = fetchForCommit(source_, refs, limits_, mailbox_);
+  PreparedBatch batch(limits_.max_message_bytes, limits_.mime);
+  std::vector<source::MessageRef> stored;
+  for (auto& message : fetched.usable) {
+    stored.push_back(message.ref);
+    batch.add(std::move(message.ref.source_key), mailbox_, std::move(message.raw));
+  }
+  for (auto& message : fetched.left_on_server) {
+    batch.addLeftOnServer(std::move(message.ref.source_key), mailbox_, std::move(message.raw),
+                          message.ref.size);
+  }
+  logger().information("mailbox %s: fetching %z of %z message(s) released from the server",
+                       mailbox_, stored.size(), keys.size());
+  batch.replaceLeftOnServer();
+  if (batch.empty()) return;
+  commitPrepared(batch, report);
+  if (!stored.empty()) {
+    source_.acknowledge(stored);
+    report.acknowledged += stored.size();
+    report.released += stored.size();
+  }
 }
 
 void MailboxPass::commitPrepared(PreparedBatch& batch, PassReport& report) {

@@ -46,6 +46,7 @@ struct PassReport {
   std::size_t duplicates = 0;  // same content under another key (e.g. UIDVALIDITY change)
   std::size_t quarantined = 0;
   std::size_t acknowledged = 0;
+  std::size_t released = 0;  // left on the server as too large, fetched now on request
   std::size_t vanished = 0;  // listed but not returned by the server
   bool interrupted = false;  // stopped between batches because a stop was requested
   source::Checkpoint checkpoint;
@@ -79,6 +80,10 @@ class MailboxPass {
 
  private:
   // One group commit for a fetched and parsed batch (parse failures quarantined in it).
+  // Messages left on the server as too large whose fetch a retry requested after the limit was
+  // raised: fetched, stored (their quarantine row removed in the same commit) and acknowledged;
+  // still too large, they stay on the server. The checkpoint is not involved.
+  void fetchReleased(PassReport& report);
   void commitPrepared(PreparedBatch& batch, PassReport& report);
 
   std::string mailbox_;

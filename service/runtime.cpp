@@ -39,6 +39,13 @@ class BindingCheckingSource : public source::MailSource {
   std::vector<source::FetchedMessage> fetch(std::span<const source::MessageRef> refs) override {
     return inner_->fetch(refs);
   }
+  std::vector<source::FetchedMessage> fetchHeaders(std::span<const source::MessageRef> refs,
+                                                   std::uint64_t max_bytes) override {
+    return inner_->fetchHeaders(refs, max_bytes);
+  }
+  std::vector<source::MessageRef> lookUp(std::span<const std::string> source_keys) override {
+    return inner_->lookUp(source_keys);
+  }
   void acknowledge(std::span<const source::MessageRef> refs) override { inner_->acknowledge(refs); }
   bool canWaitForNewMail() const override { return inner_->canWaitForNewMail(); }
   source::WaitOutcome waitForNewMail(std::chrono::milliseconds max_wait,

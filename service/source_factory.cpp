@@ -14,9 +14,8 @@ std::unique_ptr<net::ByteStream> connectStream(const net::Endpoint& endpoint) {
   return net::TlsSocketStream::connect(endpoint);
 }
 
-// A message over limits.max_message_bytes is still downloaded once, so that the quarantine keeps
-// its bytes; the protocol limit only guards against a server that announces absurd sizes.
-std::uint64_t protocolMessageLimit(const LimitsConfig& limits) {
+// Literals other than a message body (a header block, an unknown item): bounded as before.
+std::uint64_t protocolLiteralLimit(const LimitsConfig& limits) {
   return std::max<std::uint64_t>(256ull * 1024 * 1024, limits.max_message_bytes + 1024 * 1024);
 }
 
@@ -48,7 +47,11 @@ SourceFactory makeSourceFactory(const MailboxConfig& mailbox, const LimitsConfig
     options.credentials = credentialsFor(mailbox, tokens);
     options.folder = mailbox.folder;
     options.after_ingest = mailbox.after_ingest;
-    options.limits.max_literal_size = protocolMessageLimit(limits);
+    options.limits.max_literal_size = protocolLiteralLimit(limits);
+    // A body over limits.max_message_bytes is drained, never kept: the pass decides such a
+    // message from its size and quarantines it with its header, leaving it on the server.
+    options.limits.max_message_size = limits.max_message_bytes;
+    options.limits.max_header_size = limits.max_header_bytes;
     options.idle = mailbox.idle;
     return [options]() -> std::unique_ptr<source::MailSource> {
       return std::make_unique<imap::ImapSource>(options, connectStream);
@@ -59,7 +62,7 @@ SourceFactory makeSourceFactory(const MailboxConfig& mailbox, const LimitsConfig
   options.endpoint = mailbox.endpoint;
   options.credentials = credentialsFor(mailbox, tokens);
   options.after_ingest = mailbox.after_ingest;
-  options.limits.max_message_size = protocolMessageLimit(limits);
+  options.limits.max_message_size = limits.max_message_bytes;
   return [options]() -> std::unique_ptr<source::MailSource> {
     return std::make_unique<pop3::Pop3Source>(options, connectStream);
   };

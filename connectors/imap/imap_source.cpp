@@ -157,30 +157,94 @@ std::vector<source::FetchedMessage> ImapSource::fetch(std::span<const source::Me
   ImapClient& imap = client();
 
   // The caller (MailboxPass) bounds the batch; the sets are split only to bound the line length.
-  std::map<std::uint64_t, std::string> bodies;
+  std::map<std::uint64_t, source::FetchedMessage> answers;
   const std::vector<std::uint64_t> uids = uidsOf(refs);
   const std::unordered_set<std::uint64_t> wanted(uids.begin(), uids.end());
   for (const std::string& set : splitUidSets(uids)) {
-    imap.uidFetch(set, "(UID RFC822.SIZE BODY.PEEK[])", [&bodies, &wanted](FetchData&& data) {
-      if (!data.body) return;  // a flag update, not our answer
+    imap.uidFetch(set, "(UID RFC822.SIZE BODY.PEEK[])", [&answers, &wanted](FetchData&& data) {
+      if (!data.body && data.body_over_limit == 0) return;  // a flag update, not our answer
       if (!data.uid || !wanted.count(*data.uid)) return;
-      bodies[*data.uid] = std::move(*data.body);
+      source::FetchedMessage& answer = answers[*data.uid];
+      answer.raw = data.body ? std::move(*data.body) : std::string();
+      answer.over_limit_size = data.body_over_limit;
     });
   }
+  return inRefOrder(refs, answers, "FETCH");
+}
 
+std::vector<source::FetchedMessage> ImapSource::fetchHeaders(
+    std::span<const source::MessageRef> refs, std::uint64_t max_bytes) {
+  requireSelected();
+  checkUidValidity(refs);
+  const std::vector<std::uint64_t> uids = uidsOf(refs);
+  std::map<std::uint64_t, source::FetchedMessage> answers;
+  // A partial fetch (RFC 3501 6.4.5 "<0.n>") so that the server itself bounds the header; PEEK
+  // leaves \Seen alone: the message stays on the server untouched.
+  const std::string items = "(UID BODY.PEEK[HEADER]<0." + std::to_string(max_bytes) + ">)";
+  for (const std::string& set : splitUidSets(uids)) {
+    client().uidFetch(set, items, [&answers, &uids, max_bytes](FetchData&& data) {
+      if (!data.header) return;
+      if (std::find(uids.begin(), uids.end(), *data.uid) == uids.end()) return;
+      std::string header = std::move(*data.header);
+      if (header.size() > max_bytes) header.resize(static_cast<std::size_t>(max_bytes));
+      answers[*data.uid].raw = std::move(header);
+    });
+  }
+  return inRefOrder(refs, answers, "FETCH of the header");
+}
+
+std::vector<source::FetchedMessage> ImapSource::inRefOrder(
+    std::span<const source::MessageRef> refs,
+    std::map<std::uint64_t, source::FetchedMessage>& answers, const char* what) const {
   std::vector<source::FetchedMessage> fetched;
-  fetched.reserve(bodies.size());
+  fetched.reserve(answers.size());
   for (const source::MessageRef& ref : refs) {
-    auto body = bodies.find(ref.uid);
-    if (body == bodies.end()) {
+    auto answer = answers.find(ref.uid);
+    if (answer == answers.end()) {
       logger().warning("mailbox " + options_.mailbox_name + ": UID " + std::to_string(ref.uid) +
-                       " was not returned by FETCH");
+                       " was not returned by " + what);
       continue;
     }
-    fetched.push_back({ref, std::move(body->second)});
-    bodies.erase(body);
+    answer->second.ref = ref;
+    fetched.push_back(std::move(answer->second));
+    answers.erase(answer);
   }
   return fetched;
+}
+
+std::vector<source::MessageRef> ImapSource::lookUp(std::span<const std::string> source_keys) {
+  requireSelected();
+  const std::string prefix = sourceKey(selected_->uidvalidity, 0);  // "...:<uidvalidity>:0"
+  const std::string head = prefix.substr(0, prefix.size() - 1);
+  std::vector<std::uint64_t> uids;
+  for (const std::string& key : source_keys) {
+    if (key.size() <= head.size() || key.compare(0, head.size(), head) != 0) continue;
+    const std::string digits = key.substr(head.size());
+    if (digits.size() > 19 || digits.find_first_not_of("0123456789") != std::string::npos) {
+      continue;
+    }
+    uids.push_back(std::stoull(digits));
+  }
+  std::sort(uids.begin(), uids.end());
+  uids.erase(std::unique(uids.begin(), uids.end()), uids.end());
+  std::map<std::uint64_t, std::uint64_t> sizes;
+  for (const std::string& set : splitUidSets(uids)) {
+    client().uidFetch(set, "(UID RFC822.SIZE)", [&sizes, &uids](FetchData&& data) {
+      if (!data.rfc822_size) return;
+      if (std::binary_search(uids.begin(), uids.end(), *data.uid)) {
+        sizes[*data.uid] = *data.rfc822_size;
+      }
+    });
+  }
+  std::vector<source::MessageRef> refs;
+  for (const auto& [uid, size] : sizes) {
+    source::MessageRef ref;
+    ref.source_key = sourceKey(selected_->uidvalidity, uid);
+    ref.uid = uid;
+    ref.size = size;
+    refs.push_back(std::move(ref));
+  }
+  return refs;
 }
 
 void ImapSource::flagAndExpunge(const std::vector<std::uint64_t>& uids) {

@@ -10,6 +10,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -49,7 +50,13 @@ class ImapSource : public source::MailSource {
 
   void open() override;
   source::Listing listPending(const source::Checkpoint& checkpoint) override;
+  // UID FETCH BODY.PEEK[]; a body over limits.max_message_size is drained (over_limit_size).
   std::vector<source::FetchedMessage> fetch(std::span<const source::MessageRef> refs) override;
+  // UID FETCH BODY.PEEK[HEADER]<0.max_bytes>: no flag changes.
+  std::vector<source::FetchedMessage> fetchHeaders(std::span<const source::MessageRef> refs,
+                                                   std::uint64_t max_bytes) override;
+  // Keys "imap:<mailbox_name>:<UIDVALIDITY of the selected folder>:<uid>"; UID FETCH RFC822.SIZE.
+  std::vector<source::MessageRef> lookUp(std::span<const std::string> source_keys) override;
   void acknowledge(std::span<const source::MessageRef> refs) override;
   // IDLE on the folder the last listPending() selected; kUnsupported when "idle" is off, the
   // server lacks IDLE, or no folder is selected.
@@ -69,6 +76,10 @@ class ImapSource : public source::MailSource {
   // folder when the server answers [TRYCREATE].
   void moveOrCopy(const std::string& uid_set);
   void flagAndExpunge(const std::vector<std::uint64_t>& uids);
+  // The answers (by UID) in the order of `refs`, with their refs; a missing one is logged.
+  std::vector<source::FetchedMessage> inRefOrder(
+      std::span<const source::MessageRef> refs,
+      std::map<std::uint64_t, source::FetchedMessage>& answers, const char* what) const;
 
   ImapSourceOptions options_;
   StreamFactory stream_factory_;

@@ -31,6 +31,12 @@ struct FetchData {
   // BODY[] (the answer to BODY.PEEK[]), RFC822 or BINARY[]: the exact bytes, read straight from
   // the literal into this string. Empty optional when absent or NIL.
   std::optional<std::string> body;
+  // Not 0 when the BODY[] literal was larger than ImapLimits::max_message_size: its bytes were
+  // read and dropped (`body` stays empty) and this is their count.
+  std::uint64_t body_over_limit = 0;
+  // BODY[HEADER] (the answer to BODY.PEEK[HEADER], also partial: BODY[HEADER]<0>), at most
+  // ImapLimits::max_header_size bytes of it (the rest is read and dropped).
+  std::optional<std::string> header;
 };
 
 struct ListData {

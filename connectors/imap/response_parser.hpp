@@ -4,7 +4,8 @@
 // under a fuzzer.
 //
 // Literals ({n} and {n+}) are read as exactly n bytes, never line by line; a FETCH body literal
-// goes straight into Response::fetch.body. Every bound comes from ImapLimits.
+// goes straight into Response::fetch.body, or is drained when over max_message_size. Every bound
+// comes from ImapLimits.
 //
 // Errors: ProtocolError for bytes that break the grammar or exceed a limit (the message says
 // what was expected); NetworkError when the stream ends or times out mid-response. After either,
@@ -45,7 +46,11 @@ class ResponseParser {
   std::string atom(const char* where, bool allow_bracket);
   std::uint64_t number(const char* where);
   std::string quoted();
-  std::uint64_t literalHeader();  // "{n}" or "{n+}" and its CRLF; returns n
+  std::uint64_t literalHeader();  // "{n}" or "{n+}" and its CRLF; returns n (max_literal_size)
+  std::uint64_t literalSize();    // the same without the max_literal_size bound
+  // A literal of any size, keeping its first `keep` bytes (the rest is read and dropped);
+  // returns the literal's size.
+  std::uint64_t literalCapped(std::string& out, std::uint64_t keep);
   void literalInto(std::string& out);
   std::optional<std::string> quotedOrLiteral();  // nullopt when the next token is neither
   std::optional<std::string> nstring(const char* where);

@@ -54,11 +54,26 @@ void ResponseParser::fetchItems(Response& response) {
       fetch.flags = flagList("as FLAGS");
     } else if (name == "BODY[]" || name == "RFC822" || name == "BINARY[]") {
       if (peek() == '{') {
-        // The message bytes go straight from the reader into their final string.
-        fetch.body.emplace();
-        literalInto(*fetch.body);
+        // The message bytes go straight from the reader into their final string; a message
+        // over the limit is drained instead (its size alone is reported).
+        const std::uint64_t size = literalSize();
+        if (size > limits_.max_message_size) {
+          reader_.skip(static_cast<std::size_t>(size));
+          fetch.body_over_limit = size;
+        } else {
+          fetch.body.emplace();
+          fetch.body->reserve(static_cast<std::size_t>(size));
+          reader_.readExact(static_cast<std::size_t>(size), *fetch.body);
+        }
       } else {
         fetch.body = nstring("as message body");
+      }
+    } else if (name.rfind("BODY[HEADER]", 0) == 0) {
+      if (peek() == '{') {
+        fetch.header.emplace();
+        literalCapped(*fetch.header, limits_.max_header_size);
+      } else {
+        fetch.header = nstring("as message header");
       }
     } else {
       skipValue(1);

@@ -97,6 +97,15 @@ std::string ResponseParser::quoted() {
 }
 
 std::uint64_t ResponseParser::literalHeader() {
+  const std::uint64_t size = literalSize();
+  if (size > limits_.max_literal_size) {
+    fail("literal of " + std::to_string(size) + " bytes exceeds the limit of " +
+         std::to_string(limits_.max_literal_size));
+  }
+  return size;
+}
+
+std::uint64_t ResponseParser::literalSize() {
   countToken();
   expect('{', "to open a literal");
   const std::uint64_t size = number("as literal size");
@@ -104,10 +113,6 @@ std::uint64_t ResponseParser::literalHeader() {
   expect('}', "to close a literal size");
   if (peek() == '\r') get();
   expect('\n', "after a literal size");
-  if (size > limits_.max_literal_size) {
-    fail("literal of " + std::to_string(size) + " bytes exceeds the limit of " +
-         std::to_string(limits_.max_literal_size));
-  }
   // The literal ends this line segment; the bytes after it start a new one.
   line_bytes_ = 0;
   return size;
@@ -117,6 +122,15 @@ void ResponseParser::literalInto(std::string& out) {
   const std::uint64_t size = literalHeader();
   out.reserve(out.size() + size);
   reader_.readExact(static_cast<std::size_t>(size), out);
+}
+
+std::uint64_t ResponseParser::literalCapped(std::string& out, std::uint64_t keep) {
+  const std::uint64_t size = literalSize();
+  const std::uint64_t kept = std::min(size, keep);
+  out.reserve(out.size() + kept);
+  reader_.readExact(static_cast<std::size_t>(kept), out);
+  reader_.skip(static_cast<std::size_t>(size - kept));
+  return size;
 }
 
 std::optional<std::string> ResponseParser::quotedOrLiteral() {

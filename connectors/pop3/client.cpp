@@ -230,13 +230,13 @@ std::vector<ListEntry> Pop3Client::list() {
 
 template <typename OnReply>
 void Pop3Client::pipeline(const char* verb, std::span<const std::uint32_t> numbers,
-                          OnReply on_reply) {
+                          const std::string& suffix, OnReply on_reply) {
   const std::size_t window = capabilities_.pipelining ? kPipelineWindow : 1;
   for (std::size_t first = 0; first < numbers.size(); first += window) {
     const std::size_t last = std::min(numbers.size(), first + window);
     std::string batch;
     for (std::size_t i = first; i < last; ++i) {
-      const std::string command = std::string(verb) + " " + std::to_string(numbers[i]);
+      const std::string command = std::string(verb) + " " + std::to_string(numbers[i]) + suffix;
       if (logger().debug()) logger().debug("C: " + command);
       batch += command + "\r\n";
     }
@@ -245,25 +245,39 @@ void Pop3Client::pipeline(const char* verb, std::span<const std::uint32_t> numbe
   }
 }
 
-std::vector<std::optional<std::string>> Pop3Client::retrieve(std::span<const std::uint32_t> numbers,
-                                                             std::uint64_t max_size) {
+std::vector<Retrieved> Pop3Client::retrieve(std::span<const std::uint32_t> numbers,
+                                            std::uint64_t max_size) {
+  return readBodies("RETR", numbers, max_size);
+}
+
+std::vector<Retrieved> Pop3Client::headers(std::span<const std::uint32_t> numbers,
+                                           std::uint64_t max_size) {
+  return readBodies("TOP", numbers, max_size);
+}
+
+std::vector<Retrieved> Pop3Client::readBodies(const char* verb,
+                                              std::span<const std::uint32_t> numbers,
+                                              std::uint64_t max_size) {
   return guarded([&] {
-    std::vector<std::optional<std::string>> messages(numbers.size());
-    pipeline("RETR", numbers, [&](std::size_t i, const StatusLine& reply) {
+    std::vector<Retrieved> answers(numbers.size());
+    // TOP takes the count of body lines after the number: 0, the header block only.
+    const std::string suffix = std::string(verb) == "TOP" ? " 0" : "";
+    pipeline(verb, numbers, suffix, [&](std::size_t i, const StatusLine& reply) {
       if (!reply.ok()) return;
-      messages[i] = reader_.readBody(max_size);
-      if (logger().debug()) {
-        logger().debug("S: <" + std::to_string(messages[i]->size()) + " message bytes>");
-      }
+      auto body = reader_.readBodyCapped(max_size);
+      answers[i].found = true;
+      answers[i].bytes = std::move(body.bytes);
+      answers[i].size = body.size;
+      if (logger().debug()) logger().debug("S: <" + std::to_string(body.size) + " bytes>");
     });
-    return messages;
+    return answers;
   });
 }
 
 std::vector<bool> Pop3Client::remove(std::span<const std::uint32_t> numbers) {
   return guarded([&] {
     std::vector<bool> removed(numbers.size());
-    pipeline("DELE", numbers,
+    pipeline("DELE", numbers, "",
              [&](std::size_t i, const StatusLine& reply) { removed[i] = reply.ok(); });
     return removed;
   });

@@ -37,6 +37,14 @@ struct ListEntry {
   std::uint64_t size = 0;
 };
 
+// One answer to RETR or TOP.
+struct Retrieved {
+  bool found = false;      // false: the server answered -ERR
+  std::string bytes;       // the decoded body, at most the cap the caller gave
+  std::uint64_t size = 0;  // decoded bytes the server sent, those past the cap included
+  bool truncated() const { return size > bytes.size(); }
+};
+
 class Pop3Client {
  public:
   // `stream` must outlive the client.
@@ -70,10 +78,16 @@ class Pop3Client {
   // Sizes of all messages not marked deleted. net::CommandError on -ERR.
   std::vector<ListEntry> list();
 
-  // RETR for each number, pipelined when the server advertised PIPELINING. An element is empty
-  // when the server answered -ERR for that message. `max_size` bounds each message.
-  std::vector<std::optional<std::string>> retrieve(std::span<const std::uint32_t> numbers,
-                                                   std::uint64_t max_size);
+  // RETR for each number, pipelined when the server advertised PIPELINING. At most `max_size`
+  // bytes of each message are kept: a larger one is read to its end and dropped (truncated()),
+  // so a server whose LIST size understated a message neither costs memory nor ends the
+  // session.
+  std::vector<Retrieved> retrieve(std::span<const std::uint32_t> numbers, std::uint64_t max_size);
+
+  // TOP n 0 for each number (RFC 1939 section 7: the header block and the blank line after it),
+  // pipelined when allowed, keeping at most `max_size` bytes of each. An -ERR (a server without
+  // TOP) leaves found false.
+  std::vector<Retrieved> headers(std::span<const std::uint32_t> numbers, std::uint64_t max_size);
 
   // DELE for each number, pipelined when allowed. An element is false when the server answered
   // -ERR. Deletions take effect at QUIT only.
@@ -102,10 +116,14 @@ class Pop3Client {
   void signedIn(const std::string& user);
   void simpleCommand(const std::string& command);
 
-  // Sends `verb n` for every number, at most kPipelineWindow in flight when pipelining, and
-  // passes each status (index, status) to `on_reply`, which must consume any multi-line body.
+  // Sends `verb n<suffix>` for every number, at most kPipelineWindow in flight when pipelining,
+  // and passes each status (index, status) to `on_reply`, which must consume any multi-line body.
   template <typename OnReply>
-  void pipeline(const char* verb, std::span<const std::uint32_t> numbers, OnReply on_reply);
+  void pipeline(const char* verb, std::span<const std::uint32_t> numbers, const std::string& suffix,
+                OnReply on_reply);
+  // RETR or TOP: each multi-line answer read to its end, at most `max_size` bytes kept.
+  std::vector<Retrieved> readBodies(const char* verb, std::span<const std::uint32_t> numbers,
+                                    std::uint64_t max_size);
 
   net::ByteStream& stream_;
   const Pop3Limits limits_;

@@ -1,5 +1,6 @@
 #include "connectors/pop3/dot_decoder.hpp"
 
+#include <algorithm>
 #include <cstring>
 
 #include "connectors/net/errors.hpp"
@@ -7,12 +8,14 @@
 namespace hd::pop3 {
 
 void DotDecoder::append(std::string& out, std::string_view bytes) {
-  if (bytes.size() > max_size_ - size_) {
+  const std::uint64_t room = size_ < max_size_ ? max_size_ - size_ : 0;
+  if (bytes.size() > room && overflow_ == Overflow::kThrow) {
     throw net::ProtocolError("POP3: multi-line response exceeds the limit of " +
                              std::to_string(max_size_) + " bytes");
   }
+  out.append(
+      bytes.substr(0, static_cast<std::size_t>(std::min<std::uint64_t>(room, bytes.size()))));
   size_ += bytes.size();
-  out.append(bytes);
 }
 
 std::size_t DotDecoder::feed(std::string_view input, std::string& out) {

@@ -17,7 +17,13 @@ namespace hd::pop3 {
 
 class DotDecoder {
  public:
-  explicit DotDecoder(std::uint64_t max_size) : max_size_(max_size) {}
+  // What happens to decoded bytes past `max_size`: a protocol error (listings, where more is
+  // hostile), or they are counted and dropped (a message over the size limit, a header block:
+  // the response is still consumed to its end, so the session stays usable).
+  enum class Overflow { kThrow, kDiscard };
+
+  explicit DotDecoder(std::uint64_t max_size, Overflow overflow = Overflow::kThrow)
+      : max_size_(max_size), overflow_(overflow) {}
 
   // Appends the decoded part of `input` to `out` and returns how many bytes of `input` it used.
   // That is all of them until the terminator is seen; then the count ends just after it and the
@@ -28,8 +34,10 @@ class DotDecoder {
   // True once the terminating line has been consumed.
   bool done() const { return state_ == State::kDone; }
 
-  // Decoded bytes so far.
+  // Decoded bytes so far (with Overflow::kDiscard, the dropped ones included).
   std::uint64_t size() const { return size_; }
+  // True when bytes past max_size were dropped (Overflow::kDiscard).
+  bool truncated() const { return size_ > max_size_; }
 
  private:
   enum class State {
@@ -43,6 +51,7 @@ class DotDecoder {
   void append(std::string& out, std::string_view bytes);
 
   std::uint64_t max_size_;
+  Overflow overflow_;
   std::uint64_t size_ = 0;
   State state_ = State::kLineStart;
 };

@@ -140,14 +140,19 @@ source::Listing Pop3Source::listPending(const source::Checkpoint& /*checkpoint*/
 }
 
 std::vector<source::FetchedMessage> Pop3Source::fetch(std::span<const source::MessageRef> refs) {
+  return readMessages(refs, false, options_.limits.max_message_size);
+}
+
+std::vector<source::FetchedMessage> Pop3Source::fetchHeaders(
+    std::span<const source::MessageRef> refs, std::uint64_t max_bytes) {
+  return readMessages(refs, true, max_bytes);
+}
+
+std::vector<source::FetchedMessage> Pop3Source::readMessages(
+    std::span<const source::MessageRef> refs, bool headers_only, std::uint64_t max_bytes) {
   std::vector<const source::MessageRef*> wanted;
   std::vector<std::uint32_t> numbers;
   for (const auto& ref : refs) {
-    if (ref.size > options_.limits.max_message_size) {
-      throw net::ProtocolError("POP3: message " + ref.uidl + " has " + std::to_string(ref.size) +
-                               " bytes, above max_message_size " +
-                               std::to_string(options_.limits.max_message_size));
-    }
     const auto number = numberOf(ref);
     if (!number) {
       logger().warning("mailbox %s: message %s is no longer on the server", options_.mailbox_name,
@@ -157,22 +162,48 @@ std::vector<source::FetchedMessage> Pop3Source::fetch(std::span<const source::Me
     wanted.push_back(&ref);
     numbers.push_back(*number);
   }
-  auto messages = client().retrieve(numbers, options_.limits.max_message_size);
+  auto answers =
+      headers_only ? client().headers(numbers, max_bytes) : client().retrieve(numbers, max_bytes);
   std::vector<source::FetchedMessage> fetched;
-  fetched.reserve(messages.size());
-  for (std::size_t i = 0; i < messages.size(); ++i) {
-    if (!messages[i]) {
-      logger().warning("mailbox %s: server refused RETR of message %s", options_.mailbox_name,
-                       wanted[i]->uidl);
+  fetched.reserve(answers.size());
+  for (std::size_t i = 0; i < answers.size(); ++i) {
+    if (!answers[i].found) {
+      logger().warning("mailbox %s: server refused %s of message %s", options_.mailbox_name,
+                       std::string(headers_only ? "TOP" : "RETR"), wanted[i]->uidl);
       continue;
     }
     source::FetchedMessage message;
     message.ref = *wanted[i];
     message.ref.number = numbers[i];
-    message.raw = std::move(*messages[i]);
+    if (!headers_only && answers[i].truncated()) {
+      // LIST understated the size: the bytes were read and dropped, never kept.
+      message.over_limit_size = answers[i].size;
+    } else {
+      message.raw = std::move(answers[i].bytes);
+    }
     fetched.push_back(std::move(message));
   }
   return fetched;
+}
+
+std::vector<source::MessageRef> Pop3Source::lookUp(std::span<const std::string> source_keys) {
+  const std::string head = "pop3:" + options_.mailbox_name + ":";
+  std::vector<source::MessageRef> wanted;
+  for (const std::string& key : source_keys) {
+    if (key.size() <= head.size() || key.compare(0, head.size(), head) != 0) continue;
+    source::MessageRef ref;
+    ref.source_key = key;
+    ref.uidl = key.substr(head.size());
+    if (const auto number = numberOf(ref)) {
+      ref.number = *number;
+      wanted.push_back(std::move(ref));
+    }
+  }
+  if (wanted.empty()) return wanted;
+  std::unordered_map<std::uint32_t, std::uint64_t> size_by_number;
+  for (const auto& entry : client().list()) size_by_number[entry.number] = entry.size;
+  for (auto& ref : wanted) ref.size = size_by_number[ref.number];
+  return wanted;
 }
 
 void Pop3Source::acknowledge(std::span<const source::MessageRef> refs) {

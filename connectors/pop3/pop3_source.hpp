@@ -9,8 +9,8 @@
 // UIDL dedup makes that harmless.
 //
 // Errors as in MailSource: net::NetworkError, net::TlsError (including "STLS not offered" when
-// the endpoint asks for STARTTLS), net::ProtocolError (no UIDL, message over the size limit,
-// malformed response), net::AuthError, net::CommandError.
+// the endpoint asks for STARTTLS), net::ProtocolError (no UIDL, malformed response),
+// net::AuthError, net::CommandError.
 
 #include <cstdint>
 #include <functional>
@@ -60,9 +60,15 @@ class Pop3Source final : public source::MailSource {
 
   // RETR for each ref (pipelined when the server allows). Refs are matched by UIDL, not by
   // message number, so a ref from an earlier session never fetches another message. A message
-  // that is gone or refused is missing from the result. net::ProtocolError when a message is
-  // larger than limits.max_message_size.
+  // that is gone or refused is missing from the result. A message larger than
+  // limits.max_message_size is read to its end and dropped (over_limit_size).
   std::vector<source::FetchedMessage> fetch(std::span<const source::MessageRef> refs) override;
+  // TOP n 0 for each ref, matched by UIDL like fetch().
+  std::vector<source::FetchedMessage> fetchHeaders(std::span<const source::MessageRef> refs,
+                                                   std::uint64_t max_bytes) override;
+
+  // Keys "pop3:<mailbox_name>:<UIDL>" still on the server, with their LIST sizes.
+  std::vector<source::MessageRef> lookUp(std::span<const std::string> source_keys) override;
 
   // kDelete: DELE for each ref still on the server (matched by UIDL); an -ERR is logged and the
   // message stays for the next session. kKeep: nothing.
@@ -82,6 +88,9 @@ class Pop3Source final : public source::MailSource {
   void signIn();
   // UIDL, remembering the message number of each id; returns the entries in server order.
   std::vector<UidlEntry> loadUidls();
+  // RETR (or TOP n 0) of the refs still on the server, keeping at most `max_bytes` of each.
+  std::vector<source::FetchedMessage> readMessages(std::span<const source::MessageRef> refs,
+                                                   bool headers_only, std::uint64_t max_bytes);
   // The message number of `ref` in this session, found by its UIDL; nothing when it is gone.
   std::optional<std::uint32_t> numberOf(const source::MessageRef& ref);
 

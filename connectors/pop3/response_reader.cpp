@@ -64,6 +64,18 @@ std::string ResponseReader::readBody(std::uint64_t max_size) {
   }
 }
 
+ResponseReader::CappedBody ResponseReader::readBodyCapped(std::uint64_t keep) {
+  DotDecoder decoder(keep, DotDecoder::Overflow::kDiscard);
+  CappedBody body;
+  for (;;) {
+    pos_ += decoder.feed(std::string_view(buffer_).substr(pos_), body.bytes);
+    if (decoder.done()) break;
+    fill("a multi-line response (no terminating \".\" line)");
+  }
+  body.size = decoder.size();
+  return body;
+}
+
 std::vector<std::string> ResponseReader::readListing() {
   const std::string body = readBody(limits_.max_listing_size);
   std::vector<std::string> lines;

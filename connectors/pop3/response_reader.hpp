@@ -32,6 +32,15 @@ class ResponseReader {
   // `max_size` bytes.
   std::string readBody(std::uint64_t max_size);
 
+  // The same body, consumed to its end whatever its size, keeping at most `keep` bytes: a
+  // message over the size limit or a header block never costs more memory than that, and the
+  // session stays usable. `size` counts every decoded byte, the dropped ones too.
+  struct CappedBody {
+    std::string bytes;
+    std::uint64_t size = 0;
+  };
+  CappedBody readBodyCapped(std::uint64_t keep);
+
   // The lines of a multi-line listing (CAPA, UIDL, LIST) after its +OK line, without line
   // endings; each at most max_line_length, all together at most max_listing_size.
   std::vector<std::string> readListing();

@@ -27,6 +27,10 @@ struct MessageRef {
 struct FetchedMessage {
   MessageRef ref;
   std::string raw;  // the exact bytes the server sent, never altered
+  // Not 0 when the server sent more bytes than the source's message limit although the listed
+  // size was below it (servers' sizes are approximate): `raw` is empty, the bytes were read and
+  // dropped, and this is how many there were.
+  std::uint64_t over_limit_size = 0;
 };
 
 // Where an IMAP folder's sync stood after the last pass. POP3 has no checkpoint (uidvalidity 0).
@@ -62,6 +66,18 @@ class MailSource {
   // Fetches the given messages (one round trip where the protocol allows). A message the server
   // no longer returns (expunged meanwhile) is simply missing from the result.
   virtual std::vector<FetchedMessage> fetch(std::span<const MessageRef> refs) = 0;
+
+  // The header block of each message (IMAP BODY.PEEK[HEADER], POP3 TOP n 0), at most
+  // `max_bytes` of it, without touching the message (no \Seen). For a message too large to
+  // fetch: its quarantine entry keeps this. Missing messages are missing from the result.
+  virtual std::vector<FetchedMessage> fetchHeaders(std::span<const MessageRef> refs,
+                                                   std::uint64_t max_bytes) = 0;
+
+  // The refs of messages named by their source keys, as the server lists them now (size
+  // included): for a message left on the server as too large and released by a retry after the
+  // limit was raised, which listPending() no longer lists (IMAP: below the checkpoint). Keys of
+  // another mailbox or UIDVALIDITY, and messages gone from the server, are missing.
+  virtual std::vector<MessageRef> lookUp(std::span<const std::string> source_keys) = 0;
 
   // Applies the after-ingest action (flag, move, delete, keep) to messages whose rows are
   // committed. Only ever called after the commit.

@@ -280,6 +280,27 @@ void serveQuarantine(ReaderPool& pool, std::int64_t max_page, Request& request, 
 
 void QuarantineRetryEndpoint::serve(Request&, Response& response, const Ids& ids) {
   auto db = pool_.acquire();
+  if (const auto on_server = db->quarantine.leftOnServer(ids.at(0))) {
+    // Only the header is here; the message itself is on the mail server.
+    const auto limit = mime_limits_.max_message_bytes;
+    if (on_server->size > limit) {
+      throw ClientError(
+          409, "the message is on the mail server, not here: " + std::to_string(on_server->size) +
+                   " bytes, over limits.max_message_bytes (" + std::to_string(limit) +
+                   "); raise the limit and retry to have it fetched");
+    }
+    // The limit was raised since: the mailbox's next pass fetches and stores it.
+    db->quarantine.requestFetch(ids.at(0));
+    sendJson(response, 202,
+             {{"result", "fetch_requested"},
+              {"source_key", on_server->source_key},
+              {"message_id", nullptr},
+              {"ticket_id", nullptr},
+              {"ticket_created", false},
+              {"detail", "the next pass of mailbox " + on_server->mailbox +
+                             " fetches the message from the server and stores it"}});
+    return;
+  }
   auto claim = db->quarantine.claimForRetry(ids.at(0));
   if (!claim) throw ClientError(404, "no quarantine entry " + std::to_string(ids.at(0)));
   if (!claim->raw) {

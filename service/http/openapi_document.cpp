@@ -112,6 +112,7 @@ constexpr std::string_view kDocument = R"json({
         "parameters": [{"$ref": "#/components/parameters/Id"}],
         "responses": {
           "200": {"description": "Stored (or found stored already)", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/RetryResult"}}}},
+          "202": {"description": "A message left on the mail server as too large, now within the raised limit: the mailbox's next pass fetches and stores it", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/RetryResult"}}}},
           "401": {"$ref": "#/components/responses/Error"},
           "403": {"$ref": "#/components/responses/Error"},
           "404": {"$ref": "#/components/responses/Error"},
@@ -232,7 +233,10 @@ constexpr std::string_view kDocument = R"json({
           "id": {"type": "integer"}, "source_key": {"type": "string"}, "retrying": {"type": "boolean"},
           "mailbox": {"type": "string"}, "error": {"type": "string"}, "attempts": {"type": "integer"},
           "first_seen": {"type": "string", "format": "date-time"}, "last_seen": {"type": "string", "format": "date-time"},
-          "raw_size": {"type": ["integer", "null"]}
+          "raw_size": {"type": ["integer", "null"]},
+          "on_server": {"type": "boolean", "description": "Too large to fetch: only the header was kept, the message is left on the mail server"},
+          "size": {"type": ["integer", "null"], "description": "Size in bytes of a message left on the server"},
+          "fetch_requested": {"type": "boolean", "description": "A retry asked the next pass to fetch it (the limit was raised)"}
         }
       },
       "QuarantinePage": {
@@ -245,10 +249,11 @@ constexpr std::string_view kDocument = R"json({
       "RetryResult": {
         "type": "object", "required": ["result", "source_key", "message_id", "ticket_id", "ticket_created"],
         "properties": {
-          "result": {"type": "string", "enum": ["inserted", "already_ingested", "duplicate_content"]},
+          "result": {"type": "string", "enum": ["inserted", "already_ingested", "duplicate_content", "fetch_requested"]},
           "source_key": {"type": "string"},
           "message_id": {"type": ["integer", "null"]}, "ticket_id": {"type": ["integer", "null"]},
-          "ticket_created": {"type": "boolean"}
+          "ticket_created": {"type": "boolean"},
+          "detail": {"type": "string"}
         }
       }
     }

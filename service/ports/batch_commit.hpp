@@ -23,6 +23,13 @@ struct IncomingMessage {
   std::vector<mime::Warning> warnings;
   // When `parsed` is null, the message goes to quarantine with this reason.
   std::string quarantine_reason;
+  // Quarantine of a message too large to fetch, which stays on the server: `raw` holds its
+  // header block only, `size` its size in bytes (quarantine.on_server, headers, size).
+  bool left_on_server = false;
+  std::uint64_t size = 0;
+  // Fetched after a retry released it (quarantine.fetch_requested): the commit first removes the
+  // key's left-on-server quarantine row, in the same transaction.
+  bool replaces_left_on_server = false;
 };
 
 enum class CommitStatus {

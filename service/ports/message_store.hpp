@@ -21,6 +21,13 @@ class MessageStore {
   // The subset of `source_keys` that already has a row (stored, quarantined or an alias).
   virtual std::vector<std::string> accountedKeys(const std::vector<std::string>& source_keys) = 0;
 
+  // The subset of `source_keys` quarantined as left on the server (too large to fetch): accounted
+  // for, but never to be acknowledged.
+  virtual std::vector<std::string> keysLeftOnServer(const std::vector<std::string>& source_keys) = 0;
+
+  // Keys of `mailbox` left on the server whose fetch a retry requested (the limit was raised).
+  virtual std::vector<std::string> fetchRequested(const std::string& mailbox) = 0;
+
   // Group commit: every message of `batch`, in order, in ONE durable transaction; decide() runs
   // per message inside it, so a later message sees the earlier ones. A refused message costs only
   // itself; one result per message, in order. A replayed source_key is kAlreadyIngested.

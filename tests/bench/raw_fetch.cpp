@@ -44,9 +44,9 @@ RawFetchResult rawPop3Fetch(const net::Endpoint& endpoint, const std::string& us
   for (std::size_t first = 0; first < numbers.size(); first += kRetrChunk) {
     const std::size_t count = std::min(kRetrChunk, numbers.size() - first);
     for (const auto& body : client.retrieve({numbers.data() + first, count}, kMaxMessage)) {
-      if (!body) continue;
+      if (!body.found) continue;
       ++result.messages;
-      result.bytes += body->size();
+      result.bytes += body.size;
     }
   }
   client.quit();

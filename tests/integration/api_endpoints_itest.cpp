@@ -214,14 +214,25 @@ TEST_F(ApiEndpoints, QuarantineListAndRetry) {
   EXPECT_EQ(httpGet(port_, "/api/v1/quarantine").json()["entries"][0]["attempts"], big["attempts"])
       << "a refused retry is not attempted";
 
-  // Still over the limit: stays in quarantine, the attempt is counted.
+  // Too large to fetch: only its header is here, the message is on the mail server. A retry
+  // says so (409) while the limit still refuses it, and changes nothing.
+  EXPECT_EQ(big["on_server"], true);
+  EXPECT_GT(big["size"].get<long long>(), 4096);
+  EXPECT_TRUE(big["raw_size"].is_null());
   auto again = httpCall(port_, "POST", big_retry);
-  EXPECT_EQ(again.status, 422) << again.body;
-  expectValid("Error", again.json());
+  expectError(again, 409);
+  EXPECT_NE(again.json()["error"].get<std::string>().find("on the mail server"), std::string::npos)
+      << again.body;
+  EXPECT_NE(again.json()["error"].get<std::string>().find("max_message_bytes (4096)"),
+            std::string::npos)
+      << again.body;
   auto after = httpGet(port_, "/api/v1/quarantine").json()["entries"][0];
   EXPECT_EQ(after["source_key"], big["source_key"]);
   EXPECT_EQ(after["retrying"], false);
-  EXPECT_EQ(after["attempts"].get<int>(), big["attempts"].get<int>() + 1);
+  EXPECT_EQ(after["on_server"], true);
+  // The operator sees it on /status too.
+  auto status = httpGet(port_, "/status").json();
+  EXPECT_EQ(status["mailboxes"][0]["quarantined"], 1) << status.dump();
 
   // A parseable entry (e.g. quarantined while the database refused it) is stored by a retry, and
   // the quarantine row disappears in the same transaction.

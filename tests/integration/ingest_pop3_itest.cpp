@@ -113,16 +113,7 @@ TEST_F(IngestPop3, ACrashBeforeQuitLeavesEverythingOnTheServerAndTheNextPassDupl
   EXPECT_EQ(box_.count(), 0u);
 }
 
-TEST_F(IngestPop3, OversizedMessagesAreQuarantinedWithTheirBytesInBothModes) {
-  box_.deliver(makeSampleMessage(1));
-  box_.deliver(makeSampleMessage(2, 30000));
-  auto result = runOnce(
-      configJson(db_, box_, {.extra_top_level = R"("limits": {"max_message_bytes": 20000},)"}));
-  ASSERT_EQ(result.exit_code, 0) << result.output;
-  EXPECT_EQ(count(db_, "SELECT count(*) FROM messages"), 1);
-  EXPECT_EQ(count(db_, "SELECT count(*) FROM quarantine WHERE length(raw) > 30000"), 1);
-  EXPECT_EQ(box_.count(), 0u);
-}
+// Oversized mail: tests/integration/ingest_oversize_itest.cpp.
 
 }  // namespace
 }  // namespace hd::test

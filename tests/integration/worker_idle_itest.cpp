@@ -36,6 +36,11 @@ class ScriptedWaitSource : public source::MailSource {
   std::vector<source::FetchedMessage> fetch(std::span<const source::MessageRef>) override {
     return {};
   }
+  std::vector<source::FetchedMessage> fetchHeaders(std::span<const source::MessageRef>,
+                                                   std::uint64_t) override {
+    return {};
+  }
+  std::vector<source::MessageRef> lookUp(std::span<const std::string>) override { return {}; }
   void acknowledge(std::span<const source::MessageRef>) override {}
   bool canWaitForNewMail() const override { return true; }
   source::WaitOutcome waitForNewMail(std::chrono::milliseconds,

@@ -285,7 +285,11 @@ TEST(ImapParser, LimitsAreEnforcedWithClearErrors) {
   EXPECT_NE(errorOf<net::ProtocolError>("* OK " + std::string(200, 'x') + "\r\n", limits)
                 .find("longer than 100"),
             std::string::npos);
-  EXPECT_NE(errorOf<net::ProtocolError>("* 1 FETCH (BODY[] {11}\r\n01234567890)\r\n", limits)
+  // Any literal but a message body (those are drained over max_message_size, see below).
+  EXPECT_NE(errorOf<net::ProtocolError>("* 1 FETCH (BODY[TEXT] {11}\r\n01234567890)\r\n", limits)
+                .find("exceeds the limit of 10"),
+            std::string::npos);
+  EXPECT_NE(errorOf<net::ProtocolError>("* 1 LIST () \"/\" {11}\r\n01234567890\r\n", limits)
                 .find("exceeds the limit of 10"),
             std::string::npos);
   EXPECT_NE(errorOf<net::ProtocolError>("* 1 FETCH (BODYSTRUCTURE (((((1))))))\r\n", limits)
@@ -302,6 +306,52 @@ TEST(ImapParser, LimitsAreEnforcedWithClearErrors) {
   limits.max_line_length = 40;
   EXPECT_EQ(parseOne("* 1 FETCH (UID 3 BODY[] {10}\r\n0123456789)\r\n", limits).fetch.body,
             "0123456789");
+}
+
+// A message over the size limit must not stall its folder: its literal is read to its end and
+// dropped (memory stays bounded), only its size is reported, and the session goes on. Every
+// spelling of a message body counts; max_literal_size does not apply to them.
+TEST(ImapParser, ABodyOverTheMessageLimitIsDrainedAndReportedInEverySpelling) {
+  ImapLimits limits;
+  limits.max_message_size = 50;
+  limits.max_literal_size = 10;
+  const std::string big(200, 'x');
+  for (const std::string item : {"BODY[]", "body[]", "RFC822", "BINARY[]", "Body[]"}) {
+    for (const std::string open : {"{200}", "{200+}"}) {
+      const std::string bytes = "* 7 FETCH (UID 9 RFC822.SIZE 20 " + item + " " + open + "\r\n" +
+                                big + " FLAGS (\\Seen))\r\nA0001 OK done\r\n";
+      for (std::size_t chunk : {std::size_t{1} << 20, std::size_t{7}}) {
+        const std::vector<Response> r = parseAll(bytes, chunk, limits);
+        ASSERT_EQ(r.size(), 2u) << item << open;
+        EXPECT_FALSE(r[0].fetch.body) << item;
+        EXPECT_EQ(r[0].fetch.body_over_limit, 200u) << item;
+        EXPECT_EQ(r[0].fetch.uid, 9u);
+        ASSERT_TRUE(r[0].fetch.flags) << "the items after the drained literal are parsed";
+        EXPECT_EQ(r[1].tag, "A0001");
+      }
+    }
+  }
+  // At the limit it is kept, exactly.
+  const Response kept =
+      parseOne("* 7 FETCH (UID 9 BODY[] {50}\r\n" + std::string(50, 'y') + ")\r\n", limits);
+  EXPECT_EQ(kept.fetch.body, std::string(50, 'y'));
+  EXPECT_EQ(kept.fetch.body_over_limit, 0u);
+  // Empty and NIL bodies are reported as such (the pass decides what a broken fetch is).
+  EXPECT_EQ(parseOne("* 7 FETCH (UID 9 BODY[] {0}\r\n)\r\n", limits).fetch.body, "");
+  EXPECT_FALSE(parseOne("* 7 FETCH (UID 9 BODY[] NIL)\r\n", limits).fetch.body);
+}
+
+TEST(ImapParser, AHeaderBlockIsCappedAndTheRestDrained) {
+  ImapLimits limits;
+  limits.max_header_size = 8;
+  for (const std::string item : {"BODY[HEADER]", "BODY[HEADER]<0>", "body[header]<0>"}) {
+    const Response r = parseOne(
+        "* 2 FETCH (UID 4 " + item + " {22}\r\nSubject: abcdefghijk\r\n UID 4)\r\n", limits);
+    ASSERT_TRUE(r.fetch.header) << item;
+    EXPECT_EQ(*r.fetch.header, "Subject:") << item;
+    EXPECT_FALSE(r.fetch.body) << "a header is not a body";
+  }
+  EXPECT_EQ(parseOne("* 2 FETCH (UID 4 BODY[HEADER] \"A: b\")\r\n", limits).fetch.header, "A: b");
 }
 
 TEST(ImapParser, DefaultLimitsAreSafeAndFitLargeMessages) {

@@ -230,5 +230,49 @@ S: A0004 OK done
   stream.setStrictEnd(false);
 }
 
+// A body larger than the limit (although listed small) is drained and reported by its size; an
+// empty literal for a message listed with bytes comes back empty for the pass to judge; the
+// header of the large one is fetched with PEEK and capped, without touching the message.
+TEST(ImapSource, OversizeBodyIsDrainedAndItsHeaderFetchedWithoutTouchingIt) {
+  ScriptedStream stream(
+      test::readTestFile("transcripts/imap/dovecot_oversize_and_broken_fetch.txt"));
+  ImapSourceOptions o = options(AfterIngest::Action::kDelete);
+  o.limits.max_message_size = 64;
+  ImapSource source = makeSource(stream, std::move(o));
+  source.open();
+  const source::Listing listing = source.listPending({});
+  ASSERT_EQ(uids(listing.pending), (std::vector<std::uint64_t>{1, 2, 3, 4}));
+  EXPECT_EQ(listing.pending[1].size, 20u);
+
+  const auto fetched = source.fetch(listing.pending);
+  ASSERT_EQ(fetched.size(), 4u);
+  EXPECT_EQ(fetched[0].raw, "Subject: first\r\n\r\nok 1\r\n");
+  EXPECT_EQ(fetched[1].ref.uid, 2u);
+  EXPECT_EQ(fetched[1].raw, "") << "never kept";
+  EXPECT_EQ(fetched[1].over_limit_size, 100u);
+  EXPECT_EQ(fetched[2].ref.uid, 3u);
+  EXPECT_EQ(fetched[2].raw, "");
+  EXPECT_EQ(fetched[2].over_limit_size, 0u);
+  EXPECT_EQ(fetched[3].raw, "Subject: fourth\r\n\r\nok 4\r\n");
+
+  const auto headers = source.fetchHeaders({&listing.pending[1], 1}, 16);
+  ASSERT_EQ(headers.size(), 1u);
+  EXPECT_EQ(headers[0].ref.source_key, "imap:support:1712345678:2");
+  EXPECT_EQ(headers[0].raw, "Subject: second\r") << "capped at the bound asked for";
+  source.close();
+  EXPECT_TRUE(stream.finished()) << stream.pendingStep();
+}
+
+TEST(ImapSource, AConnectionLostMidLiteralFailsTheFetchInsteadOfReturningAShortMessage) {
+  ScriptedStream stream(test::readTestFile("transcripts/imap/dovecot_cut_mid_literal.txt"));
+  ImapSource source = makeSource(stream, options(AfterIngest::Action::kDelete));
+  source.open();
+  const source::Listing listing = source.listPending({});
+  ASSERT_EQ(listing.pending.size(), 1u);
+  EXPECT_THROW(source.fetch(listing.pending), net::NetworkError);
+  EXPECT_TRUE(stream.finished()) << stream.pendingStep();
+  stream.setStrictEnd(false);
+}
+
 }  // namespace
 }  // namespace hd::imap

@@ -501,24 +501,53 @@ S: +OK
   session.finish();
 }
 
-TEST(Pop3Source, MessageAboveTheSizeLimitIsRefusedBeforeRetr) {
+// LIST sizes are approximate: a message that turns out larger than the limit is read to its end
+// and dropped (its size reported), and the next answer of the pipeline is read correctly.
+TEST(Pop3Source, AMessageOverTheSizeLimitIsDrainedAndTheSessionGoesOn) {
   auto options = passwordOptions();
   options.limits.max_message_size = 15;
-  Session session(options, std::string(kOldServerLogin) + R"(
-C: UIDL
+  Session session(options, std::string(kPipeliningLogin) + kTwoMessages + R"(
+C: RETR 1
+C: RETR 2
 S: +OK
-S: 1 a1
+S: Subject: larger than LIST said
+S: ..dot-stuffed
 S: .
-C: LIST
 S: +OK
-S: 1 16
+S: B
 S: .
 C: QUIT
 S: +OK
 )");
   session.source.open();
-  const auto listing = session.source.listPending({});
-  EXPECT_THROW(session.source.fetch(listing.pending), net::ProtocolError);
+  const auto fetched = session.source.fetch(session.source.listPending({}).pending);
+  ASSERT_EQ(fetched.size(), 2u);
+  EXPECT_EQ(fetched[0].ref.uidl, "a1");
+  EXPECT_EQ(fetched[0].raw, "");
+  EXPECT_EQ(fetched[0].over_limit_size, 46u) << "decoded bytes, the dropped ones counted";
+  EXPECT_EQ(fetched[1].raw, "B\r\n");
+  EXPECT_EQ(fetched[1].over_limit_size, 0u);
+  session.finish();
+}
+
+TEST(Pop3Source, HeadersComeFromTopWithNoBodyLinesCappedAndWithoutTopAreMissing) {
+  Session session(passwordOptions(), std::string(kPipeliningLogin) + kTwoMessages + R"(
+C: TOP 1 0
+C: TOP 2 0
+S: +OK
+S: Subject: big one
+S: X-Long: 0123456789
+S: 
+S: .
+S: -ERR TOP not supported
+C: QUIT
+S: +OK
+)");
+  session.source.open();
+  const auto headers = session.source.fetchHeaders(session.source.listPending({}).pending, 20);
+  ASSERT_EQ(headers.size(), 1u);
+  EXPECT_EQ(headers[0].ref.uidl, "a1");
+  EXPECT_EQ(headers[0].raw, "Subject: big one\r\nX-") << "at most the 20 bytes asked for";
   session.finish();
 }
 

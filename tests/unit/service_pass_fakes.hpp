@@ -108,6 +108,20 @@ class FakeSource : public source::MailSource {
     return fetched;
   }
 
+  std::vector<source::FetchedMessage> fetchHeaders(std::span<const source::MessageRef> refs,
+                                                   std::uint64_t max_bytes) override {
+    log_.add("headers" + uids(refs));
+    std::vector<source::FetchedMessage> headers;
+    for (const auto& ref : refs) {
+      const std::string& raw = mail.at(ref.uid);
+      headers.push_back({ref, raw.substr(0, std::min<std::size_t>(raw.find("\r\n\r\n") + 4,
+                                                                  max_bytes))});
+    }
+    return headers;
+  }
+
+  std::vector<source::MessageRef> lookUp(std::span<const std::string>) override { return {}; }
+
   void acknowledge(std::span<const source::MessageRef> refs) override {
     if (throw_on_acknowledge && ++acknowledge_calls_ == *throw_on_acknowledge) {
       throw ConnectionReset("connection reset while acknowledging");
@@ -147,6 +161,16 @@ class FakeStore : public MessageStore, public CheckpointStore {
   std::optional<source::Checkpoint> checkpoint;  // as saved
   std::vector<std::string> decided;              // source keys, in the order decide() ran
   std::function<void(int call)> during_commit;   // runs inside every commitBatch()
+  std::set<std::string> left_on_server;          // quarantined as too large, left on the server
+
+  std::vector<std::string> keysLeftOnServer(const std::vector<std::string>& keys) override {
+    std::vector<std::string> found;
+    for (const auto& key : keys) {
+      if (left_on_server.count(key)) found.push_back(key);
+    }
+    return found;
+  }
+  std::vector<std::string> fetchRequested(const std::string&) override { return {}; }
 
   std::vector<std::string> accountedKeys(const std::vector<std::string>& keys) override {
     std::vector<std::string> found;
@@ -176,6 +200,7 @@ class FakeStore : public MessageStore, public CheckpointStore {
         entry.kind = BatchEntryResult::Kind::kQuarantined;
         entry.error = in.quarantine_reason;
         written[in.source_key] = Row::kQuarantined;
+        if (in.left_on_server) left_on_server.insert(in.source_key);
       } else if (rows.count(in.source_key)) {
         entry.commit.status = CommitStatus::kAlreadyIngested;
       } else if (refuse.count(in.source_key)) {

@@ -23,7 +23,8 @@ class MessageStore {
 
   // The subset of `source_keys` quarantined as left on the server (too large to fetch): accounted
   // for, but never to be acknowledged.
-  virtual std::vector<std::string> keysLeftOnServer(const std::vector<std::string>& source_keys) = 0;
+  virtual std::vector<std::string> keysLeftOnServer(
+      const std::vector<std::string>& source_keys) = 0;
 
   // Keys of `mailbox` left on the server whose fetch a retry requested (the limit was raised).
   virtual std::vector<std::string> fetchRequested(const std::string& mailbox) = 0;

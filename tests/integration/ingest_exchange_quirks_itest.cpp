@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -64,6 +65,7 @@ struct ExchangeSession {
   std::string body_set;       // UID set of the body FETCH
   std::vector<int> returned;  // UIDs the body FETCH answers for
   std::string seen_set;       // UID set the client must mark \Seen
+  std::vector<int> empty;     // UIDs the body FETCH answers with BODY[] {0} (a broken fetch)
 };
 
 void addSession(ScriptedStream& script, const ExchangeSession& session) {
@@ -79,10 +81,13 @@ void addSession(ScriptedStream& script, const ExchangeSession& session) {
   script.serverLine("A0006 OK FETCH completed.")
       .clientLine("A0007 UID FETCH " + session.body_set + " (UID RFC822.SIZE BODY.PEEK[])");
   for (int uid : session.returned) {
-    const std::string raw = mail(uid);
-    const std::string size = std::to_string(raw.size());
+    const bool broken =
+        std::find(session.empty.begin(), session.empty.end(), uid) != session.empty.end();
+    const std::string raw = broken ? std::string() : mail(uid);
+    const std::string size = std::to_string(mail(uid).size());
     script.server("* " + std::to_string(uid) + " FETCH (UID " + std::to_string(uid) +
-                  " RFC822.SIZE " + size + " BODY[] {" + size + "}\r\n" + raw + ")\r\n");
+                  " RFC822.SIZE " + size + " BODY[] {" + std::to_string(raw.size()) + "}\r\n" +
+                  raw + ")\r\n");
   }
   script.serverLine("A0007 OK FETCH completed.")
       .clientLine("A0008 UID STORE " + session.seen_set + " +FLAGS.SILENT (\\Seen)")
@@ -144,6 +149,27 @@ TEST_F(ExchangeVanishingUid, CheckpointStopsBeforeTheMissingUidAndTheNextPassFet
   EXPECT_EQ(store_.loadCheckpoint("support")->last_uid, 3u);
   EXPECT_EQ(db_.scalar("SELECT count(*) FROM messages"), "3");
   EXPECT_EQ(db_.scalar("SELECT count(DISTINCT source_key) FROM messages"), "3");
+}
+
+// BODY[] {0} for a message whose RFC822.SIZE is not zero is a broken fetch, not bad mail: it is
+// neither quarantined nor acknowledged (in delete mode that would delete the only copy); like a
+// vanished UID it holds the checkpoint back, and the next pass stores it.
+TEST_F(ExchangeVanishingUid, AnEmptyBodyForAMessageWithASizeIsRetriedNotQuarantined) {
+  addSession(script_, {"ALL", {1, 2, 3}, "1:3", {1, 2, 3}, "1:3", {1, 2, 3}, "1,3", {2}});
+  PassReport first = pass();
+  EXPECT_EQ(first.stored, 2u);
+  EXPECT_EQ(first.quarantined, 0u);
+  EXPECT_EQ(first.vanished, 1u);
+  EXPECT_EQ(first.acknowledged, 2u) << "UID 2 is not acknowledged";
+  EXPECT_EQ(first.checkpoint.last_uid, 1u);
+  EXPECT_EQ(db_.scalar("SELECT count(*) FROM quarantine"), "0");
+
+  addSession(script_, {"UID 2:*", {2, 3}, "2:3", {2, 3}, "2", {2}, "2:3"});
+  PassReport second = pass();
+  EXPECT_EQ(second.stored, 1u);
+  EXPECT_EQ(second.checkpoint.last_uid, 3u);
+  EXPECT_EQ(db_.scalar("SELECT count(*) FROM messages"), "3");
+  EXPECT_EQ(db_.scalar("SELECT count(*) FROM quarantine"), "0");
 }
 
 }  // namespace

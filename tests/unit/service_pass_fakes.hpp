@@ -114,8 +114,8 @@ class FakeSource : public source::MailSource {
     std::vector<source::FetchedMessage> headers;
     for (const auto& ref : refs) {
       const std::string& raw = mail.at(ref.uid);
-      headers.push_back({ref, raw.substr(0, std::min<std::size_t>(raw.find("\r\n\r\n") + 4,
-                                                                  max_bytes))});
+      headers.push_back(
+          {ref, raw.substr(0, std::min<std::size_t>(raw.find("\r\n\r\n") + 4, max_bytes))});
     }
     return headers;
   }

@@ -83,11 +83,15 @@ bool TicketStore::commitOnce(pqxx::connection_base& c, std::span<const IncomingM
                              std::vector<BatchEntryResult>& results) {
   results.assign(batch.size(), {});
   pqxx::work tx(c);
+  // Released messages left on the server: their quarantine row goes first, so that what the
+  // batch knows below no longer counts them as accounted for.
+  for (const IncomingMessage& in : batch) {
+    if (in.replaces_left_on_server) forgetLeftOnServer(tx, in.source_key);
+  }
   BatchKnowledge known(tx, batch, hashes);
   for (std::size_t i = 0; i < batch.size(); ++i) {
     const IncomingMessage& in = batch[i];
     BatchEntryResult& entry = results[i];
-    if (in.replaces_left_on_server) forgetLeftOnServer(tx, in.source_key);
     if (in.parsed == nullptr) {
       if (in.left_on_server) {
         writeQuarantineLeftOnServer(tx, in);

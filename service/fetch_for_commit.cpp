@@ -43,10 +43,11 @@ FetchedForCommit fetchForCommit(source::MailSource& source,
       for (const auto& ref : too_large) {
         if (ref.source_key == message.ref.source_key) message.ref.size = ref.size;
       }
-      logger().warning("mailbox %s: %s is %s bytes, over limits.max_message_bytes (%s): "
-                       "quarantined with its header and left on the server",
-                       mailbox, message.ref.source_key, std::to_string(message.ref.size),
-                       std::to_string(limits.max_message_bytes));
+      logger().warning(
+          "mailbox %s: %s is %s bytes, over limits.max_message_bytes (%s): "
+          "quarantined with its header and left on the server",
+          mailbox, message.ref.source_key, std::to_string(message.ref.size),
+          std::to_string(limits.max_message_bytes));
     }
   }
   return out;

@@ -16,8 +16,8 @@
 namespace hd::service {
 
 struct FetchedForCommit {
-  std::size_t fetched = 0;                            // answers the server sent
-  std::vector<source::FetchedMessage> usable;         // to parse and store
+  std::size_t fetched = 0;                             // answers the server sent
+  std::vector<source::FetchedMessage> usable;          // to parse and store
   std::vector<source::FetchedMessage> left_on_server;  // header in `raw`, size in `ref.size`
 };
 

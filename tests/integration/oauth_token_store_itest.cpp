@@ -74,7 +74,8 @@ TEST(OAuthTokenStore, UnreachableDatabaseDuringALoadIsADatabaseFailure) {
   const std::string url = "postgresql://postgres@127.0.0.1:1/none?connect_timeout=2";
   EXPECT_THROW(PgOAuthTokenStore(url, "support", secretBox()).load(), db::DatabaseError);
   const PassFailure failure = failureOfLoad(url);
-  EXPECT_EQ(failure.kind, "database") << failure.message;
+  EXPECT_EQ(failure.kind, FailureClass::kDatabase)
+      << toString(failure.kind) << ": " << failure.message;
   EXPECT_FALSE(failure.needs_person);
   EXPECT_THROW(oauthSignInStamp(url, "support"), db::DatabaseError);
   EXPECT_THROW(oauthTokenStatus(url, "support"), db::DatabaseError);
@@ -103,7 +104,8 @@ TEST(OAuthTokenStore, RevokedPrivilegeDuringALoadIsADatabaseFailure) {
 
   EXPECT_THROW(PgOAuthTokenStore(url, "support", secretBox()).load(), db::RetryableError);
   const PassFailure failure = failureOfLoad(url);
-  EXPECT_EQ(failure.kind, "database") << failure.message;
+  EXPECT_EQ(failure.kind, FailureClass::kDatabase)
+      << toString(failure.kind) << ": " << failure.message;
   EXPECT_NE(failure.message.find("permission denied"), std::string::npos) << failure.message;
   EXPECT_EQ(failure.message.find("refresh-secret"), std::string::npos) << failure.message;
 }

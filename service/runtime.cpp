@@ -214,7 +214,20 @@ bool Runtime::serve(const StopSignal& stop, std::chrono::seconds grace) {
   // Once, before any worker starts (they wait while the database is unreachable), so that the API
   // works on a fresh database and a replica that only stands by still brings the schema up to
   // date. After the server started: an unreachable database must not make /healthz fail.
-  if (!migrateSchemaAtStart(config_.database_url, config_.backoff, stop, true)) {
+  // Meanwhile every mailbox shows the reason on /status (failing, last_error), as a pass would.
+  const auto show_on_every_mailbox = [this](const std::string& error) {
+    const auto now = std::chrono::system_clock::now();
+    for (const auto& mailbox : config_.mailboxes) {
+      board_.update(mailbox.name, [&](MailboxStatus& s) {
+        s.state = MailboxState::kFailing;
+        s.last_error = "database: schema migration at start: " + error;
+        s.last_error_at = now;
+        ++s.consecutive_failures;
+      });
+    }
+  };
+  if (!migrateSchemaAtStart(config_.database_url, config_.backoff, stop, true,
+                            show_on_every_mailbox)) {
     server.stop();
     listener.stop();
     return true;  // stopped before any worker started

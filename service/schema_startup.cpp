@@ -16,7 +16,8 @@ Poco::Logger& logger() {
 }  // namespace
 
 bool migrateSchemaAtStart(const std::string& database_url, const BackoffConfig& backoff,
-                          const StopSignal& stop, bool retry_until_stopped) {
+                          const StopSignal& stop, bool retry_until_stopped,
+                          const std::function<void(const std::string&)>& on_failure) {
   std::chrono::seconds delay = backoff.initial;
   for (;;) {
     try {
@@ -25,6 +26,7 @@ bool migrateSchemaAtStart(const std::string& database_url, const BackoffConfig& 
                            db::latestSchemaVersion(), applied);
       return true;
     } catch (const std::exception& e) {
+      if (on_failure) on_failure(e.what());
       if (!retry_until_stopped) {
         logger().error("database schema migration failed: %s", std::string(e.what()));
         return false;

@@ -6,7 +6,9 @@
 
 #include <chrono>
 #include <pqxx/pqxx>
+#include <string>
 #include <thread>
+#include <vector>
 
 #include "db/schema_upgrade.hpp"
 #include "service/schema_startup.hpp"
@@ -30,8 +32,13 @@ TEST(SchemaStartup, MigratesAFreshDatabaseToThisBinarysVersionOnce) {
 
 TEST(SchemaStartup, UnreachableDatabaseWithoutRetryGivesUp) {
   StopSignal stop;
+  std::vector<std::string> failures;
   EXPECT_FALSE(migrateSchemaAtStart("postgresql://postgres@127.0.0.1:1/none?connect_timeout=2",
-                                    kQuickBackoff, stop, false));
+                                    kQuickBackoff, stop, false,
+                                    [&](const std::string& error) { failures.push_back(error); }));
+  // The runtime shows this text on every mailbox of /status while the workers wait.
+  ASSERT_EQ(failures.size(), 1u);
+  EXPECT_NE(failures[0].find("127.0.0.1"), std::string::npos) << failures[0];
 }
 
 TEST(SchemaStartup, WithRetryAStopEndsTheWait) {

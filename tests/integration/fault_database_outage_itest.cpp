@@ -12,58 +12,18 @@
 #include <cstdlib>
 #include <thread>
 
-#include "tests/integration/api_test_support.hpp"
+#include "tests/integration/fault_test_support.hpp"
 #include "tests/support/sample_mail.hpp"
 
 namespace hd::test {
 namespace {
 
 using Clock = std::chrono::steady_clock;
+using fault::eventually;
+using fault::mailboxState;
+using fault::storedMessages;
 
 constexpr int kMessages = 1000;
-
-// -1 while the service has not created its schema yet (or the database is down).
-long storedMessages(const ScratchDatabase& db) {
-  try {
-    return std::stol(db.scalar("SELECT count(*) FROM messages"));
-  } catch (const std::exception&) {
-    return -1;
-  }
-}
-
-// Runs the fault cluster's control script (stop | start); fails the test when it fails.
-void faultDatabase(const std::string& action) {
-  const std::string command = TestEnv::get().fault_pg_ctl + " " + action + " >/dev/null 2>&1";
-  ASSERT_EQ(std::system(command.c_str()), 0) << command;
-}
-
-// Polls `condition` every 50 ms for up to `seconds`; true once it held.
-template <typename Condition>
-bool eventually(int seconds, Condition condition) {
-  const auto deadline = Clock::now() + std::chrono::seconds(seconds);
-  while (Clock::now() < deadline) {
-    if (condition()) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
-  return false;
-}
-
-std::string mailboxState(int port) {
-  try {
-    const auto status = nlohmann::json::parse(httpGet(port, "/status").body);
-    return status.at("mailboxes").at(0).at("state").get<std::string>();
-  } catch (const std::exception& e) {
-    return std::string("(no status: ") + e.what() + ")";
-  }
-}
-
-// Starts the fault cluster again if a failed assertion left it stopped, so later tests find it.
-struct RestartOnExit {
-  bool stopped = false;
-  ~RestartOnExit() {
-    if (stopped) std::system((TestEnv::get().fault_pg_ctl + " start >/dev/null 2>&1").c_str());
-  }
-};
 
 TEST(FaultDatabaseOutage, ImmediateStopMidPassThenRestartStoresEverythingOnceQuarantinesNothing) {
   const auto& env = TestEnv::get();
@@ -81,9 +41,7 @@ TEST(FaultDatabaseOutage, ImmediateStopMidPassThenRestartStoresEverythingOnceQua
 
   // Progress, not a timer: the pass is under way, and far from over.
   ASSERT_TRUE(eventually(120, [&] { return storedMessages(db) >= 60; })) << service.output();
-  RestartOnExit restart_guard;
-  restart_guard.stopped = true;
-  faultDatabase("stop");
+  fault::StoppedServer database(env.fault_pg_ctl);
 
   EXPECT_TRUE(eventually(60, [&] { return mailboxState(port) == "failing"; }))
       << "state: " << mailboxState(port) << "\n"
@@ -93,8 +51,7 @@ TEST(FaultDatabaseOutage, ImmediateStopMidPassThenRestartStoresEverythingOnceQua
   EXPECT_LT(acknowledged_during_outage, kMessages);
   std::this_thread::sleep_for(std::chrono::seconds(3));
 
-  faultDatabase("start");
-  restart_guard.stopped = false;
+  database.start();
   const auto back_at = Clock::now();
   EXPECT_GE(storedMessages(db), acknowledged_during_outage)
       << "a message was acknowledged on the server without its commit";

@@ -12,13 +12,15 @@
 #include <cstdlib>
 #include <thread>
 
-#include "tests/integration/api_test_support.hpp"
+#include "tests/integration/fault_test_support.hpp"
 #include "tests/support/sample_mail.hpp"
 
 namespace hd::test {
 namespace {
 
-using Clock = std::chrono::steady_clock;
+using fault::eventually;
+using fault::mailboxState;
+using fault::storedMessages;
 
 constexpr int kMessages = 1000;
 
@@ -36,47 +38,6 @@ std::string config(const ScratchDatabase& db, const TestMailbox& box, const std:
          R"(", "after_ingest": "delete", "poll_interval_seconds": 1}]})";
 }
 
-// -1 while the schema does not exist yet.
-long storedMessages(const ScratchDatabase& db) {
-  try {
-    return std::stol(db.scalar("SELECT count(*) FROM messages"));
-  } catch (const std::exception&) {
-    return -1;
-  }
-}
-
-template <typename Condition>
-bool eventually(int seconds, Condition condition) {
-  const auto deadline = Clock::now() + std::chrono::seconds(seconds);
-  while (Clock::now() < deadline) {
-    if (condition()) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
-  return false;
-}
-
-void faultDovecot(const std::string& action) {
-  const std::string command = TestEnv::get().fault_dovecot_ctl + " " + action + " >/dev/null 2>&1";
-  ASSERT_EQ(std::system(command.c_str()), 0) << command;
-}
-
-// Starts the fault Dovecot again if a failed assertion left it stopped, so later tests find it.
-struct RestartOnExit {
-  bool stopped = false;
-  ~RestartOnExit() {
-    if (stopped) std::system((TestEnv::get().fault_dovecot_ctl + " start >/dev/null 2>&1").c_str());
-  }
-};
-
-std::string mailboxState(int port) {
-  try {
-    const auto status = nlohmann::json::parse(httpGet(port, "/status").body);
-    return status.at("mailboxes").at(0).at("state").get<std::string>();
-  } catch (const std::exception& e) {
-    return std::string("(no status: ") + e.what() + ")";
-  }
-}
-
 void restartMidPass(const std::string& protocol) {
   ScratchDatabase db;
   TestMailbox box("dvrestart");
@@ -91,16 +52,13 @@ void restartMidPass(const std::string& protocol) {
   ASSERT_NE(port, 0);
   ASSERT_TRUE(eventually(120, [&] { return storedMessages(db) >= 60; })) << service.output();
 
-  RestartOnExit restart_guard;
-  restart_guard.stopped = true;
-  faultDovecot("stop");
+  fault::StoppedServer dovecot(TestEnv::get().fault_dovecot_ctl);
   const long stored_at_stop = storedMessages(db);
   EXPECT_TRUE(eventually(60, [&] { return mailboxState(port) == "failing"; }))
       << "state: " << mailboxState(port) << "\n"
       << service.output();
   std::this_thread::sleep_for(std::chrono::seconds(2));
-  faultDovecot("start");
-  restart_guard.stopped = false;
+  dovecot.start();
   EXPECT_LT(stored_at_stop, kMessages) << "the pass was over before the restart";
 
   ASSERT_TRUE(eventually(300, [&] { return storedMessages(db) == kMessages; }))

@@ -13,14 +13,14 @@
 #include <random>
 #include <thread>
 
+#include "tests/integration/fault_test_support.hpp"
 #include "tests/support/sample_mail.hpp"
-#include "tests/support/service_process.hpp"
-#include "tests/support/test_env.hpp"
 
 namespace hd::test {
 namespace {
 
 using Clock = std::chrono::steady_clock;
+using fault::storedMessages;
 
 constexpr int kMessages = 1000;
 constexpr int kRounds = 20;
@@ -42,15 +42,6 @@ std::string config(const ScratchDatabase& db, const TestMailbox& box, const Mode
          R"(", "after_ingest": ")" + mode.after_ingest + R"("}]})";
 }
 
-// -1 while the schema does not exist yet.
-long storedMessages(const ScratchDatabase& db) {
-  try {
-    return std::stol(db.scalar("SELECT count(*) FROM messages"));
-  } catch (const std::exception&) {
-    return -1;
-  }
-}
-
 unsigned seed() {
   if (const char* fixed = std::getenv("HD_TEST_KILL_SEED")) return std::stoul(fixed);
   return std::random_device{}();
@@ -66,19 +57,24 @@ void killRoundsThenFinish(const Mode& mode, const std::string& source_folder,
   const unsigned round_seed = seed();
   std::cout << "kill rounds seed " << round_seed << " (HD_TEST_KILL_SEED replays it)\n";
   std::mt19937 random(round_seed);
-  std::uniform_int_distribution<long> progress(0, 60);
-  std::uniform_int_distribution<int> extra_ms(0, 400);
+  std::uniform_int_distribution<long> progress(0, 40);
+  std::uniform_int_distribution<int> extra_ms(0, 150);
+  int kills_while_running = 0;
 
   for (int round = 0; round < kRounds; ++round) {
     const long before = std::max(0L, storedMessages(db));
     const long target = std::min<long>(before + progress(random), kMessages);
-    ServiceProcess service({"--config", file.path(), "--once"});
+    // 40 ms after each batch's commit (before its acknowledgement): a pass takes at least 1.6 s
+    // however fast the machine, so the rounds spread over the whole ingest.
+    ServiceProcess service({"--config", file.path(), "--once"},
+                           {"HD_FAULT_PAUSE_AFTER_COMMIT_MS=40"});
     const auto deadline = Clock::now() + std::chrono::seconds(60);
     while (service.running() && storedMessages(db) < target && Clock::now() < deadline) {
       std::this_thread::sleep_for(std::chrono::milliseconds(5));
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(extra_ms(random)));
     const bool killed_while_running = service.running();
+    if (killed_while_running) ++kills_while_running;
     service.signal(SIGKILL);
     const ProcessResult result = service.wait(30);
     std::cout << "round " << round << ": " << (killed_while_running ? "killed" : "finished")
@@ -88,6 +84,9 @@ void killRoundsThenFinish(const Mode& mode, const std::string& source_folder,
     EXPECT_TRUE(result.signal == SIGKILL || result.exit_code == 0)
         << "round " << round << ": " << result.output;
   }
+
+  // The rounds must have hit a running ingest, not a finished one.
+  EXPECT_GE(kills_while_running, kRounds / 2) << "seed " << round_seed;
 
   const ProcessResult last = runService({"--config", file.path(), "--once"}, {}, 300);
   ASSERT_EQ(last.exit_code, 0) << last.output;

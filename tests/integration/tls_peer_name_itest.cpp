@@ -11,6 +11,7 @@
 
 #include <cstdlib>
 #include <filesystem>
+#include <functional>
 #include <optional>
 #include <string>
 #include <thread>
@@ -48,30 +49,47 @@ CertificatePair makeLeaf(const std::string& cn, const std::string& san) {
   return {(dir / "leaf.pem").string(), (dir / "leaf.key").string()};
 }
 
-// Serves one TLS connection on 127.0.0.1 with `pair` and connects to it as `host`. Returns the
-// TlsError text, or nullopt when the client accepted the certificate.
+// A TLS server on 127.0.0.1 with `pair` that serves one connection with `serve` (a client that
+// aborts the handshake is expected in the refusal cases); closed and joined on destruction.
+class OneConnectionTlsServer {
+ public:
+  OneConnectionTlsServer(const CertificatePair& pair,
+                         std::function<void(Poco::Net::StreamSocket&)> serve)
+      : context_(new Poco::Net::Context(Poco::Net::Context::TLS_SERVER_USE, pair.key_file,
+                                        pair.cert_file, "", Poco::Net::Context::VERIFY_NONE)),
+        server_(Poco::Net::SocketAddress("127.0.0.1", 0), 4, context_),
+        acceptor_([this, serve = std::move(serve)] {
+          try {
+            Poco::Net::StreamSocket peer = server_.acceptConnection();
+            peer.setReceiveTimeout(Poco::Timespan(5, 0));
+            serve(peer);
+          } catch (...) {
+          }
+        }) {}
+  ~OneConnectionTlsServer() {
+    server_.close();
+    acceptor_.join();
+  }
+  int port() const { return server_.address().port(); }
+
+ private:
+  Poco::Net::Context::Ptr context_;
+  Poco::Net::SecureServerSocket server_;
+  std::thread acceptor_;
+};
+
+// Connects to a server with `pair` as `host`. Returns the TlsError text, or nullopt when the
+// client accepted the certificate.
 std::optional<std::string> connectToServerWith(const CertificatePair& pair,
                                                const std::string& host = "127.0.0.1") {
-  Poco::Net::Context::Ptr server_context =
-      new Poco::Net::Context(Poco::Net::Context::TLS_SERVER_USE, pair.key_file, pair.cert_file, "",
-                             Poco::Net::Context::VERIFY_NONE);
-  Poco::Net::SecureServerSocket server(Poco::Net::SocketAddress("127.0.0.1", 0), 4, server_context);
-  const int port = server.address().port();
-  std::thread acceptor([&server] {
-    try {
-      Poco::Net::StreamSocket peer = server.acceptConnection();
-      peer.setReceiveTimeout(Poco::Timespan(5, 0));
-      peer.sendBytes("* OK hi\r\n", 9);
-      char buffer[16];
-      peer.receiveBytes(buffer, sizeof(buffer));
-    } catch (...) {
-      // The client may abort the handshake: expected in the refusal cases.
-    }
+  OneConnectionTlsServer server(pair, [](Poco::Net::StreamSocket& peer) {
+    peer.sendBytes("* OK hi\r\n", 9);
+    char buffer[16];
+    peer.receiveBytes(buffer, sizeof(buffer));
   });
-  std::optional<std::string> refusal;
   try {
     Endpoint endpoint{host,
-                      port,
+                      server.port(),
                       TlsMode::kImplicit,
                       TestEnv::get().ca_file,
                       std::chrono::seconds(5),
@@ -79,11 +97,9 @@ std::optional<std::string> connectToServerWith(const CertificatePair& pair,
     auto stream = TlsSocketStream::connect(endpoint);
     stream->write("x");
   } catch (const TlsError& e) {
-    refusal = e.what();
+    return e.what();
   }
-  server.close();
-  acceptor.join();
-  return refusal;
+  return std::nullopt;
 }
 
 TEST(TlsPeerName, IpSanMatchingTheAddressIsAccepted) {
@@ -128,41 +144,26 @@ TEST(TlsPeerName, HostNameMatchesItsDnsSan) {
   EXPECT_TRUE(refusal) << "accepted *.localhost for localhost";
 }
 
-// The OAuth2 token endpoint gets the same check: a TLS server on 127.0.0.1 with `pair` answers
-// one HTTP request; returns the TlsError text, or nullopt when the transport accepted the
-// certificate (and got the answer).
+// The OAuth2 token endpoint gets the same check: the server answers one HTTP request; returns the
+// TlsError text, or nullopt when the transport accepted the certificate (and got the answer).
 std::optional<std::string> postFormToServerWith(const CertificatePair& pair) {
-  Poco::Net::Context::Ptr server_context =
-      new Poco::Net::Context(Poco::Net::Context::TLS_SERVER_USE, pair.key_file, pair.cert_file, "",
-                             Poco::Net::Context::VERIFY_NONE);
-  Poco::Net::SecureServerSocket server(Poco::Net::SocketAddress("127.0.0.1", 0), 4, server_context);
-  const int port = server.address().port();
-  std::thread acceptor([&server] {
-    try {
-      Poco::Net::StreamSocket peer = server.acceptConnection();
-      peer.setReceiveTimeout(Poco::Timespan(5, 0));
-      char buffer[4096];
-      peer.receiveBytes(buffer, sizeof(buffer));
-      const std::string answer =
-          "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 2\r\n"
-          "Connection: close\r\n\r\n{}";
-      peer.sendBytes(answer.data(), static_cast<int>(answer.size()));
-    } catch (...) {
-      // The client aborts the handshake in the refusal cases.
-    }
+  OneConnectionTlsServer server(pair, [](Poco::Net::StreamSocket& peer) {
+    char buffer[4096];
+    peer.receiveBytes(buffer, sizeof(buffer));
+    const std::string answer =
+        "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 2\r\n"
+        "Connection: close\r\n\r\n{}";
+    peer.sendBytes(answer.data(), static_cast<int>(answer.size()));
   });
-  std::optional<std::string> refusal;
   try {
     oauth2::PocoHttpTransport transport({TestEnv::get().ca_file, std::chrono::seconds(5)});
     const auto response =
-        transport.postForm("https://127.0.0.1:" + std::to_string(port) + "/token", "a=b");
+        transport.postForm("https://127.0.0.1:" + std::to_string(server.port()) + "/token", "a=b");
     EXPECT_EQ(response.status, 200);
   } catch (const TlsError& e) {
-    refusal = e.what();
+    return e.what();
   }
-  server.close();
-  acceptor.join();
-  return refusal;
+  return std::nullopt;
 }
 
 TEST(TlsPeerName, TokenEndpointIsCheckedLikeTheMailServer) {

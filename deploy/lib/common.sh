@@ -55,17 +55,37 @@ apt_install() {
 # True when something accepts TCP connections on 127.0.0.1:$1.
 port_in_use() { (: <"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
+# Prints the range ports are picked from: the larger stretch of 10000-65535 outside the kernel's
+# ephemeral range (ip_local_port_range). Some picked ports are bound only later (the fake identity
+# server Dovecot introspects, a fault server stopped and started again); inside the ephemeral range
+# any outgoing connection or bind(0) in between could take them.
+pick_port_range() {
+  local lo=32768 hi=60999
+  [[ -r /proc/sys/net/ipv4/ip_local_port_range ]] &&
+    read -r lo hi </proc/sys/net/ipv4/ip_local_port_range
+  local below=$((lo - 10000)) above=$((65535 - hi))
+  if ((below >= above && below > 0)); then
+    printf '10000 %s\n' "$((lo - 1))"
+  elif ((above > 0)); then
+    printf '%s 65535\n' "$((hi + 1))"
+  else
+    die "no ports outside the ephemeral range ${lo}-${hi} (net.ipv4.ip_local_port_range)"
+  fi
+}
+
 # Prints a free port: $1 if set (an override from the environment), else a random unused one
-# in 20000-59999 not already in the global PICKED_PORTS.
+# from pick_port_range not already in the global PICKED_PORTS.
 PICKED_PORTS=" "
 pick_port() {
   local port=${1:-}
   if [[ -n ${port} ]]; then
     port_in_use "${port}" && die "port ${port} (from the environment) is already in use"
   else
-    local tries=0
+    local range first last tries=0
+    range=$(pick_port_range) || exit 1
+    read -r first last <<<"${range}"
     while :; do
-      port=$((20000 + (RANDOM * 32768 + RANDOM) % 40000))
+      port=$((first + (RANDOM * 32768 + RANDOM) % (last - first + 1)))
       [[ ${PICKED_PORTS} == *" ${port} "* ]] || port_in_use "${port}" || break
       tries=$((tries + 1))
       [[ ${tries} -lt 200 ]] || die "no free port found"

@@ -12,8 +12,12 @@
 
 #include <array>
 #include <cstdio>
+#include <fstream>
 #include <memory>
+#include <regex>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "tests/support/sample_mail.hpp"
 #include "tests/support/test_env.hpp"
@@ -124,6 +128,28 @@ TEST_F(EnvSmoke, PlainPortsOfferStartTls) {
   EXPECT_NE(readGreeting(imap).find("STARTTLS"), std::string::npos);
   Poco::Net::StreamSocket pop3(Poco::Net::SocketAddress(env.mail_host, env.pop3_port));
   EXPECT_EQ(readGreeting(pop3).rfind("+OK", 0), 0u);
+}
+
+// Ports that are bound only later (the fake identity server Dovecot introspects; the fault servers,
+// stopped and started again) must lie outside the kernel's ephemeral range: inside it, any client
+// socket or bind(0) in between can take the port (CI once failed every XOAUTH2 test that way).
+TEST(EnvPorts, PortsBoundLaterLieOutsideTheEphemeralRange) {
+  std::ifstream range_file("/proc/sys/net/ipv4/ip_local_port_range");
+  int low = 0, high = 0;
+  ASSERT_TRUE(range_file >> low >> high);
+  const TestEnv& env = TestEnv::get();
+  std::smatch match;
+  ASSERT_TRUE(std::regex_search(env.fault_pg_admin_url, match, std::regex(R"(:(\d+)/)")))
+      << env.fault_pg_admin_url;
+  const std::vector<std::pair<std::string, int>> ports = {
+      {"HD_TEST_OAUTH_PORT", env.oauth_port},
+      {"HD_TEST_FAULT_IMAPS_PORT", env.fault_imaps_port},
+      {"HD_TEST_FAULT_POP3S_PORT", env.fault_pop3s_port},
+      {"HD_TEST_FAULT_PG_URL", std::stoi(match[1].str())}};
+  for (const auto& [name, port] : ports) {
+    EXPECT_TRUE(port < low || port > high)
+        << name << " = " << port << " lies in the ephemeral range " << low << "-" << high;
+  }
 }
 
 }  // namespace

@@ -14,6 +14,8 @@
 
 #include <cstdlib>
 #include <nlohmann/json.hpp>
+#include <stdexcept>
+#include <string>
 
 #include "connectors/net/sasl.hpp"
 
@@ -84,7 +86,15 @@ FakeIdentityServer::FakeIdentityServer(std::string username, std::uint16_t port)
       token_username_(username_),
       signed_in_preferred_username_(username_),
       signed_in_email_(username_) {
-  Poco::Net::ServerSocket socket(Poco::Net::SocketAddress("127.0.0.1", port));
+  Poco::Net::ServerSocket socket;
+  try {
+    socket.bind(Poco::Net::SocketAddress("127.0.0.1", port), true);
+    socket.listen();
+  } catch (const Poco::Exception& e) {
+    // what() is only "Net Exception"; say which port and why.
+    throw std::runtime_error("fake identity server: cannot listen on 127.0.0.1:" +
+                             std::to_string(port) + ": " + e.displayText());
+  }
   auto* params = new Poco::Net::HTTPServerParams;
   params->setMaxThreads(4);
   server_ = std::make_unique<Poco::Net::HTTPServer>(new Factory(*this), socket, params);

@@ -9,36 +9,32 @@
 namespace hd::db {
 namespace {
 
-// The first stored message of each wanted (mailbox, SHA-256), with its ticket. Only mail with a
-// Message-ID is compared (the Message-ID must match as well).
+// The first stored message of each wanted (mailbox, SHA-256), with its ticket, whether or not the
+// mail has a Message-ID: the same bytes are the same mail (messages_mailbox_raw_sha256_idx).
 constexpr PreparedStatement kFindStoredContents{
     "hd_find_stored_contents",
     "SELECT DISTINCT ON (wanted.mailbox, wanted.sha256) wanted.mailbox, wanted.sha256,"
     " m.id, m.ticket_id, t.reference"
-    " FROM unnest($1::text[], $2::text[], $3::text[]) AS wanted (mailbox, message_id, sha256)"
-    " JOIN messages m ON m.mailbox = wanted.mailbox AND m.internet_message_id = wanted.message_id"
-    "   AND m.raw_sha256 = wanted.sha256"
+    " FROM unnest($1::text[], $2::text[]) AS wanted (mailbox, sha256)"
+    " JOIN messages m ON m.mailbox = wanted.mailbox AND m.raw_sha256 = wanted.sha256"
     " LEFT JOIN tickets t ON t.id = m.ticket_id"
-    " WHERE wanted.message_id <> ''"
     " ORDER BY wanted.mailbox, wanted.sha256, m.id"};
 
 }  // namespace
 
 BatchKnowledge::BatchKnowledge(pqxx::transaction_base& tx, std::span<const IncomingMessage> batch,
                                const std::vector<std::string>& hashes) {
-  std::vector<std::string> keys, mailboxes, message_ids, wanted_hashes;
+  std::vector<std::string> keys, mailboxes, wanted_hashes;
   for (std::size_t i = 0; i < batch.size(); ++i) {
     keys.push_back(batch[i].source_key);
     if (batch[i].parsed == nullptr) continue;
-    mailboxes.push_back(batch[i].mailbox);
-    message_ids.push_back(batch[i].parsed->message_id);
+    mailboxes.push_back(validUtf8(batch[i].mailbox));
     wanted_hashes.push_back(hashes[i]);
   }
   for (auto& key : accountedKeys(tx, keys)) accounted_.insert(std::move(key));
   if (mailboxes.empty()) return;
-  for (const auto& row :
-       execPrepared(tx, kFindStoredContents, textArrayLiteral(mailboxes),
-                    textArrayLiteral(message_ids), textArrayLiteral(wanted_hashes))) {
+  for (const auto& row : execPrepared(tx, kFindStoredContents, textArrayLiteral(mailboxes),
+                                      textArrayLiteral(wanted_hashes))) {
     StoredContent stored{row[2].as<std::int64_t>(),
                          row[3].is_null() ? 0 : row[3].as<std::int64_t>(),
                          row[4].is_null() ? "" : row[4].as<std::string>()};
@@ -55,7 +51,7 @@ BatchKnowledge::ContentKey BatchKnowledge::contentKey(const IncomingMessage& in,
 
 std::optional<StoredContent> BatchKnowledge::sameContent(const IncomingMessage& in,
                                                          const std::string& sha256) const {
-  if (in.parsed == nullptr || in.parsed->message_id.empty()) return std::nullopt;
+  if (in.parsed == nullptr) return std::nullopt;
   const auto found = contents_.find(contentKey(in, sha256));
   if (found == contents_.end()) return std::nullopt;
   return found->second;
@@ -64,7 +60,7 @@ std::optional<StoredContent> BatchKnowledge::sameContent(const IncomingMessage& 
 void BatchKnowledge::remember(const IncomingMessage& in, const std::string& sha256,
                               const StoredContent& stored) {
   accounted_.insert(in.source_key);
-  if (in.parsed == nullptr || in.parsed->message_id.empty()) return;
+  if (in.parsed == nullptr) return;
   contents_.emplace(contentKey(in, sha256), stored);
 }
 

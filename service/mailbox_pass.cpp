@@ -43,7 +43,8 @@ PassReport MailboxPass::run() {
   if (listing.uidvalidity != checkpoint.uidvalidity) {
     if (checkpoint.uidvalidity != 0) {
       // RFC 3501 2.3.1.1: every UID is void. The source listed the whole folder; content already
-      // stored is recognised by Message-ID + SHA-256 and recorded as an alias, not a second row.
+      // stored is recognised by the SHA-256 of its raw bytes and recorded as an alias, not a
+      // second row.
       logger().warning("mailbox %s: UIDVALIDITY changed from %s to %s; rescanning the folder",
                        mailbox_, std::to_string(checkpoint.uidvalidity),
                        std::to_string(listing.uidvalidity));

@@ -35,8 +35,9 @@ struct IncomingMessage {
 enum class CommitStatus {
   kInserted,          // new rows written
   kAlreadyIngested,   // source_key already has a row (a replay after a crash): nothing written
-  kDuplicateContent,  // same Message-ID + SHA-256 already stored in this mailbox under another key
-                      // (e.g. after a UIDVALIDITY change): the key is recorded as an alias
+  kDuplicateContent,  // the same raw bytes (SHA-256) already stored in this mailbox under another
+                      // key (e.g. after a UIDVALIDITY change), with or without a Message-ID: the
+                      // key is recorded as an alias
 };
 
 struct CommitResult {

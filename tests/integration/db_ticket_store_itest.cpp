@@ -174,6 +174,20 @@ TEST_F(TicketStoreTest, RecordedMessageHasNoTicket) {
   EXPECT_EQ(store_.counts("support").ingested, 1);
 }
 
+// Commits `in`, which must become an alias of `original` without decide() being asked.
+void expectAliasOf(TicketStore& store, const IncomingMessage& in, const CommitResult& original) {
+  bool decided = false;
+  const auto alias = store.commitMessage(in, [&](ingest::ThreadLookup& l) {
+    decided = true;
+    return newTicket(l);
+  });
+  EXPECT_EQ(alias.status, CommitStatus::kDuplicateContent);
+  EXPECT_FALSE(decided);
+  EXPECT_EQ(alias.message_id, original.message_id);
+  EXPECT_EQ(alias.ticket_id, original.ticket_id);
+  EXPECT_EQ(alias.ticket_reference, original.ticket_reference);
+}
+
 TEST_F(TicketStoreTest, DuplicateContentUnderNewKeyBecomesAlias) {
   const auto m = mail("Hello", "dup@example.com");
   const auto original =
@@ -181,17 +195,7 @@ TEST_F(TicketStoreTest, DuplicateContentUnderNewKeyBecomesAlias) {
   ASSERT_EQ(original.status, CommitStatus::kInserted);
 
   // After a UIDVALIDITY change the same mail comes back under a new key.
-  bool decided = false;
-  const auto alias = store_.commitMessage(incoming("imap:support:8:1", m, "same bytes"),
-                                          [&](ingest::ThreadLookup& l) {
-                                            decided = true;
-                                            return newTicket(l);
-                                          });
-  EXPECT_EQ(alias.status, CommitStatus::kDuplicateContent);
-  EXPECT_FALSE(decided);
-  EXPECT_EQ(alias.message_id, original.message_id);
-  EXPECT_EQ(alias.ticket_id, original.ticket_id);
-  EXPECT_EQ(alias.ticket_reference, original.ticket_reference);
+  expectAliasOf(store_, incoming("imap:support:8:1", m, "same bytes"), original);
   EXPECT_EQ(count("SELECT count(*) FROM messages"), 1);
   EXPECT_EQ(
       db_.scalar("SELECT message_id FROM source_aliases WHERE source_key = 'imap:support:8:1'"),
@@ -205,17 +209,39 @@ TEST_F(TicketStoreTest, DuplicateContentUnderNewKeyBecomesAlias) {
             (std::set<std::string>{"imap:support:7:5", "imap:support:8:1"}));
   EXPECT_TRUE(store_.accountedKeys({}).empty());
 
-  // Not duplicates: other bytes, another mailbox, or no Message-ID to compare.
+  // Not duplicates: other bytes, or another mailbox. (Mail without a Message-ID is compared by
+  // its bytes as well: see the next test.)
   EXPECT_EQ(store_.commitMessage(incoming("imap:support:8:2", m, "other bytes"), newTicket).status,
             CommitStatus::kInserted);
   EXPECT_EQ(
       store_.commitMessage(incoming("imap:sales:1:1", m, "same bytes", "sales"), newTicket).status,
       CommitStatus::kInserted);
+  EXPECT_EQ(count("SELECT count(*) FROM messages"), 3);
+}
+
+// Issue 11: the bytes alone decide, so mail without a Message-ID is no second ticket after a
+// UIDVALIDITY change either.
+TEST_F(TicketStoreTest, MailWithoutAMessageIdUnderANewKeyBecomesAliasByItsBytes) {
   const auto anonymous = mail("No id", "");
-  ASSERT_EQ(store_.commitMessage(incoming("imap:support:8:3", anonymous, "x"), newTicket).status,
+  const auto original =
+      store_.commitMessage(incoming("imap:support:8:3", anonymous, "x"), newTicket);
+  ASSERT_EQ(original.status, CommitStatus::kInserted);
+  ASSERT_GT(original.ticket_id, 0);
+
+  expectAliasOf(store_, incoming("imap:support:9:1", anonymous, "x"), original);
+  EXPECT_EQ(count("SELECT count(*) FROM tickets"), 1);
+  EXPECT_EQ(db_.scalar("SELECT string_agg(a.source_key, ',') FROM source_aliases a"
+                       " JOIN messages m ON m.id = a.message_id WHERE m.source_key = "
+                       "'imap:support:8:3'"),
+            "imap:support:9:1");
+
+  // Still not duplicates: other bytes, or another mailbox.
+  EXPECT_EQ(store_.commitMessage(incoming("imap:support:9:2", anonymous, "y"), newTicket).status,
             CommitStatus::kInserted);
-  EXPECT_EQ(store_.commitMessage(incoming("imap:support:8:4", anonymous, "x"), newTicket).status,
-            CommitStatus::kInserted);
+  EXPECT_EQ(
+      store_.commitMessage(incoming("imap:sales:1:1", anonymous, "x", "sales"), newTicket).status,
+      CommitStatus::kInserted);
+  EXPECT_EQ(count("SELECT count(*) FROM tickets"), 3);
 }
 
 TEST_F(TicketStoreTest, QuarantineIsIdempotentAndAccountsTheKey) {

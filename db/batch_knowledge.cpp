@@ -9,16 +9,24 @@
 namespace hd::db {
 namespace {
 
-// The first stored message of each wanted (mailbox, SHA-256), with its ticket, whether or not the
-// mail has a Message-ID: the same bytes are the same mail (messages_mailbox_raw_sha256_idx).
-constexpr PreparedStatement kFindStoredContents{
-    "hd_find_stored_contents",
-    "SELECT DISTINCT ON (wanted.mailbox, wanted.sha256) wanted.mailbox, wanted.sha256,"
-    " m.id, m.ticket_id, t.reference"
-    " FROM unnest($1::text[], $2::text[]) AS wanted (mailbox, sha256)"
-    " JOIN messages m ON m.mailbox = wanted.mailbox AND m.raw_sha256 = wanted.sha256"
-    " LEFT JOIN tickets t ON t.id = m.ticket_id"
-    " ORDER BY wanted.mailbox, wanted.sha256, m.id"};
+// Where each wanted (mailbox, SHA-256) is held, whether or not the mail has a Message-ID (the same
+// bytes are the same mail): the first stored message with its ticket, and the first quarantine row
+// (rows left on the server have no SHA-256). messages_mailbox_raw_sha256_idx and
+// quarantine_mailbox_raw_sha256_idx serve it.
+constexpr PreparedStatement kFindHeldContents{
+    "hd_find_held_contents",
+    "SELECT DISTINCT ON (held.mailbox, held.sha256, held.quarantined) held.*"
+    " FROM (SELECT wanted.mailbox, wanted.sha256, false AS quarantined, m.id, m.ticket_id,"
+    "         t.reference"
+    "       FROM unnest($1::text[], $2::text[]) AS wanted (mailbox, sha256)"
+    "       JOIN messages m ON m.mailbox = wanted.mailbox AND m.raw_sha256 = wanted.sha256"
+    "       LEFT JOIN tickets t ON t.id = m.ticket_id"
+    "      UNION ALL"
+    "      SELECT wanted.mailbox, wanted.sha256, true, q.id, NULL::bigint, NULL::text"
+    "       FROM unnest($1::text[], $2::text[]) AS wanted (mailbox, sha256)"
+    "       JOIN quarantine q ON q.mailbox = wanted.mailbox AND q.raw_sha256 = wanted.sha256)"
+    "      AS held"
+    " ORDER BY held.mailbox, held.sha256, held.quarantined, held.id"};
 
 }  // namespace
 
@@ -27,19 +35,25 @@ BatchKnowledge::BatchKnowledge(pqxx::transaction_base& tx, std::span<const Incom
   std::vector<std::string> keys, mailboxes, wanted_hashes;
   for (std::size_t i = 0; i < batch.size(); ++i) {
     keys.push_back(batch[i].source_key);
-    if (batch[i].parsed == nullptr) continue;
+    if (hashes[i].empty()) continue;
     mailboxes.push_back(validUtf8(batch[i].mailbox));
     wanted_hashes.push_back(hashes[i]);
   }
   for (auto& key : accountedKeys(tx, keys)) accounted_.insert(std::move(key));
   if (mailboxes.empty()) return;
-  for (const auto& row : execPrepared(tx, kFindStoredContents, textArrayLiteral(mailboxes),
+  for (const auto& row : execPrepared(tx, kFindHeldContents, textArrayLiteral(mailboxes),
                                       textArrayLiteral(wanted_hashes))) {
-    StoredContent stored{row[2].as<std::int64_t>(),
-                         row[3].is_null() ? 0 : row[3].as<std::int64_t>(),
-                         row[4].is_null() ? "" : row[4].as<std::string>()};
-    contents_.emplace(ContentKey{row[0].as<std::string>(), row[1].as<std::string>()},
-                      std::move(stored));
+    ContentKey key{row[0].as<std::string>(), row[1].as<std::string>()};
+    const auto id = row[3].as<std::int64_t>();
+    if (row[2].as<bool>()) {
+      quarantined_.emplace(std::move(key), StoredContent{.quarantine_id = id});
+      continue;
+    }
+    stored_.emplace(
+        std::move(key),
+        StoredContent{.message_id = id,
+                      .ticket_id = row[4].is_null() ? 0 : row[4].as<std::int64_t>(),
+                      .ticket_reference = row[5].is_null() ? "" : row[5].as<std::string>()});
   }
 }
 
@@ -51,17 +65,27 @@ BatchKnowledge::ContentKey BatchKnowledge::contentKey(const IncomingMessage& in,
 
 std::optional<StoredContent> BatchKnowledge::sameContent(const IncomingMessage& in,
                                                          const std::string& sha256) const {
-  if (in.parsed == nullptr) return std::nullopt;
-  const auto found = contents_.find(contentKey(in, sha256));
-  if (found == contents_.end()) return std::nullopt;
+  if (sha256.empty()) return std::nullopt;
+  const auto found = stored_.find(contentKey(in, sha256));
+  if (found == stored_.end()) return std::nullopt;
+  return found->second;
+}
+
+std::optional<StoredContent> BatchKnowledge::sameContentForQuarantine(
+    const IncomingMessage& in, const std::string& sha256) const {
+  if (auto stored = sameContent(in, sha256)) return stored;
+  if (sha256.empty()) return std::nullopt;
+  const auto found = quarantined_.find(contentKey(in, sha256));
+  if (found == quarantined_.end()) return std::nullopt;
   return found->second;
 }
 
 void BatchKnowledge::remember(const IncomingMessage& in, const std::string& sha256,
                               const StoredContent& stored) {
   accounted_.insert(in.source_key);
-  if (in.parsed == nullptr) return;
-  contents_.emplace(contentKey(in, sha256), stored);
+  if (sha256.empty()) return;
+  auto& contents = stored.message_id != 0 ? stored_ : quarantined_;
+  contents.emplace(contentKey(in, sha256), stored);
 }
 
 }  // namespace hd::db

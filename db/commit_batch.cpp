@@ -41,8 +41,10 @@ void logResult(const IncomingMessage& in, const BatchEntryResult& entry) {
       logger().debug("%s already stored", in.source_key);
       break;
     case CommitStatus::kDuplicateContent:
-      logger().debug("%s duplicates message %s: recorded as alias", in.source_key,
-                     std::to_string(result.message_id));
+      logger().debug(
+          "%s duplicates %s %s: recorded as alias", in.source_key,
+          std::string(result.quarantine_id != 0 ? "quarantine entry" : "message"),
+          std::to_string(result.quarantine_id != 0 ? result.quarantine_id : result.message_id));
       break;
     case CommitStatus::kInserted:
       logger().debug("%s stored as message %s (%s, ticket %s)", in.source_key,
@@ -58,12 +60,13 @@ void logResult(const IncomingMessage& in, const BatchEntryResult& entry) {
 std::vector<BatchEntryResult> TicketStore::commitBatch(std::span<const IncomingMessage> batch,
                                                        const BatchDecideFn& decide,
                                                        OnRefused on_refused) {
-  // Hashed before the transaction opens: large messages take a noticeable time.
+  // Hashed before the transaction opens: large messages take a noticeable time. Mail left on the
+  // server has only its header block here: no hash, never compared.
   std::vector<std::string> hashes;
   hashes.reserve(batch.size());
   for (const auto& in : batch) {
-    hashes.push_back(in.parsed == nullptr || !in.raw_sha256.empty() ? in.raw_sha256
-                                                                    : crypto::sha256Hex(in.raw));
+    hashes.push_back(in.left_on_server || !in.raw_sha256.empty() ? in.raw_sha256
+                                                                 : crypto::sha256Hex(in.raw));
   }
   std::vector<BatchEntryResult> results;
   run("commit batch", [&](pqxx::connection_base& c) {
@@ -93,13 +96,7 @@ bool TicketStore::commitOnce(pqxx::connection_base& c, std::span<const IncomingM
     const IncomingMessage& in = batch[i];
     BatchEntryResult& entry = results[i];
     if (in.parsed == nullptr) {
-      if (in.left_on_server) {
-        writeQuarantineLeftOnServer(tx, in);
-      } else {
-        writeQuarantine(tx, in.source_key, in.mailbox, in.raw, in.quarantine_reason);
-      }
-      entry.kind = BatchEntryResult::Kind::kQuarantined;
-      entry.error = in.quarantine_reason;
+      entry = writeQuarantineOrAlias(tx, in, hashes[i], in.quarantine_reason, known);
       continue;
     }
     std::optional<Refusal> refused;
@@ -110,9 +107,9 @@ bool TicketStore::commitOnce(pqxx::connection_base& c, std::span<const IncomingM
                                   [&](ingest::ThreadLookup& lookup) { return decide(i, lookup); });
       if (isolate) tx.exec0(kRelease);
       if (entry.commit.status != CommitStatus::kAlreadyIngested) {
-        known.remember(
-            in, hashes[i],
-            {entry.commit.message_id, entry.commit.ticket_id, entry.commit.ticket_reference});
+        known.remember(in, hashes[i],
+                       {entry.commit.message_id, entry.commit.ticket_id,
+                        entry.commit.ticket_reference, entry.commit.quarantine_id});
       }
     } catch (const pqxx::unique_violation&) {
       lost_race = true;
@@ -137,9 +134,8 @@ bool TicketStore::commitOnce(pqxx::connection_base& c, std::span<const IncomingM
       entry.commit = CommitResult{};
       entry.sqlstate = refused->sqlstate;
       if (on_refused == OnRefused::kQuarantine) {
-        entry.kind = BatchEntryResult::Kind::kQuarantined;
-        entry.error = "cannot store: " + refused->error;
-        writeQuarantine(tx, in.source_key, in.mailbox, in.raw, entry.error);
+        entry = writeQuarantineOrAlias(tx, in, hashes[i], "cannot store: " + refused->error, known);
+        entry.sqlstate = refused->sqlstate;
       } else {
         entry.kind = BatchEntryResult::Kind::kRefused;
         entry.error = refused->error;

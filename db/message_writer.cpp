@@ -16,7 +16,9 @@ namespace hd::db {
 namespace {
 
 constexpr PreparedStatement kInsertAlias{
-    "hd_insert_alias", "INSERT INTO source_aliases (source_key, message_id) VALUES ($1, $2)"};
+    "hd_insert_alias",
+    "INSERT INTO source_aliases (source_key, message_id, quarantine_id)"
+    " VALUES ($1, NULLIF($2::bigint, 0), NULLIF($3::bigint, 0))"};
 
 // The ticket (new, or the follow-up's touched), the message, its raw bytes and its feed events in
 // one round trip. A new ticket's reference is written by the statement that draws its id, so it
@@ -60,9 +62,10 @@ const NamedStatement kInsertMessage(
 
 constexpr PreparedStatement kQuarantine{
     "hd_quarantine",
-    "INSERT INTO quarantine (source_key, mailbox, raw, error) VALUES ($1, $2, $3, $4)"
+    "INSERT INTO quarantine (source_key, mailbox, raw, raw_sha256, error)"
+    " VALUES ($1, $2, $3, $4, $5)"
     " ON CONFLICT (source_key) DO UPDATE SET attempts = quarantine.attempts + 1,"
-    " last_seen = now(), error = EXCLUDED.error"};
+    " last_seen = now(), error = EXCLUDED.error RETURNING id"};
 
 constexpr const char* kQuarantineLeftOnServer =
     "INSERT INTO quarantine (source_key, mailbox, headers, size, on_server, error)"
@@ -72,6 +75,17 @@ constexpr const char* kQuarantineLeftOnServer =
     " headers = EXCLUDED.headers, on_server = true, fetch_requested = false";
 constexpr const char* kForgetLeftOnServer =
     "DELETE FROM quarantine WHERE source_key = $1 AND on_server";
+
+// Records `source_key` as an alias of what holds its bytes; `result` says so.
+void insertAlias(pqxx::transaction_base& tx, const std::string& source_key,
+                 const StoredContent& original, CommitResult& result) {
+  execPrepared(tx, kInsertAlias, source_key, original.message_id, original.quarantine_id);
+  result.status = CommitStatus::kDuplicateContent;
+  result.message_id = original.message_id;
+  result.ticket_id = original.ticket_id;
+  result.ticket_reference = original.ticket_reference;
+  result.quarantine_id = original.quarantine_id;
+}
 
 // Writes the rows of a decided message; fills the ticket and message fields of `result`.
 void insertMessage(pqxx::transaction_base& tx, const std::string& ticket_prefix,
@@ -126,10 +140,36 @@ void insertMessage(pqxx::transaction_base& tx, const std::string& ticket_prefix,
 
 }  // namespace
 
-void writeQuarantine(pqxx::transaction_base& tx, const std::string& source_key,
-                     const std::string& mailbox, const std::string& raw, const std::string& error) {
-  execPrepared(tx, kQuarantine, source_key, validUtf8(mailbox),
-               pqxx::binarystring(raw.data(), raw.size()), validUtf8(error));
+std::int64_t writeQuarantine(pqxx::transaction_base& tx, const std::string& source_key,
+                             const std::string& mailbox, const std::string& raw,
+                             const std::string& sha256, const std::string& error) {
+  return execPrepared(tx, kQuarantine, source_key, validUtf8(mailbox),
+                      pqxx::binarystring(raw.data(), raw.size()), sha256, validUtf8(error))
+      .at(0)
+      .at(0)
+      .as<std::int64_t>();
+}
+
+BatchEntryResult writeQuarantineOrAlias(pqxx::transaction_base& tx, const IncomingMessage& in,
+                                        const std::string& sha256, const std::string& error,
+                                        BatchKnowledge& known) {
+  BatchEntryResult entry;
+  if (in.left_on_server) {
+    writeQuarantineLeftOnServer(tx, in);
+  } else if (known.accounted(in.source_key)) {
+    entry.commit.status = CommitStatus::kAlreadyIngested;  // written by an earlier commit
+    return entry;
+  } else if (const auto held = known.sameContentForQuarantine(in, sha256)) {
+    insertAlias(tx, in.source_key, *held, entry.commit);
+    known.remember(in, sha256, *held);
+    return entry;
+  } else {
+    const std::int64_t id = writeQuarantine(tx, in.source_key, in.mailbox, in.raw, sha256, error);
+    known.remember(in, sha256, StoredContent{.quarantine_id = id});
+  }
+  entry.kind = BatchEntryResult::Kind::kQuarantined;
+  entry.error = error;
+  return entry;
 }
 
 void writeQuarantineLeftOnServer(pqxx::transaction_base& tx, const IncomingMessage& in) {
@@ -152,11 +192,7 @@ CommitResult writeMessage(pqxx::transaction_base& tx, const std::string& ticket_
     return result;
   }
   if (const auto original = known.sameContent(in, sha256)) {
-    execPrepared(tx, kInsertAlias, in.source_key, original->message_id);
-    result.status = CommitStatus::kDuplicateContent;
-    result.message_id = original->message_id;
-    result.ticket_id = original->ticket_id;
-    result.ticket_reference = original->ticket_reference;
+    insertAlias(tx, in.source_key, *original, result);
     return result;
   }
 

@@ -19,9 +19,22 @@ CommitResult writeMessage(pqxx::transaction_base& tx, const std::string& ticket_
                           const IncomingMessage& in, const std::string& sha256,
                           BatchKnowledge& known, const DecideFn& decide);
 
-// Records (or re-records: attempts + 1, newest error) a message in quarantine with its raw bytes.
-void writeQuarantine(pqxx::transaction_base& tx, const std::string& source_key,
-                     const std::string& mailbox, const std::string& raw, const std::string& error);
+// Records (or re-records: attempts + 1, newest error) a message in quarantine with its raw bytes
+// and their SHA-256 (`sha256`, lowercase hex). Returns the row's id.
+std::int64_t writeQuarantine(pqxx::transaction_base& tx, const std::string& source_key,
+                             const std::string& mailbox, const std::string& raw,
+                             const std::string& sha256, const std::string& error);
+
+// Quarantines `in` (unparseable, or refused by the database) with `error`, unless the mailbox
+// already holds the same bytes (`known`, by `sha256`): then the key becomes an alias of that
+// stored message or quarantine row, and nothing else is written (issue 11: no second row when a
+// UIDVALIDITY change brings the mail back under a new key). A key already accounted for is left
+// alone (kAlreadyIngested). Mail left on the server (in.left_on_server) is recorded with its
+// header block and never compared: there is no SHA-256 of the whole message. Remembers the result
+// in `known`.
+BatchEntryResult writeQuarantineOrAlias(pqxx::transaction_base& tx, const IncomingMessage& in,
+                                        const std::string& sha256, const std::string& error,
+                                        BatchKnowledge& known);
 
 // Records a message too large to fetch (in.left_on_server): its header block (in.raw), its size
 // and the reason; no raw bytes. Re-recording counts an attempt like writeQuarantine.

@@ -4,6 +4,7 @@
 
 #include <pqxx/pqxx>
 
+#include "connectors/crypto/sha256.hpp"
 #include "db/accounted_keys.hpp"
 #include "db/message_writer.hpp"
 #include "db/migrations.hpp"
@@ -131,7 +132,7 @@ void TicketStore::quarantine(const std::string& source_key, const std::string& m
                              const std::string& raw, const std::string& error) {
   run("quarantine", [&](pqxx::connection_base& c) {
     pqxx::nontransaction tx(c);
-    writeQuarantine(tx, source_key, mailbox, raw, error);
+    writeQuarantine(tx, source_key, mailbox, raw, crypto::sha256Hex(raw), error);
   });
   logger().debug("quarantined %s (%z bytes)", source_key, raw.size());
 }

@@ -185,8 +185,13 @@ void MailboxPass::commitPrepared(PreparedBatch& batch, PassReport& report) {
         break;
       case CommitStatus::kDuplicateContent:
         ++report.duplicates;
-        logger().information("mailbox %s: %s is a copy of stored message %s", mailbox_, key,
-                             std::to_string(result.message_id));
+        if (result.quarantine_id != 0) {
+          logger().information("mailbox %s: %s is a copy of quarantine entry %s", mailbox_, key,
+                               std::to_string(result.quarantine_id));
+        } else {
+          logger().information("mailbox %s: %s is a copy of stored message %s", mailbox_, key,
+                               std::to_string(result.message_id));
+        }
         break;
     }
   }

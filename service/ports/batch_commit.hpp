@@ -35,18 +35,22 @@ struct IncomingMessage {
 enum class CommitStatus {
   kInserted,          // new rows written
   kAlreadyIngested,   // source_key already has a row (a replay after a crash): nothing written
-  kDuplicateContent,  // the same raw bytes (SHA-256) already stored in this mailbox under another
-                      // key (e.g. after a UIDVALIDITY change), with or without a Message-ID: the
-                      // key is recorded as an alias
+  kDuplicateContent,  // the same raw bytes (SHA-256) already held in this mailbox under another
+                      // key (e.g. after a UIDVALIDITY change), with or without a Message-ID, as a
+                      // message or in quarantine: the key is recorded as an alias
 };
 
 struct CommitResult {
   CommitStatus status = CommitStatus::kInserted;
   std::int64_t message_id = 0;  // kInserted: the new row; kDuplicateContent: the stored original
+                                // (0 when the original is held in quarantine: quarantine_id)
   std::int64_t ticket_id = 0;   // 0 when recorded without a ticket (and for kAlreadyIngested)
   bool ticket_created = false;
   std::string ticket_reference;
   ingest::Outcome outcome;  // what decide() returned (kInserted only)
+  // kDuplicateContent of mail held in quarantine (it could not be parsed or stored either): the
+  // quarantine row's id.
+  std::int64_t quarantine_id = 0;
 };
 
 // What became of one message of a group commit.

@@ -88,6 +88,13 @@ class TestMailbox {
   // Only while no session has the folder open.
   void resetUidValidity(const std::string& folder = "INBOX");
 
+  // Gives the folder UIDVALIDITY `value` through Dovecot itself (doveadm mailbox update), as a
+  // restored or migrated server would: the UIDs stay, every source key changes. Deterministic,
+  // unlike resetUidValidity(), whose new value comes from the clock.
+  void setUidValidity(std::uint32_t value, const std::string& folder = "INBOX");
+  // Removes \Seen from every message of the folder (doveadm flags remove).
+  void clearSeen(const std::string& folder = "INBOX");
+
  private:
   std::string user_;
 };

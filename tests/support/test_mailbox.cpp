@@ -3,6 +3,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <cstdlib>
 #include <fstream>
 #include <iostream>
 #include <stdexcept>
@@ -131,6 +132,25 @@ void TestMailbox::resetUidValidity(const std::string& folder) {
   for (const auto& entry : fs::directory_iterator(dir, ec)) {
     if (entry.path().filename().string().starts_with("dovecot.index")) fs::remove(entry.path(), ec);
   }
+}
+
+namespace {
+
+// `doveadm <command> -u <user> <arguments>` on the test Dovecot; fails the test when it fails.
+void doveadm(const std::string& command, const std::string& user, const std::string& arguments) {
+  const std::string line = "doveadm -c '" + TestEnv::get().dovecot_conf + "' " + command + " -u '" +
+                           user + "' " + arguments + " 2>&1";
+  EXPECT_EQ(std::system(line.c_str()), 0) << line;
+}
+
+}  // namespace
+
+void TestMailbox::setUidValidity(std::uint32_t value, const std::string& folder) {
+  doveadm("mailbox update --uid-validity " + std::to_string(value), user_, "'" + folder + "'");
+}
+
+void TestMailbox::clearSeen(const std::string& folder) {
+  doveadm("flags remove", user_, "'\\Seen' mailbox '" + folder + "' ALL");
 }
 
 }  // namespace hd::test

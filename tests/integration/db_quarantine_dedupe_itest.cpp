@@ -1,8 +1,8 @@
 // Issue 11, quarantine side, against a real PostgreSQL: the same bytes under a new source key in
 // the same mailbox (e.g. after a UIDVALIDITY change) become an alias of the quarantine row that
 // holds them, never a second row; other bytes, another mailbox, or mail left on the server (a
-// header block only, no SHA-256 of the message) stay separate. Migration: existing rows get their
-// hash.
+// header block only, no SHA-256 of the message) stay separate; when a row goes because its mail
+// is now stored, its aliases follow the message. Migration: existing rows get their hash.
 
 #include <gtest/gtest.h>
 
@@ -141,6 +141,25 @@ TEST_F(QuarantineDedupeTest, AQuarantineRowWithAliasesCannotVanishAndLeaveThemNa
   EXPECT_THROW(db_.scalar("DELETE FROM quarantine WHERE id = " + id), std::exception);
   EXPECT_EQ(count("SELECT count(*) FROM quarantine"), 1);
   EXPECT_EQ(store_.accountedKeys({"imap:support:8:1"}).size(), 1u);
+}
+
+// A retry in one transaction deletes the row before it stores the message: at commit the row's
+// aliases name the stored message (migration 0011), so their keys stay accounted for.
+TEST_F(QuarantineDedupeTest, WhenTheRowGoesAndItsMailIsStoredInOneTransactionTheAliasesFollow) {
+  commit({unparseable("imap:support:7:1", kGarbage), unparseable("imap:support:8:1", kGarbage)});
+  const std::string id = quarantineId("imap:support:7:1");
+  pqxx::connection c(db_.url());
+  pqxx::work tx(c);
+  tx.exec0("DELETE FROM quarantine WHERE id = " + id);
+  const auto message =
+      tx.exec1(
+            "INSERT INTO messages (source_key, mailbox, classification, raw_size, raw_sha256)"
+            " VALUES ('imap:support:7:1', 'support', 'customer', 24, 'retried') RETURNING id")[0]
+          .as<std::string>();
+  tx.commit();
+  EXPECT_EQ(aliasTarget("imap:support:8:1"), message + "|-");
+  EXPECT_EQ(store_.accountedKeys({"imap:support:8:1"}).size(), 1u);
+  EXPECT_EQ(count("SELECT count(*) FROM quarantine"), 0);
 }
 
 TEST(QuarantineDedupeMigration, ExistingRowsWithRawBytesGetTheirSha256) {

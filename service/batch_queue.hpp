@@ -56,6 +56,12 @@ class BatchQueue {
     changed_.notify_all();
   }
 
+  // Consumer: rethrows the producer's failure, if any, without waiting.
+  void throwIfFailed() const {
+    std::lock_guard lock(mutex_);
+    if (error_) std::rethrow_exception(error_);
+  }
+
   // Consumer: waits for the next item; nothing when the producer finished and all was taken.
   std::optional<T> pop() {
     std::unique_lock lock(mutex_);

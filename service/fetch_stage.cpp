@@ -30,7 +30,14 @@ void FetchStage::run() {
         FetchedForCommit fetched;
         {
           std::lock_guard lock(source_mutex_);
-          fetched = fetchForCommit(source_, batches_[i].to_fetch, limits_, mailbox_);
+          try {
+            fetched = fetchForCommit(source_, batches_[i].to_fetch, limits_, mailbox_);
+          } catch (...) {
+            // Recorded before the lock is released, so the commit stage never takes the broken
+            // session for a usable one (see throwIfFailed()).
+            queue_.fail(std::current_exception());
+            return;
+          }
         }
         item.fetched = fetched.fetched;
         // Parsed here, off the commit stage, so that parsing overlaps the commit before it.

@@ -46,6 +46,12 @@ class FetchStage {
   // failure.
   std::optional<FetchedBatch> next() { return queue_.pop(); }
 
+  // Rethrows the thread's failure, if any. Call it holding `source_mutex` before using the
+  // source: a failed fetch leaves the session broken, and the pass must end with that first
+  // failure, not with a later one on the dead session (POP3: "session is unusable") or after
+  // waiting on it for another read timeout.
+  void throwIfFailed() const { queue_.throwIfFailed(); }
+
  private:
   void run();
 

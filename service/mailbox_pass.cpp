@@ -111,6 +111,7 @@ PassReport MailboxPass::run() {
       }
       if (!to_acknowledge.empty()) {
         std::lock_guard lock(source_mutex);
+        fetch_stage.throwIfFailed();  // the batch stays committed, unacknowledged: replayed later
         source_.acknowledge(to_acknowledge);
         report.acknowledged += to_acknowledge.size();
       }

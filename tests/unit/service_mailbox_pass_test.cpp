@@ -305,6 +305,38 @@ TEST_F(MailboxPassPipelineTest, StopDropsTheBatchFetchedAheadUnacknowledged) {
   EXPECT_EQ(store_.checkpoint->last_uid, 2u);
 }
 
+// The fetch thread's connection breaks while the commit stage commits the batch before: the pass
+// ends with that failure (a network timeout, say), not with the consequence of acknowledging on
+// the dead session ("session is unusable", or one more read timeout), and the committed batch
+// stays unacknowledged for the next pass to replay.
+TEST_F(MailboxPassPipelineTest, AFetchFailureDuringACommitEndsThePassWithThatFailure) {
+  deliver({1, 2, 3, 4, 5, 6});
+  source_.throw_on_fetch = 2;
+  source_.unusable_after_failure = true;
+  // The second fetch fails only once the first commit has begun (else the pass would end before
+  // committing anything), and that commit waits for it.
+  bool committing = false;
+  source_.on_fetch = [this, &committing](int call) {
+    std::unique_lock lock(mutex_);
+    if (call == 2) fetched_.wait_for(lock, std::chrono::seconds(20), [&] { return committing; });
+    fetch_calls_ = call;
+    fetched_.notify_all();
+  };
+  store_.during_commit = [this, &committing](int call) {
+    if (call != 1) return;
+    std::unique_lock lock(mutex_);
+    committing = true;
+    fetched_.notify_all();
+    overlapped_ =
+        fetched_.wait_for(lock, std::chrono::seconds(20), [this] { return fetch_calls_ >= 2; });
+  };
+  EXPECT_THROW(runPass(), testing::ConnectionReset);
+  EXPECT_TRUE(overlapped_);
+  EXPECT_TRUE(store_.rows.count(keyOf(2))) << "the first batch was committed";
+  EXPECT_TRUE(source_.acknowledged.empty()) << "nothing acknowledged on the broken session";
+  expectCheckpointsOverAcknowledged();
+}
+
 TEST_F(MailboxPassTest, CommitFailureWhileTheNextBatchIsFetchedJoinsAndThrows) {
   deliver({1, 2, 3, 4, 5, 6, 7, 8});
   store_.fail_commit = 1;

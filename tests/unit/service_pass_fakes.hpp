@@ -55,6 +55,13 @@ class ConnectionReset : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+// What the fake source throws when used again after a broken channel, as the POP3 client does
+// ("session is unusable after an earlier failure"): a consequence, never the cause to report.
+class SessionUnusable : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
 inline std::string keyOf(std::uint64_t uid) {
   return "imap:support:" + std::to_string(kUidValidity) + ":" + std::to_string(uid);
 }
@@ -81,6 +88,7 @@ class FakeSource : public source::MailSource {
   std::optional<int> throw_on_acknowledge;    // the n-th acknowledge() call throws
   std::set<std::uint64_t> acknowledged;
   std::function<void(int call)> on_fetch;  // runs at the start of every fetch() call
+  bool unusable_after_failure = false;     // calls after a ConnectionReset throw SessionUnusable
 
   void open() override { log_.add("open"); }
 
@@ -95,10 +103,12 @@ class FakeSource : public source::MailSource {
   }
 
   std::vector<source::FetchedMessage> fetch(std::span<const source::MessageRef> refs) override {
+    throwIfUnusable();
     log_.add("fetch" + uids(refs));
     ++fetch_calls_;
     if (on_fetch) on_fetch(fetch_calls_);
     if (throw_on_fetch && fetch_calls_ == *throw_on_fetch) {
+      failed_ = true;
       throw ConnectionReset("connection reset while fetching");
     }
     std::vector<source::FetchedMessage> fetched;
@@ -123,7 +133,9 @@ class FakeSource : public source::MailSource {
   std::vector<source::MessageRef> lookUp(std::span<const std::string>) override { return {}; }
 
   void acknowledge(std::span<const source::MessageRef> refs) override {
+    throwIfUnusable();
     if (throw_on_acknowledge && ++acknowledge_calls_ == *throw_on_acknowledge) {
+      failed_ = true;
       throw ConnectionReset("connection reset while acknowledging");
     }
     log_.add("ack" + uids(refs));
@@ -138,6 +150,11 @@ class FakeSource : public source::MailSource {
   void close() noexcept override {}
 
  private:
+  void throwIfUnusable() const {
+    if (unusable_after_failure && failed_) {
+      throw SessionUnusable("session is unusable after an earlier failure");
+    }
+  }
   static std::string uids(std::span<const source::MessageRef> refs) {
     std::string text;
     for (const auto& ref : refs) text += " " + std::to_string(ref.uid);
@@ -147,6 +164,7 @@ class FakeSource : public source::MailSource {
   EventLog& log_;
   int fetch_calls_ = 0;
   int acknowledge_calls_ = 0;
+  bool failed_ = false;
 };
 
 // One transaction per commitBatch(): all of it lands, or (an exception) none of it.

@@ -14,6 +14,10 @@
 #include <openssl/ssl.h>
 #include <openssl/x509v3.h>
 
+#include <poll.h>
+
+#include <cerrno>
+#include <cstring>
 #include <mutex>
 
 #include "connectors/net/errors.hpp"
@@ -104,13 +108,13 @@ std::string where(const Endpoint& endpoint) {
   return endpoint.host + ":" + std::to_string(endpoint.port);
 }
 
-[[noreturn]] void rethrowTls(const Endpoint& endpoint, const Poco::Exception& e) {
+std::string tlsFailure(const Endpoint& endpoint, const Poco::Exception& e) {
   std::string message = "TLS handshake with " + where(endpoint) + " failed: " + e.displayText();
   if (!t_verification_error.empty()) {
     message += "; certificate verification error: " + t_verification_error;
     t_verification_error.clear();
   }
-  throw TlsError(message);
+  return message;
 }
 
 }  // namespace
@@ -138,88 +142,146 @@ std::unique_ptr<TlsSocketStream> TlsSocketStream::connect(const Endpoint& endpoi
     throw NetworkError("cannot resolve " + where(endpoint) + ": " + e.displayText());
   }
 
-  const bool implicit_tls = endpoint.tls == TlsMode::kImplicit;
   Poco::Net::StreamSocket socket;
-  t_verification_error.clear();
   try {
-    if (implicit_tls) {
-      Poco::Net::SecureStreamSocket secure(makeContext(endpoint));
-      secure.setPeerHostName(endpoint.host);
-      // Connects and completes the handshake (incl. the host name check) within the timeout.
-      secure.connect(address, toTimespan(endpoint.connect_timeout));
-      socket = secure;
-    } else {
-      socket.connect(address, toTimespan(endpoint.connect_timeout));
-    }
-    socket.setReceiveTimeout(toTimespan(endpoint.read_timeout));
-    socket.setSendTimeout(toTimespan(endpoint.read_timeout));
+    socket.connect(address, toTimespan(endpoint.connect_timeout));
     socket.setNoDelay(true);
-  } catch (const TlsError&) {
-    throw;
-  } catch (const Poco::Net::SSLException& e) {
-    rethrowTls(endpoint, e);
-  } catch (const Poco::TimeoutException& e) {
+    // Every wait for the peer is ours (poll with a deadline): see the header.
+    socket.setBlocking(false);
+  } catch (const Poco::TimeoutException&) {
     throw NetworkError("timed out connecting to " + where(endpoint));
   } catch (const Poco::Exception& e) {
-    if (!t_verification_error.empty()) rethrowTls(endpoint, e);
     throw NetworkError("cannot connect to " + where(endpoint) + ": " + e.displayText());
   }
-  return std::unique_ptr<TlsSocketStream>(new TlsSocketStream(endpoint, socket, implicit_tls));
+  std::unique_ptr<TlsSocketStream> stream(new TlsSocketStream(endpoint, socket, false));
+  if (endpoint.tls == TlsMode::kImplicit) stream->handshake();
+  return stream;
 }
 
 std::size_t TlsSocketStream::read(char* buffer, std::size_t size) {
+  throwIfBroken();
   const int chunk = static_cast<int>(std::min<std::size_t>(size, 1 << 30));
+  const Deadline deadline = Clock::now() + endpoint_.read_timeout;
   try {
-    const int n = socket_.receiveBytes(buffer, chunk);
-    return n > 0 ? static_cast<std::size_t>(n) : 0;
-  } catch (const Poco::TimeoutException&) {
-    throw NetworkError("no data from " + where(endpoint_) + " within " +
-                       std::to_string(endpoint_.read_timeout.count()) + " ms");
+    for (;;) {
+      // A non-blocking socket: -1 (EAGAIN, or OpenSSL's WANT_READ: half a TLS record) means wait.
+      const int n = socket_.receiveBytes(buffer, chunk);
+      if (n >= 0) return static_cast<std::size_t>(n);
+      waitFor(n == Poco::Net::SecureStreamSocket::ERR_SSL_WANT_WRITE ? POLLOUT : POLLIN, deadline,
+              "no data from");
+    }
+  } catch (const NetworkError& e) {
+    fail(e.what());
   } catch (const Poco::Exception& e) {
-    throw NetworkError("reading from " + where(endpoint_) + " failed: " + e.displayText());
+    fail("reading from " + where(endpoint_) + " failed: " + e.displayText());
   }
 }
 
 bool TlsSocketStream::waitReadable(std::chrono::milliseconds timeout) {
+  throwIfBroken();
   try {
     // Bytes OpenSSL already decrypted (SSL_pending) never wake poll() on the socket.
     if (socket_.available() > 0) return true;
     return socket_.poll(toTimespan(timeout),
                         Poco::Net::Socket::SELECT_READ | Poco::Net::Socket::SELECT_ERROR);
   } catch (const Poco::Exception& e) {
-    throw NetworkError("waiting for " + where(endpoint_) + " failed: " + e.displayText());
+    fail("waiting for " + where(endpoint_) + " failed: " + e.displayText());
   }
 }
 
 void TlsSocketStream::write(std::string_view data) {
+  throwIfBroken();
+  const Deadline deadline = Clock::now() + endpoint_.read_timeout;
   try {
     while (!data.empty()) {
+      // OpenSSL wants the same buffer again after WANT_WRITE: `data` only moves on success.
       const int chunk = static_cast<int>(std::min<std::size_t>(data.size(), 1 << 30));
+      // POCO throws on EAGAIN for a plain socket: wait for room first (before STARTTLS).
+      if (!encrypted_) waitFor(POLLOUT, deadline, "writing to");
       const int n = socket_.sendBytes(data.data(), chunk);
-      if (n <= 0) throw NetworkError("writing to " + where(endpoint_) + " failed");
-      data.remove_prefix(static_cast<std::size_t>(n));
+      if (n > 0) {
+        data.remove_prefix(static_cast<std::size_t>(n));
+      } else if (n == Poco::Net::SecureStreamSocket::ERR_SSL_WANT_READ) {
+        waitFor(POLLIN, deadline, "writing to");
+      } else {
+        waitFor(POLLOUT, deadline, "writing to");
+      }
     }
-  } catch (const Poco::TimeoutException&) {
-    throw NetworkError("writing to " + where(endpoint_) + " timed out");
+  } catch (const NetworkError& e) {
+    fail(e.what());
   } catch (const Poco::Exception& e) {
-    throw NetworkError("writing to " + where(endpoint_) + " failed: " + e.displayText());
+    fail("writing to " + where(endpoint_) + " failed: " + e.displayText());
   }
 }
 
 void TlsSocketStream::startTls() {
+  throwIfBroken();
   if (encrypted_) throw TlsError("TLS is already active on " + where(endpoint_));
+  handshake();
+}
+
+void TlsSocketStream::handshake() {
   t_verification_error.clear();
+  const Deadline deadline = Clock::now() + endpoint_.read_timeout;
   try {
-    // The handshake runs inside attach() and is bounded by the socket's receive timeout.
+    // On a non-blocking socket attach() only prepares the handshake (POCO's own blocking
+    // handshake would wait up to twice its timeout, and on a timeout return as if it were done).
     Poco::Net::SecureStreamSocket secure =
         Poco::Net::SecureStreamSocket::attach(socket_, endpoint_.host, makeContext(endpoint_));
+    for (;;) {
+      const int rc = secure.completeHandshake();
+      if (rc == 1) break;
+      if (rc == Poco::Net::SecureStreamSocket::ERR_SSL_WANT_READ) {
+        waitFor(POLLIN, deadline, "TLS handshake: no data from");
+      } else if (rc == Poco::Net::SecureStreamSocket::ERR_SSL_WANT_WRITE) {
+        waitFor(POLLOUT, deadline, "TLS handshake: writing to");
+      } else {
+        throw Poco::Net::SSLConnectionUnexpectedlyClosedException();
+      }
+    }
+    // POCO's host name check, on top of OpenSSL's (requirePeerName).
+    secure.verifyPeerCertificate();
     socket_ = secure;
     encrypted_ = true;
-  } catch (const TlsError&) {
-    throw;
+  } catch (const TlsError& e) {
+    fail(e.what(), true);
+  } catch (const NetworkError& e) {
+    fail(e.what());
   } catch (const Poco::Exception& e) {
-    rethrowTls(endpoint_, e);
+    fail(tlsFailure(endpoint_, e), true);
   }
+}
+
+void TlsSocketStream::waitFor(short events, Deadline deadline, const char* doing) {
+  for (;;) {
+    const auto left =
+        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
+    if (left.count() <= 0) {
+      throw NetworkError(std::string(doing) + " " + where(endpoint_) + " within " +
+                         std::to_string(endpoint_.read_timeout.count()) + " ms");
+    }
+    pollfd wanted{static_cast<int>(socket_.impl()->sockfd()), events, 0};
+    // Readiness includes the peer closing or an error: the next call reports it.
+    const int ready =
+        ::poll(&wanted, 1, static_cast<int>(std::min<long long>(left.count(), 60'000)));
+    if (ready > 0) return;
+    if (ready < 0 && errno != EINTR) {
+      throw NetworkError("waiting for " + where(endpoint_) + " failed: " + std::strerror(errno));
+    }
+  }
+}
+
+void TlsSocketStream::throwIfBroken() const {
+  if (!broken_) return;
+  if (broken_tls_) throw TlsError(*broken_);
+  throw NetworkError(*broken_);
+}
+
+void TlsSocketStream::fail(std::string reason, bool tls) {
+  broken_ = std::move(reason);
+  broken_tls_ = tls;
+  if (tls) throw TlsError(*broken_);
+  throw NetworkError(*broken_);
 }
 
 }  // namespace hd::net

@@ -3,13 +3,25 @@
 //
 // Certificates are always verified, host name included, against `Endpoint::ca_file` (or the
 // system trust store when it is empty); TLS 1.2 is the minimum. A failed verification throws
-// TlsError naming the OpenSSL verification error. Every read waits at most
-// `Endpoint::read_timeout` and throws NetworkError on expiry.
+// TlsError naming the OpenSSL verification error.
+//
+// Time limits: the TCP connect waits at most `Endpoint::connect_timeout`; every other wait for
+// the peer at most `Endpoint::read_timeout`: each read() (until some bytes arrive), each write(),
+// and the whole TLS handshake (implicit or STARTTLS). The socket is non-blocking and the waits are
+// our own polls against one deadline, because POCO 1.11's blocking TLS calls wait for the socket
+// timeout and then poll for it once more (twice the timeout for one read, and a handshake cut
+// short by the timeout returned as if it had completed). On expiry: NetworkError "no data from
+// <host:port> within <n> ms" (read, handshake) or "writing to ... within ...".
+//
+// A stream that failed (timeout, reset, closed mid-handshake) stays failed: every later call
+// throws the same error at once instead of waiting on a dead connection again.
 //
 // Thread-safety: one instance per connection, used by one thread at a time. Creating instances
 // from several threads at once is safe (the process-wide POCO SSL setup happens once).
 
+#include <chrono>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include <Poco/Net/Context.h>
@@ -42,11 +54,25 @@ class TlsSocketStream : public ByteStream {
   bool isEncrypted() const override { return encrypted_; }
 
  private:
+  using Clock = std::chrono::steady_clock;
+  using Deadline = Clock::time_point;
+
   TlsSocketStream(Endpoint endpoint, Poco::Net::StreamSocket socket, bool encrypted);
+
+  // The TLS handshake on the connected socket, within read_timeout; verifies the certificate.
+  void handshake();
+  // Polls the socket for `events` (POLLIN/POLLOUT) until `deadline`; NetworkError
+  // "<doing> <host:port> within <read_timeout> ms" when it passes.
+  void waitFor(short events, Deadline deadline, const char* doing);
+  void throwIfBroken() const;
+  // Remembers the failure (see above) and throws it: TlsError when `tls`, else NetworkError.
+  [[noreturn]] void fail(std::string reason, bool tls = false);
 
   Endpoint endpoint_;
   Poco::Net::StreamSocket socket_;  // a SecureStreamSocket's impl once encrypted
   bool encrypted_;
+  std::optional<std::string> broken_;  // why the stream failed, once it did
+  bool broken_tls_ = false;
 };
 
 }  // namespace hd::net

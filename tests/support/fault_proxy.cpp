@@ -1,0 +1,146 @@
+#include "tests/support/fault_proxy.hpp"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <stdexcept>
+#include <string>
+
+namespace hd::test {
+namespace {
+
+// Polls are short so that the destructor's stop is noticed quickly.
+constexpr int kPollMs = 50;
+
+int connectLoopback(int port) {
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  if (fd < 0) return -1;
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_port = htons(static_cast<std::uint16_t>(port));
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (::connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address)) != 0) {
+    ::close(fd);
+    return -1;
+  }
+  return fd;
+}
+
+bool sendAll(int fd, const char* data, std::size_t size) {
+  while (size > 0) {
+    const ssize_t n = ::send(fd, data, size, MSG_NOSIGNAL);
+    if (n <= 0) return false;
+    data += n;
+    size -= static_cast<std::size_t>(n);
+  }
+  return true;
+}
+
+}  // namespace
+
+FaultProxy::FaultProxy(int target_port, Plan plan) : target_port_(target_port), plan_(plan) {
+  listen_fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
+  if (listen_fd_ < 0) throw std::runtime_error("FaultProxy: socket() failed");
+  const int yes = 1;
+  ::setsockopt(listen_fd_, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof(yes));
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_port = 0;
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t length = sizeof(address);
+  if (::bind(listen_fd_, reinterpret_cast<sockaddr*>(&address), sizeof(address)) != 0 ||
+      ::listen(listen_fd_, 16) != 0 ||
+      ::getsockname(listen_fd_, reinterpret_cast<sockaddr*>(&address), &length) != 0) {
+    ::close(listen_fd_);
+    throw std::runtime_error("FaultProxy: cannot listen on 127.0.0.1");
+  }
+  port_ = ntohs(address.sin_port);
+  acceptor_ = std::thread([this] { acceptLoop(); });
+}
+
+FaultProxy::~FaultProxy() {
+  stopping_ = true;
+  acceptor_.join();
+  std::vector<std::thread> workers;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    workers.swap(workers_);
+  }
+  for (auto& worker : workers) worker.join();
+  ::close(listen_fd_);
+}
+
+void FaultProxy::acceptLoop() {
+  while (!stopping_) {
+    pollfd p{listen_fd_, POLLIN, 0};
+    if (::poll(&p, 1, kPollMs) <= 0) continue;
+    const int client = ::accept(listen_fd_, nullptr, nullptr);
+    if (client < 0) continue;
+    const int number = ++accepted_;
+    std::lock_guard<std::mutex> lock(mutex_);
+    workers_.emplace_back([this, client, number] { forward(client, number); });
+  }
+}
+
+void FaultProxy::forward(int client, int number) {
+  const int server = connectLoopback(target_port_);
+  if (server < 0) {
+    ::close(client);
+    return;
+  }
+  const bool faulty = plan_.fault != Fault::kNone && plan_.connection == number;
+  // fds[0] = client (its bytes go to the server), fds[1] = server.
+  pollfd fds[2] = {{client, POLLIN, 0}, {server, POLLIN, 0}};
+  std::uint64_t counted = 0;  // bytes in the planned direction
+  bool stalled = false;
+  char buffer[16 * 1024];
+  while (!stopping_) {
+    if (stalled) {
+      // Silent, but open: neither side hears anything until the proxy is destroyed.
+      std::this_thread::sleep_for(std::chrono::milliseconds(kPollMs));
+      continue;
+    }
+    if (::poll(fds, 2, kPollMs) <= 0) continue;
+    bool closed = false;
+    for (int side = 0; side < 2 && !closed; ++side) {
+      if ((fds[side].revents & (POLLIN | POLLHUP | POLLERR)) == 0) continue;
+      const Direction direction =
+          side == 0 ? Direction::kClientToServer : Direction::kServerToClient;
+      std::size_t want = sizeof(buffer);
+      const bool planned = faulty && !struck_ && direction == plan_.direction;
+      // Forward exactly up to the planned byte, so the fault lands at the same point every time.
+      if (planned) want = std::min<std::uint64_t>(want, plan_.after_bytes - counted);
+      ssize_t n = want == 0 ? 0 : ::recv(fds[side].fd, buffer, want, 0);
+      if (want != 0 && n <= 0) {
+        closed = true;
+        break;
+      }
+      if (n > 0 && !sendAll(fds[1 - side].fd, buffer, static_cast<std::size_t>(n))) {
+        closed = true;
+        break;
+      }
+      if (planned) {
+        counted += static_cast<std::uint64_t>(n > 0 ? n : 0);
+        if (counted >= plan_.after_bytes) {
+          struck_ = true;
+          if (plan_.fault == Fault::kCut) {
+            closed = true;
+          } else {
+            stalled = true;
+          }
+          break;
+        }
+      }
+    }
+    if (closed) break;
+  }
+  ::close(client);
+  ::close(server);
+}
+
+}  // namespace hd::test

@@ -32,8 +32,12 @@ void parseEndpoint(ObjectReader& in, MailboxConfig& box, bool outlook) {
   if (!box.endpoint.ca_file.empty() && !std::filesystem::exists(box.endpoint.ca_file)) {
     throw ConfigError(in.key("ca_file"), "file not found: " + box.endpoint.ca_file);
   }
+  // "timeout_seconds" (older configs) sets both; "read_timeout_seconds" then overrides the read.
   if (auto seconds = in.integer("timeout_seconds", 1, 3600)) {
     box.endpoint.connect_timeout = std::chrono::seconds(*seconds);
+    box.endpoint.read_timeout = std::chrono::seconds(*seconds);
+  }
+  if (auto seconds = in.integer("read_timeout_seconds", 1, 3600)) {
     box.endpoint.read_timeout = std::chrono::seconds(*seconds);
   }
 }

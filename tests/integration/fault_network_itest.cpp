@@ -43,7 +43,7 @@ std::string configJson(const ScratchDatabase& db, const TestMailbox& box,
          protocol + R"(", "host": "127.0.0.1", "port": )" + std::to_string(port) +
          R"(, "ca_file": ")" + env.ca_file + R"(", "username": ")" + box.user() +
          R"(", "password": ")" + env.mail_password +
-         R"(", "after_ingest": "delete", "timeout_seconds": )" +
+         R"(", "after_ingest": "delete", "read_timeout_seconds": )" +
          std::to_string(kReadTimeoutSeconds) + R"(
     }]
   })";

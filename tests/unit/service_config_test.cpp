@@ -101,6 +101,32 @@ TEST(Config, BadValuesNameTheKey) {
   EXPECT_EQ(errorKey("{ not json"), "(file)");
 }
 
+// A silent server fails the pass after the read timeout (tests/integration/fault_network_itest):
+// two minutes by default, its own key, and the older "timeout_seconds" still sets both timeouts.
+TEST(Config, ReadTimeoutHasItsOwnKeyAndTimeoutSecondsStillSetsBoth) {
+  const auto box = [](const std::string& fields) {
+    return parseConfig(withMailbox(fields), fakeEnv({})).mailboxes[0].endpoint;
+  };
+  EXPECT_EQ(box("").read_timeout, std::chrono::seconds(120));
+  EXPECT_EQ(box("").connect_timeout, std::chrono::seconds(30));
+  EXPECT_EQ(box(R"(, "read_timeout_seconds": 5)").read_timeout, std::chrono::seconds(5));
+  EXPECT_EQ(box(R"(, "read_timeout_seconds": 5)").connect_timeout, std::chrono::seconds(30));
+  EXPECT_EQ(box(R"(, "timeout_seconds": 7)").read_timeout, std::chrono::seconds(7));
+  EXPECT_EQ(box(R"(, "timeout_seconds": 7)").connect_timeout, std::chrono::seconds(7));
+  const auto both = box(R"(, "timeout_seconds": 7, "read_timeout_seconds": 5)");
+  EXPECT_EQ(both.read_timeout, std::chrono::seconds(5));
+  EXPECT_EQ(both.connect_timeout, std::chrono::seconds(7));
+}
+
+TEST(Config, BadReadTimeoutsNameTheKey) {
+  for (const char* value :
+       {"0", "-1", "3601", "1e9", "2.5", "\"60\"", "true", "[60]", "99999999999999999999"}) {
+    EXPECT_EQ(errorKey(withMailbox(std::string(R"(, "read_timeout_seconds": )") + value)),
+              "mailboxes[0].read_timeout_seconds")
+        << value;
+  }
+}
+
 TEST(Config, PlainTextNeedsExplicitConsent) {
   EXPECT_EQ(errorKey(withMailbox(R"(, "tls": "none")")), "mailboxes[0].tls");
   EXPECT_EQ(errorKey(withMailbox(R"(, "tls": "none", "allow_insecure": true)")), "");

@@ -5,9 +5,7 @@
 // A loopback proxy between the service and PostgreSQL forwards the first COMMIT that follows an
 // insert into `messages` and then cuts the service's side of that connection at once.
 
-#include <arpa/inet.h>
 #include <gtest/gtest.h>
-#include <netinet/in.h>
 #include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -19,6 +17,7 @@
 #include <thread>
 #include <vector>
 
+#include "tests/support/loopback_tcp.hpp"
 #include "tests/support/sample_mail.hpp"
 #include "tests/support/service_process.hpp"
 #include "tests/support/test_env.hpp"
@@ -35,17 +34,7 @@ constexpr int kBatch = 5;
 class CommitCuttingProxy {
  public:
   explicit CommitCuttingProxy(int upstream_port) : upstream_port_(upstream_port) {
-    listener_ = ::socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in address{};
-    address.sin_family = AF_INET;
-    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    socklen_t length = sizeof address;
-    if (::bind(listener_, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0 ||
-        ::listen(listener_, 64) != 0 ||
-        ::getsockname(listener_, reinterpret_cast<sockaddr*>(&address), &length) != 0) {
-      throw std::runtime_error("proxy: cannot listen");
-    }
-    port_ = ntohs(address.sin_port);
+    listener_ = listenOnLoopback(port_);
     acceptor_ = std::thread([this] { acceptLoop(); });
   }
   ~CommitCuttingProxy() {
@@ -65,14 +54,9 @@ class CommitCuttingProxy {
       if (::poll(&ready, 1, 100) <= 0) continue;
       const int client = ::accept(listener_, nullptr, nullptr);
       if (client < 0) continue;
-      const int server = ::socket(AF_INET, SOCK_STREAM, 0);
-      sockaddr_in upstream{};
-      upstream.sin_family = AF_INET;
-      upstream.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-      upstream.sin_port = htons(static_cast<std::uint16_t>(upstream_port_));
-      if (::connect(server, reinterpret_cast<sockaddr*>(&upstream), sizeof upstream) != 0) {
+      const int server = connectToLoopback(upstream_port_);
+      if (server < 0) {
         ::close(client);
-        ::close(server);
         continue;
       }
       sessions_.emplace_back([this, client, server] { pump(client, server); });
@@ -93,7 +77,7 @@ class CommitCuttingProxy {
         seen.append(buffer, static_cast<std::size_t>(n));
         if (seen.find("INTO messages") != std::string::npos) inserted = true;
         const bool commit = inserted && seen.find("COMMIT") != std::string::npos;
-        if (!writeAll(server, buffer, static_cast<std::size_t>(n))) break;
+        if (!sendAll(server, buffer, static_cast<std::size_t>(n))) break;
         if (commit && !cut_.exchange(true)) {
           // The server has the COMMIT; the service will never read its answer.
           ::shutdown(client, SHUT_RDWR);
@@ -106,21 +90,11 @@ class CommitCuttingProxy {
       }
       if (fds[1].revents & (POLLIN | POLLHUP | POLLERR)) {
         const ssize_t n = ::read(server, buffer, sizeof buffer);
-        if (n <= 0 || !writeAll(client, buffer, static_cast<std::size_t>(n))) break;
+        if (n <= 0 || !sendAll(client, buffer, static_cast<std::size_t>(n))) break;
       }
     }
     ::close(client);
     ::close(server);
-  }
-
-  static bool writeAll(int fd, const char* data, std::size_t size) {
-    while (size > 0) {
-      const ssize_t n = ::send(fd, data, size, MSG_NOSIGNAL);
-      if (n <= 0) return false;
-      data += n;
-      size -= static_cast<std::size_t>(n);
-    }
-    return true;
   }
 
   int upstream_port_;

@@ -1,15 +1,13 @@
 #include "tests/support/fault_proxy.hpp"
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
 #include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
-#include <stdexcept>
-#include <string>
+
+#include "tests/support/loopback_tcp.hpp"
 
 namespace hd::test {
 namespace {
@@ -17,49 +15,10 @@ namespace {
 // Polls are short so that the destructor's stop is noticed quickly.
 constexpr int kPollMs = 50;
 
-int connectLoopback(int port) {
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  if (fd < 0) return -1;
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_port = htons(static_cast<std::uint16_t>(port));
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  if (::connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address)) != 0) {
-    ::close(fd);
-    return -1;
-  }
-  return fd;
-}
-
-bool sendAll(int fd, const char* data, std::size_t size) {
-  while (size > 0) {
-    const ssize_t n = ::send(fd, data, size, MSG_NOSIGNAL);
-    if (n <= 0) return false;
-    data += n;
-    size -= static_cast<std::size_t>(n);
-  }
-  return true;
-}
-
 }  // namespace
 
 FaultProxy::FaultProxy(int target_port, Plan plan) : target_port_(target_port), plan_(plan) {
-  listen_fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
-  if (listen_fd_ < 0) throw std::runtime_error("FaultProxy: socket() failed");
-  const int yes = 1;
-  ::setsockopt(listen_fd_, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof(yes));
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_port = 0;
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t length = sizeof(address);
-  if (::bind(listen_fd_, reinterpret_cast<sockaddr*>(&address), sizeof(address)) != 0 ||
-      ::listen(listen_fd_, 16) != 0 ||
-      ::getsockname(listen_fd_, reinterpret_cast<sockaddr*>(&address), &length) != 0) {
-    ::close(listen_fd_);
-    throw std::runtime_error("FaultProxy: cannot listen on 127.0.0.1");
-  }
-  port_ = ntohs(address.sin_port);
+  listen_fd_ = listenOnLoopback(port_);
   acceptor_ = std::thread([this] { acceptLoop(); });
 }
 
@@ -88,7 +47,7 @@ void FaultProxy::acceptLoop() {
 }
 
 void FaultProxy::forward(int client, int number) {
-  const int server = connectLoopback(target_port_);
+  const int server = connectToLoopback(target_port_);
   if (server < 0) {
     ::close(client);
     return;

@@ -10,6 +10,7 @@
 #include "db/accounted_keys.hpp"
 #include "db/batch_knowledge.hpp"
 #include "db/message_writer.hpp"
+#include "db/savepoint.hpp"
 #include "db/sql_state.hpp"
 #include "db/ticket_store.hpp"
 
@@ -19,11 +20,6 @@ namespace {
 Poco::Logger& logger() {
   return Poco::Logger::get("hd.db");
 }
-
-// libpqxx 6's subtransaction cannot continue its parent after an error: plain savepoints.
-constexpr const char* kSavepoint = "SAVEPOINT message";
-constexpr const char* kRelease = "RELEASE SAVEPOINT message";
-constexpr const char* kRollbackTo = "ROLLBACK TO SAVEPOINT message";
 
 struct Refusal {
   std::string error, sqlstate;
@@ -105,7 +101,7 @@ bool TicketStore::commitOnce(pqxx::connection_base& c, std::span<const IncomingM
     try {
       entry.commit = writeMessage(tx, options_.ticket_prefix, in, hashes[i], known,
                                   [&](ingest::ThreadLookup& lookup) { return decide(i, lookup); });
-      if (isolate) tx.exec0(kRelease);
+      if (isolate) tx.exec0(kReleaseSavepoint);
       if (entry.commit.status != CommitStatus::kAlreadyIngested) {
         known.remember(in, hashes[i],
                        {entry.commit.message_id, entry.commit.ticket_id,
@@ -120,7 +116,7 @@ bool TicketStore::commitOnce(pqxx::connection_base& c, std::span<const IncomingM
       refused = Refusal{e.what(), e.sqlstate()};
     }
     if ((lost_race || refused) && !isolate) return false;  // tx rolls back; try again isolated
-    if (lost_race || refused) tx.exec0(kRollbackTo);
+    if (lost_race || refused) tx.exec0(kRollbackToSavepoint);
     if (lost_race) {
       // Most likely a concurrent commit of the same key; anything else is a real refusal.
       if (isAccounted(tx, in.source_key)) {

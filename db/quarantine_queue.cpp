@@ -2,38 +2,27 @@
 
 #include <pqxx/pqxx>
 
-#include "db/accounted_keys.hpp"
 #include "db/sql_values.hpp"
 
 namespace hd::db {
 namespace {
 
-constexpr const char* kRetryPrefix = "retry:";
-
+// "retrying" stays in the listing for API compatibility: a retry is one transaction now, so no
+// entry is ever caught in the middle of one.
 constexpr const char* kList =
-    "SELECT jsonb_build_object('id', q.id,"
-    " 'source_key', regexp_replace(q.source_key, '^retry:', ''),"
-    " 'retrying', q.source_key LIKE 'retry:%', 'mailbox', q.mailbox, 'error', q.error,"
-    " 'attempts', q.attempts, 'first_seen', q.first_seen, 'last_seen', q.last_seen,"
-    " 'raw_size', octet_length(q.raw), 'on_server', q.on_server, 'size', q.size,"
-    " 'fetch_requested', q.fetch_requested)::text"
+    "SELECT jsonb_build_object('id', q.id, 'source_key', q.source_key, 'retrying', false,"
+    " 'mailbox', q.mailbox, 'error', q.error, 'attempts', q.attempts,"
+    " 'first_seen', q.first_seen, 'last_seen', q.last_seen, 'raw_size', octet_length(q.raw),"
+    " 'on_server', q.on_server, 'size', q.size, 'fetch_requested', q.fetch_requested)::text"
     " FROM quarantine q WHERE ($1 = '' OR q.mailbox = $1) AND q.id > $2 ORDER BY q.id LIMIT $3";
 constexpr const char* kLeftOnServer =
-    "SELECT regexp_replace(source_key, '^retry:', ''), mailbox, coalesce(size, 0) FROM quarantine"
-    " WHERE id = $1 AND on_server";
+    "SELECT source_key, mailbox, coalesce(size, 0) FROM quarantine WHERE id = $1 AND on_server";
 constexpr const char* kRequestFetch =
     "UPDATE quarantine SET fetch_requested = true, attempts = attempts + 1, last_seen = now()"
     " WHERE id = $1 AND on_server";
-constexpr const char* kClaim =
-    "UPDATE quarantine SET attempts = attempts + 1, last_seen = now(),"
-    " source_key = CASE WHEN source_key LIKE 'retry:%' THEN source_key ELSE 'retry:' || source_key "
-    "END"
-    " WHERE id = $1 RETURNING source_key, mailbox, raw";
-constexpr const char* kRestore =
-    "UPDATE quarantine SET source_key = $2, error = $3 WHERE id = $1 AND source_key = 'retry:' || "
-    "$2";
-constexpr const char* kDropRenamed =
-    "DELETE FROM quarantine WHERE id = $1 AND source_key = 'retry:' || $2";
+constexpr const char* kFind = "SELECT source_key, mailbox, raw FROM quarantine WHERE id = $1";
+constexpr const char* kRecordRetryFailure =
+    "UPDATE quarantine SET attempts = attempts + 1, last_seen = now(), error = $2 WHERE id = $1";
 
 }  // namespace
 
@@ -69,32 +58,26 @@ void QuarantineQueue::requestFetch(std::int64_t id) {
   });
 }
 
-std::optional<QuarantineClaim> QuarantineQueue::claimForRetry(std::int64_t id) {
-  std::optional<QuarantineClaim> claim;
-  connection_.run("claim quarantine entry", [&](pqxx::connection_base& c) {
-    pqxx::work tx(c);
-    const auto rows = tx.exec_params(kClaim, id);
-    tx.commit();
+std::optional<QuarantinedMessage> QuarantineQueue::find(std::int64_t id) {
+  std::optional<QuarantinedMessage> entry;
+  connection_.run("read quarantine entry", [&](pqxx::connection_base& c) {
+    pqxx::nontransaction tx(c);
+    const auto rows = tx.exec_params(kFind, id);
     if (rows.empty()) return;
-    QuarantineClaim found;
+    QuarantinedMessage found;
     found.id = id;
-    found.source_key = rows[0][0].as<std::string>().substr(std::string(kRetryPrefix).size());
+    found.source_key = rows[0][0].as<std::string>();
     found.mailbox = rows[0][1].as<std::string>();
     if (!rows[0][2].is_null()) found.raw = pqxx::binarystring(rows[0][2]).str();
-    claim = std::move(found);
+    entry = std::move(found);
   });
-  return claim;
+  return entry;
 }
 
-void QuarantineQueue::restore(const QuarantineClaim& claim, const std::string& error) {
-  connection_.run("restore quarantine entry", [&](pqxx::connection_base& c) {
-    pqxx::work tx(c);
-    if (isAccounted(tx, claim.source_key) ||
-        tx.exec_params(kRestore, claim.id, claim.source_key, validUtf8(error)).affected_rows() ==
-            0) {
-      tx.exec_params0(kDropRenamed, claim.id, claim.source_key);
-    }
-    tx.commit();
+void QuarantineQueue::recordRetryFailure(std::int64_t id, const std::string& error) {
+  connection_.run("record quarantine retry failure", [&](pqxx::connection_base& c) {
+    pqxx::nontransaction tx(c);
+    tx.exec_params0(kRecordRetryFailure, id, validUtf8(error));
   });
 }
 

@@ -1,13 +1,9 @@
 #pragma once
-// The quarantine as the HTTP API sees it: listing, and the two steps around a retry.
+// The quarantine as the HTTP API sees it: listing, and the reads and writes around a retry.
 //
-// A retry (POST /api/v1/quarantine/{id}/retry) re-parses the stored raw bytes and commits them
-// through TicketStore::commitMessage under the ORIGINAL source_key. commitMessage treats a key in
-// quarantine as accounted for, so claimForRetry() first renames the row's key to
-// "retry:<source_key>"; the trigger of migration 0003 deletes the renamed row inside the commit
-// transaction that stores the message. When the retry fails again, restore() puts the original key
-// back with the new error. A crash in between leaves the renamed row (raw bytes intact), listed
-// with "retrying": true; claiming it again works.
+// A retry (POST /api/v1/quarantine/{id}/retry) reads an entry (find), re-parses its raw bytes and
+// stores them with TicketStore::commitRetry, which deletes the entry in the same transaction.
+// When the retry fails again, recordRetryFailure() counts the attempt and keeps the new error.
 //
 // Errors: DatabaseError / StatementError (db/errors.hpp). Not thread-safe (one connection).
 
@@ -20,9 +16,9 @@
 
 namespace hd::db {
 
-struct QuarantineClaim {
+struct QuarantinedMessage {
   std::int64_t id = 0;
-  std::string source_key;  // original key, without the "retry:" prefix
+  std::string source_key;
   std::string mailbox;
   std::optional<std::string> raw;  // empty when nothing was stored (e.g. too large to keep)
 };
@@ -49,12 +45,12 @@ class QuarantineQueue {
   // limit was raised), and counts the attempt.
   void requestFetch(std::int64_t id);
 
-  // Renames the key (see above) and counts the attempt. Empty optional for an unknown id.
-  std::optional<QuarantineClaim> claimForRetry(std::int64_t id);
+  // The entry with its raw bytes; empty optional for an unknown id.
+  std::optional<QuarantinedMessage> find(std::int64_t id);
 
-  // The retry failed: original key and the new error back (unless the message was stored
-  // meanwhile, or the worker quarantined the key again: then the renamed row is dropped).
-  void restore(const QuarantineClaim& claim, const std::string& error);
+  // A retry of the entry failed: one more attempt, last_seen now, `error` kept. No-op when the
+  // entry is gone.
+  void recordRetryFailure(std::int64_t id, const std::string& error);
 
  private:
   ReadConnection& connection_;

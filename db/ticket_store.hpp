@@ -27,6 +27,7 @@
 #include "service/ingest/thread_lookup.hpp"
 #include "service/ports/checkpoint_store.hpp"
 #include "service/ports/message_store.hpp"
+#include "service/ports/quarantine_retry_store.hpp"
 
 namespace pqxx {
 class connection_base;
@@ -45,6 +46,7 @@ using service::CommitResult;
 using service::CommitStatus;
 using service::IncomingMessage;
 using service::OnRefused;
+using service::RetryResult;
 
 struct MailboxCounts {
   std::int64_t ingested = 0;     // rows in messages for this mailbox (every classification)
@@ -53,7 +55,9 @@ struct MailboxCounts {
 
 using DecideFn = std::function<ingest::Outcome(ingest::ThreadLookup&)>;
 
-class TicketStore : public service::MessageStore, public service::CheckpointStore {
+class TicketStore : public service::MessageStore,
+                    public service::CheckpointStore,
+                    public service::QuarantineRetryStore {
  public:
   // `url`: a libpq connection string or postgresql:// URI.
   TicketStore(std::string url, StoreOptions options = {});
@@ -95,6 +99,12 @@ class TicketStore : public service::MessageStore, public service::CheckpointStor
   std::vector<BatchEntryResult> commitBatch(std::span<const IncomingMessage> batch,
                                             const BatchDecideFn& decide,
                                             OnRefused on_refused = OnRefused::kQuarantine) override;
+
+  // The quarantine retry (service/ports/quarantine_retry_store.hpp): deletes entry
+  // `quarantine_id` (it must still hold message.source_key; the delete locks it, so a second retry
+  // of the entry waits, then finds it gone) and stores the message, in one transaction.
+  RetryResult commitRetry(std::int64_t quarantine_id, const IncomingMessage& message,
+                          const BatchDecideFn& decide) override;
 
   // Records a message that could not be parsed or stored, with its raw bytes and the reason.
   // Idempotent on source_key (a second call bumps attempts and last_seen, keeps the newest error).

@@ -62,4 +62,15 @@ std::vector<BatchEntryResult> PreparedBatch::commit(
       on_refused);
 }
 
+RetryResult PreparedBatch::commitRetry(QuarantineRetryStore& store, const ingest::Policy& policy,
+                                       std::int64_t quarantine_id) {
+  if (messages_.size() != 1 || messages_.front().parsed == nullptr) {
+    throw std::logic_error("commitRetry: one parsed message expected");
+  }
+  return store.commitRetry(quarantine_id, messages_.front(),
+                           [&](std::size_t, ingest::ThreadLookup& lookup) {
+                             return ingest::decide(*messages_.front().parsed, lookup, policy);
+                           });
+}
+
 }  // namespace hd::service

@@ -16,6 +16,7 @@
 #include "connectors/mime/parse.hpp"
 #include "service/ingest/decide.hpp"
 #include "service/ports/message_store.hpp"
+#include "service/ports/quarantine_retry_store.hpp"
 
 namespace hd::service {
 
@@ -49,6 +50,11 @@ class PreparedBatch {
   std::vector<BatchEntryResult> commit(MessageStore& store, const ingest::Policy& policy,
                                        OnRefused on_refused = OnRefused::kQuarantine,
                                        const std::function<void(std::size_t)>& before_decide = {});
+
+  // The quarantine retry of the batch's one parsed message: stored and entry `quarantine_id`
+  // deleted in one transaction, decide() inside it.
+  RetryResult commitRetry(QuarantineRetryStore& store, const ingest::Policy& policy,
+                          std::int64_t quarantine_id);
 
  private:
   std::uint64_t max_message_bytes_;

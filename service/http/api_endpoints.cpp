@@ -301,42 +301,44 @@ void QuarantineRetryEndpoint::serve(Request&, Response& response, const Ids& ids
                              " fetches the message from the server and stores it"}});
     return;
   }
-  auto claim = db->quarantine.claimForRetry(ids.at(0));
-  if (!claim) throw ClientError(404, "no quarantine entry " + std::to_string(ids.at(0)));
-  if (!claim->raw) {
-    db->quarantine.restore(*claim, "retry: no raw bytes were stored");
+  const auto entry = db->quarantine.find(ids.at(0));
+  if (!entry) throw ClientError(404, "no quarantine entry " + std::to_string(ids.at(0)));
+  if (!entry->raw) {
+    db->quarantine.recordRetryFailure(entry->id, "no raw bytes were stored to retry from");
     throw ClientError(409, "no raw bytes are stored for this entry");
   }
   // The pass's own ingest step: size limit, guarded parse, decide() inside the commit.
   PreparedBatch batch(mime_limits_.max_message_bytes, mime_limits_);
-  batch.add(claim->source_key, claim->mailbox, *claim->raw);
-  const db::IncomingMessage& in = batch.messages().front();
+  batch.add(entry->source_key, entry->mailbox, *entry->raw);
+  const IncomingMessage& in = batch.messages().front();
   if (in.parsed == nullptr) {
-    db->quarantine.restore(*claim, in.quarantine_reason);
+    db->quarantine.recordRetryFailure(entry->id, in.quarantine_reason);
     sendJson(response, 422,
              {{"error", "the message still cannot be parsed"},
               {"result", "quarantined"},
               {"reason", in.quarantine_reason}});
     return;
   }
-  const db::BatchEntryResult entry =
-      batch.commit(db->store, policy_, db::OnRefused::kReport).front();
-  if (entry.kind == db::BatchEntryResult::Kind::kRefused) {
-    db->quarantine.restore(*claim, "retry refused by the database: " + entry.sqlstate);
+  // Stores the message and deletes the entry in one transaction.
+  const RetryResult retried = batch.commitRetry(db->store, policy_, entry->id);
+  if (retried.kind == RetryResult::Kind::kGone) {
+    throw ClientError(409,
+                      "quarantine entry " + std::to_string(entry->id) + " was retried meanwhile");
+  }
+  if (retried.kind == RetryResult::Kind::kRefused) {
+    db->quarantine.recordRetryFailure(entry->id,
+                                      "retry refused by the database: " + retried.sqlstate);
     sendJson(response, 422,
              {{"error", "the database refused the message"},
               {"result", "quarantined"},
-              {"reason", "SQLSTATE " + entry.sqlstate}});
+              {"reason", "SQLSTATE " + retried.sqlstate}});
     return;
   }
-  const db::CommitResult& result = entry.commit;
-  // Already stored under this key (or as an alias): the renamed entry is obsolete.
-  if (result.status == db::CommitStatus::kAlreadyIngested)
-    db->quarantine.restore(*claim, "already stored");
+  const CommitResult& result = retried.commit;
   static const char* kResults[] = {"inserted", "already_ingested", "duplicate_content"};
   sendJson(response, 200,
            {{"result", kResults[static_cast<int>(result.status)]},
-            {"source_key", claim->source_key},
+            {"source_key", entry->source_key},
             {"message_id",
              result.message_id == 0 ? nlohmann::json(nullptr) : nlohmann::json(result.message_id)},
             {"ticket_id",

@@ -108,7 +108,7 @@ constexpr std::string_view kDocument = R"json({
     },
     "/api/v1/quarantine/{id}/retry": {
       "post": {
-        "summary": "Parse the stored raw bytes again and store the message; on success the entry is removed",
+        "summary": "Parse the stored raw bytes again and store the message; the entry is removed in the same transaction (409 when it has no raw bytes, was retried meanwhile, or is a message left on the mail server still over the size limit)",
         "parameters": [{"$ref": "#/components/parameters/Id"}],
         "responses": {
           "200": {"description": "Stored (or found stored already)", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/RetryResult"}}}},
@@ -230,7 +230,7 @@ constexpr std::string_view kDocument = R"json({
       "QuarantineEntry": {
         "type": "object", "required": ["id", "source_key", "retrying", "mailbox", "error", "attempts", "first_seen", "last_seen", "raw_size"],
         "properties": {
-          "id": {"type": "integer"}, "source_key": {"type": "string"}, "retrying": {"type": "boolean"},
+          "id": {"type": "integer"}, "source_key": {"type": "string"}, "retrying": {"type": "boolean", "description": "always false: a retry is one transaction (kept for compatibility)"},
           "mailbox": {"type": "string"}, "error": {"type": "string"}, "attempts": {"type": "integer"},
           "first_seen": {"type": "string", "format": "date-time"}, "last_seen": {"type": "string", "format": "date-time"},
           "raw_size": {"type": ["integer", "null"]},

@@ -252,29 +252,6 @@ TEST_F(ApiEndpoints, QuarantineListAndRetry) {
                        std::to_string(retried.json()["message_id"].get<long long>())),
             "2");
   expectError(httpCall(port_, "POST", "/api/v1/quarantine/" + id + "/retry"), 404);
-
-  // A retry interrupted by a crash leaves the renamed row ("retry:" + key): it is listed under its
-  // original key as retrying, and retrying it again stores the message.
-  const std::string left_key = "imap:support:1:900002";
-  db_.scalar("INSERT INTO quarantine (source_key, mailbox, raw, error) VALUES ('retry:" + left_key +
-             "', 'support', '" + plainMessage("left-over@example.com", "Left over") +
-             "'::bytea, 'database refused') RETURNING id");
-  const auto left_id =
-      db_.scalar("SELECT id FROM quarantine WHERE source_key = 'retry:" + left_key + "'");
-  bool listed = false;
-  const auto entries = httpGet(port_, "/api/v1/quarantine").json();
-  for (const auto& entry : entries["entries"]) {
-    if (std::to_string(entry["id"].get<long long>()) != left_id) continue;
-    listed = true;
-    EXPECT_EQ(entry["source_key"], left_key);
-    EXPECT_EQ(entry["retrying"], true);
-  }
-  EXPECT_TRUE(listed) << entries.dump();
-  auto resumed = httpCall(port_, "POST", "/api/v1/quarantine/" + left_id + "/retry");
-  ASSERT_EQ(resumed.status, 200) << resumed.body;
-  EXPECT_EQ(resumed.json()["result"], "inserted");
-  EXPECT_EQ(db_.scalar("SELECT count(*) FROM quarantine WHERE source_key LIKE '%900002'"), "0");
-  EXPECT_EQ(db_.scalar("SELECT count(*) FROM messages WHERE source_key = '" + left_key + "'"), "1");
 }
 
 TEST_F(ApiEndpoints, ErrorsAreJsonWithTheRightStatus) {

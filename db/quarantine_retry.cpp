@@ -1,0 +1,59 @@
+// TicketStore::commitRetry: the quarantine retry as one transaction (see ticket_store.hpp).
+
+#include <pqxx/pqxx>
+
+#include "connectors/crypto/sha256.hpp"
+#include "db/batch_knowledge.hpp"
+#include "db/message_writer.hpp"
+#include "db/prepared_statement.hpp"
+#include "db/savepoint.hpp"
+#include "db/sql_state.hpp"
+#include "db/ticket_store.hpp"
+
+namespace hd::db {
+namespace {
+
+// Deleting the row also locks it: a second retry of the same entry waits for this one, then
+// finds nothing to delete.
+constexpr PreparedStatement kTakeQuarantined{
+    "hd_take_quarantined", "DELETE FROM quarantine WHERE id = $1 AND source_key = $2 RETURNING id"};
+
+}  // namespace
+
+RetryResult TicketStore::commitRetry(std::int64_t quarantine_id, const IncomingMessage& in,
+                                     const BatchDecideFn& decide) {
+  if (in.parsed == nullptr) throw std::invalid_argument("commitRetry: parsed message missing");
+  const std::string sha256 = in.raw_sha256.empty() ? crypto::sha256Hex(in.raw) : in.raw_sha256;
+  RetryResult result;
+  run("retry quarantined message", [&](pqxx::connection_base& c) {
+    result = RetryResult{};
+    pqxx::work tx(c);
+    if (execPrepared(tx, kTakeQuarantined, quarantine_id, in.source_key).empty()) {
+      result.kind = RetryResult::Kind::kGone;
+      return;
+    }
+    // Looked up after the delete: the entry's own row no longer accounts for the key.
+    BatchKnowledge known(tx, {&in, 1}, {sha256});
+    tx.exec0(kSavepoint);
+    try {
+      result.commit = writeMessage(tx, options_.ticket_prefix, in, sha256, known,
+                                   [&](ingest::ThreadLookup& lookup) { return decide(0, lookup); });
+      tx.exec0(kReleaseSavepoint);
+    } catch (const pqxx::unique_violation&) {
+      // Stored under the same key by a concurrent commit: the entry is obsolete.
+      tx.exec0(kRollbackToSavepoint);
+      result.commit = CommitResult{};
+      result.commit.status = CommitStatus::kAlreadyIngested;
+    } catch (const pqxx::sql_error& e) {
+      if (classifySqlState(e.sqlstate()) != SqlStateClass::kDataRefused || !c.is_open()) throw;
+      result.kind = RetryResult::Kind::kRefused;
+      result.error = e.what();
+      result.sqlstate = e.sqlstate();
+      return;  // rolled back: the entry stays as it was
+    }
+    tx.commit();
+  });
+  return result;
+}
+
+}  // namespace hd::db

@@ -3,6 +3,7 @@
 #include <pqxx/pqxx>
 
 #include "connectors/crypto/sha256.hpp"
+#include "db/accounted_keys.hpp"
 #include "db/batch_knowledge.hpp"
 #include "db/message_writer.hpp"
 #include "db/prepared_statement.hpp"
@@ -39,9 +40,17 @@ RetryResult TicketStore::commitRetry(std::int64_t quarantine_id, const IncomingM
       result.commit = writeMessage(tx, options_.ticket_prefix, in, sha256, known,
                                    [&](ingest::ThreadLookup& lookup) { return decide(0, lookup); });
       tx.exec0(kReleaseSavepoint);
-    } catch (const pqxx::unique_violation&) {
-      // Stored under the same key by a concurrent commit: the entry is obsolete.
+    } catch (const pqxx::unique_violation& e) {
       tx.exec0(kRollbackToSavepoint);
+      if (!isAccounted(tx, in.source_key)) {
+        // Another unique constraint: the database refuses this message. Deleting the entry now
+        // would leave the mail stored nowhere.
+        result.kind = RetryResult::Kind::kRefused;
+        result.error = e.what();
+        result.sqlstate = e.sqlstate();
+        return;  // rolled back: the entry stays as it was
+      }
+      // Stored under the same key by a concurrent commit: the entry is obsolete.
       result.commit = CommitResult{};
       result.commit.status = CommitStatus::kAlreadyIngested;
     } catch (const pqxx::sql_error& e) {

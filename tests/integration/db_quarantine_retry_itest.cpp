@@ -28,6 +28,24 @@ class QuarantineRetryTest : public TicketStoreTest {
     store_.quarantine(key, "support", raw, "database refused");
     return std::stoll(db_.scalar("SELECT id FROM quarantine WHERE source_key = '" + key + "'"));
   }
+
+  // Quarantines `raw` under `key`, then retries it parsed as a message with `subject`.
+  RetryResult quarantineAndRetry(const std::string& key, const std::string& subject,
+                                 const std::string& raw) {
+    const auto m = mail(subject, key + "@example.com");
+    const auto id = quarantined(key, raw);
+    return store_.commitRetry(id, incoming(key, m, raw), decideNew());
+  }
+
+  // Refused: nothing written for `key`, its entry (the only one) left with its bytes.
+  void expectRefusedAndKept(const RetryResult& result, const std::string& sqlstate,
+                            const std::string& key, const std::string& raw) {
+    EXPECT_EQ(result.kind, RetryKind::kRefused);
+    EXPECT_EQ(result.sqlstate, sqlstate);
+    EXPECT_EQ(db_.scalar("SELECT source_key || '|' || encode(raw, 'escape') FROM quarantine"),
+              key + "|" + raw);
+    EXPECT_EQ(count("SELECT count(*) FROM messages WHERE source_key = '" + key + "'"), 0);
+  }
 };
 
 TEST_F(QuarantineRetryTest, StoresOnceAndRemovesTheEntryInTheSameTransaction) {
@@ -111,15 +129,44 @@ TEST_F(QuarantineRetryTest, TwoRetriesOfOneEntryStoreItOnce) {
 
 TEST_F(QuarantineRetryTest, ARefusedRetryLeavesTheEntryAndWritesNothing) {
   db_.scalar("ALTER TABLE messages ADD CONSTRAINT no_poison CHECK (subject <> 'poison')");
-  const auto m = mail("poison", "poison@example.com");
-  const auto id = quarantined("imap:support:7:4", "poison bytes");
-  const auto result =
-      store_.commitRetry(id, incoming("imap:support:7:4", m, "poison bytes"), decideNew());
-  EXPECT_EQ(result.kind, RetryKind::kRefused);
-  EXPECT_EQ(result.sqlstate, "23514");
-  EXPECT_EQ(db_.scalar("SELECT source_key || '|' || encode(raw, 'escape') FROM quarantine"),
-            "imap:support:7:4|poison bytes");
+  expectRefusedAndKept(quarantineAndRetry("imap:support:7:4", "poison", "poison bytes"), "23514",
+                       "imap:support:7:4", "poison bytes");
   EXPECT_EQ(count("SELECT count(*) FROM messages"), 0);
+  EXPECT_EQ(count("SELECT count(*) FROM tickets"), 0);
+}
+
+TEST_F(QuarantineRetryTest, AnotherUniqueConstraintIsARefusalNotAlreadyIngested) {
+  // The message collides with a stored one on a constraint other than its key: the database
+  // refuses it. The retry must neither answer already_ingested nor drop the entry (the mail
+  // would then be stored nowhere).
+  db_.scalar("CREATE UNIQUE INDEX one_message_per_subject ON messages (subject)");
+  const auto stored = mail("Taken", "taken-1@example.com");
+  store_.commitBatch(std::vector<IncomingMessage>{incoming("imap:support:7:5", stored, "first")},
+                     decideNew(), OnRefused::kQuarantine);
+  expectRefusedAndKept(quarantineAndRetry("imap:support:7:6", "Taken", "second bytes"), "23505",
+                       "imap:support:7:6", "second bytes");
+  EXPECT_EQ(count("SELECT count(*) FROM tickets"), 1);
+}
+
+TEST_F(QuarantineRetryTest, TheKeyStoredByAConcurrentCommitMakesTheEntryObsolete) {
+  // Another writer stores the same key while the retry is open (here plain SQL on a second
+  // connection): the retry's insert meets the key, answers already_ingested, removes the entry.
+  const std::string key = "imap:support:7:7";
+  const auto m = mail("Concurrent", "concurrent@example.com");
+  const auto id = quarantined(key, "concurrent bytes");
+  pqxx::connection other(db_.url());
+  const auto result = store_.commitRetry(
+      id, incoming(key, m, "concurrent bytes"), [&](std::size_t, ingest::ThreadLookup& l) {
+        pqxx::nontransaction(other).exec0(
+            "INSERT INTO messages (source_key, mailbox, classification, raw_size, raw_sha256)"
+            " VALUES ('" +
+            key + "', 'support', 'customer', 16, 'other')");
+        return newTicket(l);
+      });
+  ASSERT_EQ(result.kind, RetryKind::kStored);
+  EXPECT_EQ(result.commit.status, CommitStatus::kAlreadyIngested);
+  EXPECT_EQ(count("SELECT count(*) FROM messages WHERE source_key = '" + key + "'"), 1);
+  EXPECT_EQ(count("SELECT count(*) FROM quarantine"), 0);
   EXPECT_EQ(count("SELECT count(*) FROM tickets"), 0);
 }
 

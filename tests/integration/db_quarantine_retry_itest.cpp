@@ -118,8 +118,17 @@ TEST_F(QuarantineRetryTest, TwoRetriesOfOneEntryStoreItOnce) {
   TicketStore other(db_.url());
   auto second =
       std::async(std::launch::async, [&] { return other.commitRetry(id, in, decideNew()); });
-  // The second waits on the first's lock of the entry, then finds it gone.
-  EXPECT_EQ(second.wait_for(std::chrono::milliseconds(300)), std::future_status::timeout);
+  // The second waits on the first's lock of the entry (PostgreSQL shows the wait), then finds
+  // it gone. Polled with a generous bound: no assertion on how fast anything is.
+  bool waiting = false;
+  for (int i = 0; i < 600 && !waiting; ++i) {
+    waiting = count(
+                  "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
+                  " AND wait_event_type = 'Lock'") == 1;
+    if (!waiting) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  EXPECT_TRUE(waiting) << "the second retry never waited for the first";
+  EXPECT_EQ(second.wait_for(std::chrono::seconds(0)), std::future_status::timeout);
   release.set_value();
   EXPECT_EQ(first.get().kind, RetryKind::kStored);
   EXPECT_EQ(second.get().kind, RetryKind::kGone);

@@ -15,7 +15,8 @@ namespace hd::db {
 namespace {
 
 // Deleting the row also locks it: a second retry of the same entry waits for this one, then
-// finds nothing to delete.
+// finds nothing to delete. The entry's aliases (migration 0010) follow the stored message at
+// commit (the deferred trigger of migration 0011).
 constexpr PreparedStatement kTakeQuarantined{
     "hd_take_quarantined", "DELETE FROM quarantine WHERE id = $1 AND source_key = $2 RETURNING id"};
 

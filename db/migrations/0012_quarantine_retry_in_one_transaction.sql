@@ -10,6 +10,20 @@ DROP FUNCTION hd_forget_retried_quarantine();
 
 -- Rows left renamed by a retry interrupted under the old scheme: obsolete when their key is
 -- accounted for meanwhile (db/accounted_keys.cpp says what that means), else their key back.
+-- An obsolete row's aliases (0010) first name whatever holds its key.
+UPDATE source_aliases a
+   SET message_id = held.message_id, quarantine_id = held.quarantine_id
+  FROM quarantine renamed
+  CROSS JOIN LATERAL (
+         SELECT m.id AS message_id, NULL::bigint AS quarantine_id FROM messages m
+          WHERE m.source_key = substr(renamed.source_key, 7)
+         UNION ALL SELECT NULL, q.id FROM quarantine q
+          WHERE q.source_key = substr(renamed.source_key, 7)
+         UNION ALL SELECT s.message_id, s.quarantine_id FROM source_aliases s
+          WHERE s.source_key = substr(renamed.source_key, 7)
+            AND s.quarantine_id IS DISTINCT FROM renamed.id
+         LIMIT 1) AS held
+ WHERE renamed.source_key LIKE 'retry:%' AND a.quarantine_id = renamed.id;
 DELETE FROM quarantine renamed
  WHERE renamed.source_key LIKE 'retry:%'
    AND (EXISTS (SELECT 1 FROM messages WHERE source_key = substr(renamed.source_key, 7))

@@ -179,6 +179,23 @@ TEST_F(QuarantineRetryTest, TheKeyStoredByAConcurrentCommitMakesTheEntryObsolete
   EXPECT_EQ(count("SELECT count(*) FROM tickets"), 0);
 }
 
+TEST_F(QuarantineRetryTest, TheEntrysAliasesFollowTheStoredMessage) {
+  // The same bytes came back under a new key (a UIDVALIDITY change): an alias of the entry.
+  const auto id = quarantined("imap:support:7:8", "aliased bytes");
+  db_.scalar("INSERT INTO source_aliases (source_key, quarantine_id) VALUES ('imap:support:9:8', " +
+             std::to_string(id) + ")");
+  const auto m = mail("Aliased", "aliased@example.com");
+  const auto result =
+      store_.commitRetry(id, incoming("imap:support:7:8", m, "aliased bytes"), decideNew());
+  ASSERT_EQ(result.kind, RetryKind::kStored);
+  ASSERT_EQ(result.commit.status, CommitStatus::kInserted);
+  EXPECT_EQ(db_.scalar("SELECT coalesce(message_id::text, '-') || '|' ||"
+                       " coalesce(quarantine_id::text, '-') FROM source_aliases"),
+            std::to_string(result.commit.message_id) + "|-");
+  EXPECT_EQ(count("SELECT count(*) FROM quarantine"), 0);
+  EXPECT_EQ(store_.accountedKeys({"imap:support:9:8"}).size(), 1u);
+}
+
 TEST(QuarantineRetryMigration, RenamedEntriesGetTheirKeyBackUnlessAccountedFor) {
   test::ScratchDatabase db;
   pqxx::connection c(db.url());
@@ -192,9 +209,19 @@ TEST(QuarantineRetryMigration, RenamedEntriesGetTheirKeyBackUnlessAccountedFor) 
       " ('retry:imap:support:7:1', 'support', 'a', 'e'),"
       " ('imap:support:7:2', 'support', 'b', 'e'), ('retry:imap:support:7:2', 'support', 'b', "
       "'e')");
+  // Keys that came back after a UIDVALIDITY change, aliases of the renamed rows (0010).
+  db.scalar(
+      "INSERT INTO source_aliases (source_key, quarantine_id)"
+      " SELECT replace(substr(source_key, 7), ':7:', ':9:'), id FROM quarantine"
+      " WHERE source_key LIKE 'retry:%'");
   applyMigrations(c, embeddedMigrations());
   EXPECT_EQ(db.scalar("SELECT string_agg(source_key, ',' ORDER BY source_key) FROM quarantine"),
             "imap:support:7:1,imap:support:7:2");
+  // The obsolete row's alias names the row that holds its key; the other keeps its row.
+  EXPECT_EQ(db.scalar("SELECT string_agg(a.source_key || '>' || q.source_key, ','"
+                      " ORDER BY a.source_key) FROM source_aliases a"
+                      " JOIN quarantine q ON q.id = a.quarantine_id"),
+            "imap:support:9:1>imap:support:7:1,imap:support:9:2>imap:support:7:2");
   EXPECT_EQ(db.scalar("SELECT count(*) FROM pg_trigger WHERE tgname LIKE '%forget_retried%'"), "0");
 }
 

@@ -89,7 +89,7 @@ std::string addressesJson(const std::vector<mime::Address>& addresses) {
 
 std::string warningsJson(const std::vector<mime::Warning>& warnings) {
   auto array = nlohmann::json::array();
-  for (const auto& w : warnings) array.push_back(validUtf8(w.what));
+  for (const auto& w : warnings) array.push_back(validUtf8(mime::render(w)));
   return array.dump();
 }
 

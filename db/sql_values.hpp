@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "connectors/mime/message.hpp"
+#include "connectors/mime/warning.hpp"
 
 namespace hd::db {
 
@@ -23,7 +24,8 @@ std::string textArrayLiteral(const std::vector<std::string>& elements);
 // JSON array of {"name", "address"} objects, for a jsonb parameter.
 std::string addressesJson(const std::vector<mime::Address>& addresses);
 
-// JSON array of the warnings' texts, for a jsonb parameter.
+// JSON array of the warnings rendered as text (mime::render), for a jsonb parameter: the
+// stored and served form stays an array of strings.
 std::string warningsJson(const std::vector<mime::Warning>& warnings);
 
 // Seconds since the Unix epoch as decimal text, for to_timestamp(); "" when absent. Every

@@ -75,15 +75,16 @@ std::vector<Address> parseAddressList(std::string_view raw, std::vector<Warning>
   int dropped = 0;
   if (list) collect(list.get(), out, 0, dropped);
   if (dropped > 0) {
-    warnings.push_back({std::string(where) + ": " + std::to_string(dropped) +
-                        " entries without a usable address dropped"});
+    warnings.push_back({.kind = WarningKind::kAddressesDropped,
+                        .where = std::string(where),
+                        .count = static_cast<std::size_t>(dropped)});
   }
   if (text.find('@') != std::string::npos) {
     // GMime drops the entries it cannot parse; keep them if the lenient split finds more.
     std::vector<Address> repaired = repair(text);
     if (repaired.size() > out.size()) {
       out = std::move(repaired);
-      warnings.push_back({std::string(where) + ": malformed address list repaired"});
+      warnings.push_back({.kind = WarningKind::kAddressListRepaired, .where = std::string(where)});
     }
   }
   return out;

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "connectors/mime/message.hpp"
+#include "connectors/mime/warning.hpp"
 
 namespace hd::mime {
 

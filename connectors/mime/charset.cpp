@@ -81,10 +81,11 @@ bool isAsciiLabel(const std::string& label) {
          label == "iso646-us";
 }
 
+// `kind` says why the bytes are read as windows-1252; `label` is the unknown charset, if any.
 std::string undeclared(std::string_view bytes, std::vector<Warning>& warnings,
-                       std::string_view where, std::string_view why) {
+                       std::string_view where, WarningKind kind, std::string label = {}) {
   if (isValidUtf8(bytes)) return std::string(bytes);
-  warnings.push_back({std::string(where) + ": " + std::string(why) + ", decoded as windows-1252"});
+  warnings.push_back({.kind = kind, .where = std::string(where), .detail = std::move(label)});
   return windows1252ToUtf8(bytes);
 }
 
@@ -107,10 +108,10 @@ std::string repairUtf8(std::string_view bytes, std::vector<Warning>& warnings,
     i += n;
   }
   if (!any_multibyte) {
-    warnings.push_back({std::string(where) + ": invalid UTF-8, decoded as windows-1252"});
+    warnings.push_back({.kind = WarningKind::kMislabelledUtf8, .where = std::string(where)});
     return windows1252ToUtf8(bytes);
   }
-  warnings.push_back({std::string(where) + ": invalid UTF-8 sequences replaced by U+FFFD"});
+  warnings.push_back({.kind = WarningKind::kInvalidUtf8Replaced, .where = std::string(where)});
   return out;
 }
 
@@ -184,10 +185,10 @@ std::string windows1252ToUtf8(std::string_view bytes) {
 std::string toUtf8(std::string_view bytes, std::string_view charset, std::vector<Warning>& warnings,
                    std::string_view where) {
   const std::string label = normalizeLabel(charset);
-  if (label.empty()) return undeclared(bytes, warnings, where, "8-bit text without charset");
+  if (label.empty()) return undeclared(bytes, warnings, where, WarningKind::kUndeclared8Bit);
   if (isAsciiLabel(label)) {
     if (isAscii(bytes)) return std::string(bytes);
-    return undeclared(bytes, warnings, where, "8-bit text labelled us-ascii");
+    return undeclared(bytes, warnings, where, WarningKind::kMislabelledAscii);
   }
   if (isLatin1Label(label)) return windows1252ToUtf8(bytes);
   if (label == "utf-8" || label == "utf8") {
@@ -198,14 +199,16 @@ std::string toUtf8(std::string_view bytes, std::string_view charset, std::vector
   const char* iconv_name = g_mime_charset_iconv_name(label.c_str());
   GIConv cd = g_iconv_open("UTF-8", iconv_name != nullptr ? iconv_name : label.c_str());
   if (cd == reinterpret_cast<GIConv>(-1)) {
-    return undeclared(bytes, warnings, where, "unknown charset \"" + label + "\"");
+    return undeclared(bytes, warnings, where, WarningKind::kUnknownCharset, label);
   }
   std::size_t bad = 0;
   std::string out = convertLenient(cd, bytes, bad);
   g_iconv_close(cd);
   if (bad > 0) {
-    warnings.push_back({std::string(where) + ": " + std::to_string(bad) + " invalid " + label +
-                        " sequence(s) replaced by U+FFFD"});
+    warnings.push_back({.kind = WarningKind::kUndecodableBytes,
+                        .where = std::string(where),
+                        .detail = label,
+                        .count = bad});
   }
   return out;
 }

@@ -87,7 +87,7 @@ void readHeaders(GMimeMessage* source, Message& message, std::vector<Warning>& w
 
   message.date = dateOf(source);
   if (!message.date && rawHeader(asObject(source), "Date").present) {
-    warnings.push_back({"Date: unparseable value ignored"});
+    warnings.push_back({.kind = WarningKind::kUnparseableDateIgnored, .where = "Date"});
   }
 
   AutomationHeaders& automation = message.automation;

@@ -65,8 +65,4 @@ struct Message {
   AutomationHeaders automation;
 };
 
-struct Warning {
-  std::string what;  // e.g. "missing closing boundary", "charset x-unknown decoded as windows-1252"
-};
-
 }  // namespace hd::mime

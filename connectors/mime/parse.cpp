@@ -8,75 +8,13 @@
 #include "connectors/mime/gmime_support.hpp"
 #include "connectors/mime/headers.hpp"
 #include "connectors/mime/html_to_text.hpp"
+#include "connectors/mime/parser_warnings.hpp"
 #include "connectors/mime/part_walker.hpp"
 #include "connectors/mime/prescan.hpp"
 #include "connectors/mime/quoted_history.hpp"
 
 namespace hd::mime {
 namespace {
-
-const char* describe(GMimeParserWarning code) {
-  switch (code) {
-    case GMIME_WARN_DUPLICATED_HEADER:
-      return "duplicated header";
-    case GMIME_WARN_DUPLICATED_PARAMETER:
-      return "duplicated header parameter";
-    case GMIME_WARN_UNENCODED_8BIT_HEADER:
-      return "unencoded 8-bit header";
-    case GMIME_WARN_INVALID_CONTENT_TYPE:
-      return "invalid content type";
-    case GMIME_WARN_INVALID_RFC2047_HEADER_VALUE:
-      return "invalid RFC 2047 header value";
-    case GMIME_WARN_MALFORMED_MULTIPART:
-      return "malformed multipart (missing boundary)";
-    case GMIME_WARN_TRUNCATED_MESSAGE:
-      return "truncated message";
-    case GMIME_WARN_MALFORMED_MESSAGE:
-      return "malformed message";
-    case GMIME_CRIT_INVALID_HEADER_NAME:
-      return "invalid header name";
-    case GMIME_CRIT_CONFLICTING_HEADER:
-      return "conflicting header";
-    case GMIME_CRIT_CONFLICTING_PARAMETER:
-      return "conflicting header parameter";
-    case GMIME_CRIT_MULTIPART_WITHOUT_BOUNDARY:
-      return "multipart without boundary";
-    case GMIME_WARN_INVALID_PARAMETER:
-      return "invalid header parameter";
-    case GMIME_WARN_INVALID_ADDRESS_LIST:
-      return "invalid address list";
-    case GMIME_CRIT_NESTING_OVERFLOW:
-      return "MIME nesting overflow";
-    case GMIME_WARN_PART_WITHOUT_CONTENT:
-      return "part without content";
-    case GMIME_CRIT_PART_WITHOUT_HEADERS_OR_CONTENT:
-      return "part without headers or content";
-  }
-  return "parser warning";
-}
-
-struct ParserReport {
-  std::vector<Warning>* warnings;
-  std::size_t max_warnings;  // a hostile header block yields one warning per line: stop early
-  bool nesting_overflow = false;
-};
-
-void onParserWarning(gint64 offset, GMimeParserWarning code, const gchar* item, gpointer data) {
-  auto* report = static_cast<ParserReport*>(data);
-  if (code == GMIME_CRIT_NESTING_OVERFLOW) report->nesting_overflow = true;
-  if (report->warnings->size() > report->max_warnings) return;
-  std::string what = describe(code);
-  if (item != nullptr && *item != '\0') {
-    // The item is raw input: one line, bounded, so a hostile header cannot flood the log/database.
-    std::string shown;
-    for (const char* c = item; *c != '\0' && shown.size() < 80; ++c) {
-      if (*c != '\r' && *c != '\n') shown.push_back(*c);
-    }
-    what += ": " + shown;
-  }
-  if (offset >= 0) what += " (at byte " + std::to_string(offset) + ")";
-  report->warnings->push_back({std::move(what)});
-}
 
 // Counts header fields as GMime reads them, in every header block. Past the limit it ends the
 // input stream where GMime stands, so GMime stops within one read buffer instead of building an
@@ -130,7 +68,7 @@ ParseResult failure(std::string error, std::vector<Warning> warnings = {}) {
 void capWarnings(std::vector<Warning>& warnings, std::size_t max) {
   if (warnings.size() <= max) return;
   warnings.resize(max);
-  warnings.push_back({"warnings after the first " + std::to_string(max) + " omitted"});
+  warnings.push_back({.kind = WarningKind::kWarningsOmitted, .count = max});
 }
 
 // Old reports (MimeKit delivery-status.txt) and multiparts whose boundary never appears carry
@@ -150,7 +88,7 @@ void useMultipartPreamble(GMimeObject* body, ParseResult& result) {
     return;
   }
   result.message.text_body = std::move(text);
-  result.warnings.push_back({"no body part; text taken from the multipart preamble"});
+  result.warnings.push_back({.kind = WarningKind::kTextFromPreamble});
 }
 
 }  // namespace
@@ -181,7 +119,7 @@ ParseResult parse(std::string_view raw, const Limits& limits) {
   // would otherwise become part of the first header's name (MimeKit feedback-report.txt).
   if (raw.starts_with("\xEF\xBB\xBF")) {
     raw.remove_prefix(3);
-    result.warnings.push_back({"UTF-8 byte order mark before the headers ignored"});
+    result.warnings.push_back({.kind = WarningKind::kByteOrderMark});
   }
   ParserReport report{&result.warnings, limits.max_warnings};
   std::unique_ptr<GMimeParserOptions, ParserOptionsFree> options(g_mime_parser_options_new());

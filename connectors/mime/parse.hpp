@@ -10,6 +10,7 @@
 
 #include "connectors/mime/limits.hpp"
 #include "connectors/mime/message.hpp"
+#include "connectors/mime/warning.hpp"
 
 namespace hd::mime {
 

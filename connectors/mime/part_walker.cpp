@@ -118,7 +118,7 @@ bool PartWalker::visitMultipart(GMimeMultipart* multipart, std::size_t depth,
   GMimeObject* object = GMIME_OBJECT(multipart);
   const int count = g_mime_multipart_get_count(multipart);
   if (count == 0) {
-    warnings_.push_back({mimeType(object) + " without parts"});
+    warnings_.push_back({.kind = WarningKind::kMultipartWithoutParts, .where = mimeType(object)});
     return true;
   }
   GMimeContentType* type = g_mime_object_get_content_type(object);

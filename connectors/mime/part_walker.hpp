@@ -8,6 +8,7 @@
 #include "connectors/mime/gmime_support.hpp"
 #include "connectors/mime/limits.hpp"
 #include "connectors/mime/message.hpp"
+#include "connectors/mime/warning.hpp"
 
 namespace hd::mime {
 

@@ -10,7 +10,7 @@
 #include <string_view>
 #include <vector>
 
-#include "connectors/mime/message.hpp"
+#include "connectors/mime/warning.hpp"
 
 namespace hd::mime {
 

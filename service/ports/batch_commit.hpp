@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "connectors/mime/message.hpp"
+#include "connectors/mime/warning.hpp"
 #include "service/ingest/outcome.hpp"
 #include "service/ingest/thread_lookup.hpp"
 

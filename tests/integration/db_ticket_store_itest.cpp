@@ -30,7 +30,7 @@ TEST_F(TicketStoreTest, CommitsNewTicketWithAllRows) {
   m.attachments = {attachment};
   const std::string raw = allBytes();
   auto in = incoming("imap:support:7:1", m, raw);
-  in.warnings = {{"missing closing boundary"}};
+  in.warnings = {{.kind = mime::WarningKind::kMissingBoundary, .detail = "mixed", .offset = 120}};
 
   bool decided = false;
   const auto result = store_.commitMessage(in, [&](ingest::ThreadLookup& lookup) {
@@ -68,7 +68,8 @@ TEST_F(TicketStoreTest, CommitsNewTicketWithAllRows) {
                 "Jane Doe|Hello\n> quoted|Hello|<p>Hello</p>|customer|new conversation|" +
                 std::to_string(raw.size()));
   EXPECT_EQ(db_.scalar("SELECT to_addresses->0->>'address' FROM messages"), "support@example.com");
-  EXPECT_EQ(db_.scalar("SELECT warnings->>0 FROM messages"), "missing closing boundary");
+  EXPECT_EQ(db_.scalar("SELECT warnings->>0 FROM messages"),
+            "malformed multipart (missing boundary): mixed (at byte 120)");
   EXPECT_EQ(db_.scalar("SELECT extract(epoch FROM sent_at)::bigint FROM messages"), "1700000000");
 
   // Raw bytes round-trip exactly, and the store computed the lowercase hex SHA-256 itself.

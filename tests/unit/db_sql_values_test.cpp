@@ -69,10 +69,25 @@ TEST(DbAddressesJson, InvalidUtf8AndNulDoNotBreakTheJson) {
   EXPECT_EQ(nlohmann::json::parse(json)[0]["name"], "J" + kFffd + "rme");
 }
 
-TEST(DbWarningsJson, ArrayOfStrings) {
+// The stored form is unchanged by typed warnings: an array of their rendered texts.
+TEST(DbWarningsJson, ArrayOfRenderedStrings) {
+  using mime::WarningKind;
   EXPECT_EQ(warningsJson({}), "[]");
-  EXPECT_EQ(warningsJson({{"missing closing boundary"}, {"bad \"charset\""}}),
-            R"(["missing closing boundary","bad \"charset\""])");
+  EXPECT_EQ(
+      warningsJson({{.kind = WarningKind::kMissingBoundary, .detail = "mixed", .offset = 42},
+                    {.kind = WarningKind::kUnknownCharset,
+                     .where = "text/plain body",
+                     .detail = "x-\"made\"-up"}}),
+      R"js(["malformed multipart (missing boundary): mixed (at byte 42)",)js"
+      R"js("text/plain body: unknown charset \"x-\"made\"-up\", decoded as windows-1252"])js");
+}
+
+// GMime quotes raw header bytes in a warning's detail: they must not break the jsonb value.
+TEST(DbWarningsJson, RawBytesInADetailBecomeValidUtf8) {
+  const std::string json = warningsJson(
+      {{.kind = mime::WarningKind::kUnencoded8BitHeader, .detail = std::string("Z\xFC\0rich", 7)}});
+  EXPECT_EQ(json.find("\\u0000"), std::string::npos);
+  EXPECT_EQ(nlohmann::json::parse(json)[0], "unencoded 8-bit header: Z" + kFffd + "rich");
 }
 
 TEST(DbEpochSeconds, AbsentIsEmpty) {

@@ -111,7 +111,7 @@ json summary(const hd::mime::ParseResult& result) {
   if (h.return_path) automation["return_path"] = *h.return_path;
   out["automation"] = std::move(automation);
   json warnings = json::array();
-  for (const auto& w : result.warnings) warnings.push_back(w.what);
+  for (const auto& w : result.warnings) warnings.push_back(hd::mime::render(w));
   out["warnings"] = std::move(warnings);
   return out;
 }

@@ -9,6 +9,7 @@
 #include "connectors/crypto/sha256.hpp"
 #include "db/accounted_keys.hpp"
 #include "db/batch_knowledge.hpp"
+#include "db/batch_thread_lookup.hpp"
 #include "db/message_writer.hpp"
 #include "db/savepoint.hpp"
 #include "db/sql_state.hpp"
@@ -88,6 +89,7 @@ bool TicketStore::commitOnce(pqxx::connection_base& c, std::span<const IncomingM
     if (in.replaces_left_on_server) forgetLeftOnServer(tx, in.source_key);
   }
   BatchKnowledge known(tx, batch, hashes);
+  BatchThreadLookup lookup(tx, batch);
   for (std::size_t i = 0; i < batch.size(); ++i) {
     const IncomingMessage& in = batch[i];
     BatchEntryResult& entry = results[i];
@@ -99,13 +101,14 @@ bool TicketStore::commitOnce(pqxx::connection_base& c, std::span<const IncomingM
     bool lost_race = false;
     if (isolate) tx.exec0(kSavepoint);
     try {
-      entry.commit = writeMessage(tx, options_.ticket_prefix, in, hashes[i], known,
-                                  [&](ingest::ThreadLookup& lookup) { return decide(i, lookup); });
+      entry.commit = writeMessage(tx, options_.ticket_prefix, in, hashes[i], known, lookup,
+                                  [&](ingest::ThreadLookup& asked) { return decide(i, asked); });
       if (isolate) tx.exec0(kReleaseSavepoint);
       if (entry.commit.status != CommitStatus::kAlreadyIngested) {
         known.remember(in, hashes[i],
                        {entry.commit.message_id, entry.commit.ticket_id,
                         entry.commit.ticket_reference, entry.commit.quarantine_id});
+        lookup.remember(in, entry.commit);
       }
     } catch (const pqxx::unique_violation&) {
       lost_race = true;

@@ -10,7 +10,6 @@
 #include "db/named_statement.hpp"
 #include "db/prepared_statement.hpp"
 #include "db/sql_values.hpp"
-#include "db/transaction_thread_lookup.hpp"
 
 namespace hd::db {
 namespace {
@@ -184,7 +183,8 @@ void forgetLeftOnServer(pqxx::transaction_base& tx, const std::string& source_ke
 
 CommitResult writeMessage(pqxx::transaction_base& tx, const std::string& ticket_prefix,
                           const IncomingMessage& in, const std::string& sha256,
-                          BatchKnowledge& known, const DecideFn& decide) {
+                          const BatchKnowledge& known, ingest::ThreadLookup& lookup,
+                          const DecideFn& decide) {
   if (in.parsed == nullptr) throw std::invalid_argument("commit: parsed message missing");
   CommitResult result;
   if (known.accounted(in.source_key)) {
@@ -196,7 +196,6 @@ CommitResult writeMessage(pqxx::transaction_base& tx, const std::string& ticket_
     return result;
   }
 
-  TransactionThreadLookup lookup(tx);
   result.outcome = decide(lookup);
   insertMessage(tx, ticket_prefix, in, sha256, result);
   return result;

@@ -13,11 +13,12 @@
 
 namespace hd::db {
 
-// `sha256`: lowercase hex of in.raw. decide() reads through `tx` itself. `known`: what the batch
-// knew before this message (accounted keys, stored contents); the caller remembers the result.
+// `sha256`: lowercase hex of in.raw. decide() asks `lookup`. `known`: what the batch knew before
+// this message (accounted keys, stored contents); the caller remembers the result in both.
 CommitResult writeMessage(pqxx::transaction_base& tx, const std::string& ticket_prefix,
                           const IncomingMessage& in, const std::string& sha256,
-                          BatchKnowledge& known, const DecideFn& decide);
+                          const BatchKnowledge& known, ingest::ThreadLookup& lookup,
+                          const DecideFn& decide);
 
 // Records (or re-records: attempts + 1, newest error) a message in quarantine with its raw bytes
 // and their SHA-256 (`sha256`, lowercase hex). Returns the row's id.

@@ -10,6 +10,7 @@
 #include "db/savepoint.hpp"
 #include "db/sql_state.hpp"
 #include "db/ticket_store.hpp"
+#include "db/transaction_thread_lookup.hpp"
 
 namespace hd::db {
 namespace {
@@ -36,10 +37,11 @@ RetryResult TicketStore::commitRetry(std::int64_t quarantine_id, const IncomingM
     }
     // Looked up after the delete: the entry's own row no longer accounts for the key.
     BatchKnowledge known(tx, {&in, 1}, {sha256});
+    TransactionThreadLookup lookup(tx);  // one message: each question is asked when decide() asks
     tx.exec0(kSavepoint);
     try {
-      result.commit = writeMessage(tx, options_.ticket_prefix, in, sha256, known,
-                                   [&](ingest::ThreadLookup& lookup) { return decide(0, lookup); });
+      result.commit = writeMessage(tx, options_.ticket_prefix, in, sha256, known, lookup,
+                                   [&](ingest::ThreadLookup& asked) { return decide(0, asked); });
       tx.exec0(kReleaseSavepoint);
     } catch (const pqxx::unique_violation& e) {
       tx.exec0(kRollbackToSavepoint);

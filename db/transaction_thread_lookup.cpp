@@ -1,7 +1,10 @@
 #include "db/transaction_thread_lookup.hpp"
 
+#include <string>
+
 #include "db/prepared_statement.hpp"
 #include "db/sql_values.hpp"
+#include "db/ticket_participants_sql.hpp"
 
 namespace hd::db {
 namespace {
@@ -14,21 +17,11 @@ constexpr PreparedStatement kFindByMessageIds{
     " JOIN messages m ON m.internet_message_id = wanted.message_id"
     " WHERE m.ticket_id IS NOT NULL"
     " ORDER BY wanted.position, m.id LIMIT 1"};
-// One row per participant (NULL when there is none): the From, To and Cc addresses of the
-// ticket's messages written by people (customer mail and our own), lowercased. Automatic mail
-// does not count: an auto-reply's To and a list's address must not gain the right to follow up.
-constexpr PreparedStatement kFindByReference{
-    "hd_find_by_reference",
-    "SELECT t.id, t.reference, t.requester_address, p.address"
-    " FROM tickets t"
-    " LEFT JOIN LATERAL ("
-    "   SELECT DISTINCT lower(a.address) AS address FROM messages m"
-    "   CROSS JOIN LATERAL (SELECT m.from_address AS address"
-    "     UNION ALL SELECT e->>'address' FROM jsonb_array_elements(m.to_addresses) e"
-    "     UNION ALL SELECT e->>'address' FROM jsonb_array_elements(m.cc_addresses) e) a"
-    "   WHERE m.ticket_id = t.id AND m.classification IN ('customer', 'own_mail')"
-    "     AND coalesce(a.address, '') <> '') p ON true"
-    " WHERE t.reference = $1"};
+// The ticket with its participants (kTicketParticipantsJoin), one row per participant.
+const std::string kFindByReferenceSql =
+    std::string("SELECT t.id, t.reference, t.requester_address, p.address FROM tickets t") +
+    kTicketParticipantsJoin + " WHERE t.reference = $1";
+const PreparedStatement kFindByReference{"hd_find_by_reference", kFindByReferenceSql.c_str()};
 // Served by tickets_requester_created_idx (migration 0002).
 constexpr PreparedStatement kNewTicketsInLastHour{
     "hd_new_tickets_in_last_hour",

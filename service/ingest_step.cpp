@@ -1,6 +1,7 @@
 #include "service/ingest_step.hpp"
 
 #include "connectors/crypto/sha256.hpp"
+#include "service/ingest/thread_questions.hpp"
 
 namespace hd::service {
 
@@ -53,6 +54,9 @@ void PreparedBatch::addLeftOnServer(std::string source_key, std::string mailbox,
 std::vector<BatchEntryResult> PreparedBatch::commit(
     MessageStore& store, const ingest::Policy& policy, OnRefused on_refused,
     const std::function<void(std::size_t)>& before_decide) {
+  for (IncomingMessage& in : messages_) {
+    if (in.parsed != nullptr) in.thread_questions = ingest::threadQuestions(*in.parsed, policy);
+  }
   return store.commitBatch(
       messages_,
       [&](std::size_t i, ingest::ThreadLookup& lookup) {

@@ -22,16 +22,21 @@ bool tookPart(const TicketPeople& ticket, const std::string& sender) {
 
 }  // namespace
 
-ThreadResult findThread(const mime::Message& message, ThreadLookup& lookup, const Policy& policy) {
-  ThreadResult result;
-  // In-Reply-To is the direct parent; References lists the thread oldest first, so the newest
-  // entry is the most specific one to try after it. One lookup for all of them.
+std::vector<std::string> replyIds(const mime::Message& message) {
+  // References lists the thread oldest first, so the newest entry is the most specific one to
+  // try after In-Reply-To.
   std::vector<std::string> ids;
   if (!message.in_reply_to.empty()) ids.push_back(message.in_reply_to);
   for (auto it = message.references.rbegin();
        it != message.references.rend() && ids.size() < kMaxThreadingIds; ++it) {
     if (!it->empty() && *it != message.in_reply_to) ids.push_back(*it);
   }
+  return ids;
+}
+
+ThreadResult findThread(const mime::Message& message, ThreadLookup& lookup, const Policy& policy) {
+  ThreadResult result;
+  const std::vector<std::string> ids = replyIds(message);  // one lookup for all of them
   if (!ids.empty()) {
     if (auto match = lookup.findByMessageIds(ids)) {
       return {match->ticket_id, "reply to stored " + matchedMessage(*match)};

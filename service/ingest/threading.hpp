@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "connectors/mime/message.hpp"
 #include "service/ingest/policy.hpp"
@@ -22,6 +23,10 @@ struct ThreadResult {
   // ("[HD-7] names a ticket jane@example.com has not taken part in"); "" when nothing was tried.
   std::string reason;
 };
+
+// The Message-IDs findThread() looks up, in its order: In-Reply-To (the direct parent), then
+// References newest first (the most specific next), at most kMaxThreadingIds, no empty ones.
+std::vector<std::string> replyIds(const mime::Message& message);
 
 // Threading of ordinary mail, first match wins:
 // 1. In-Reply-To, then References newest first, against stored Message-IDs (RFC 5322 3.6.4).

@@ -11,6 +11,7 @@
 #include "connectors/mime/warning.hpp"
 #include "service/ingest/outcome.hpp"
 #include "service/ingest/thread_lookup.hpp"
+#include "service/ingest/thread_questions.hpp"
 
 namespace hd::service {
 
@@ -22,6 +23,9 @@ struct IncomingMessage {
   std::string raw_sha256;  // lowercase hex of `raw`; computed by the store when left empty
   const mime::Message* parsed = nullptr;
   std::vector<mime::Warning> warnings;
+  // What decide() may ask about it (ingest::threadQuestions()): the store answers a batch's
+  // questions together. Left empty, each question costs its own round trip.
+  ingest::ThreadQuestions thread_questions;
   // When `parsed` is null, the message goes to quarantine with this reason.
   std::string quarantine_reason;
   // Quarantine of a message too large to fetch, which stays on the server: `raw` holds its

@@ -8,6 +8,7 @@
 
 #include "db/migrations.hpp"
 #include "db/ticket_store.hpp"
+#include "service/ingest/thread_questions.hpp"
 #include "tests/support/test_env.hpp"
 
 namespace hd::db::itest {
@@ -52,6 +53,8 @@ inline IncomingMessage incoming(const std::string& key, const mime::Message& par
   in.mailbox = mailbox;
   in.raw = raw;
   in.parsed = &parsed;
+  // As the service does: the batch's questions are answered together (db/batch_thread_lookup).
+  in.thread_questions = ingest::threadQuestions(parsed, ingest::Policy{});
   return in;
 }
 

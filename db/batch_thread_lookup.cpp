@@ -1,0 +1,161 @@
+#include "db/batch_thread_lookup.hpp"
+
+#include <algorithm>
+#include <set>
+
+#include "db/prepared_statement.hpp"
+#include "db/sql_values.hpp"
+#include "db/ticket_participants_sql.hpp"
+
+namespace hd::db {
+namespace {
+
+// Each statement takes the batch's distinct questions as one array and answers by position.
+constexpr PreparedStatement kFindByMessageIds{
+    "hd_batch_find_by_message_ids",
+    "SELECT w.position, m.ticket_id, m.id"
+    " FROM unnest($1::text[]) WITH ORDINALITY AS w (message_id, position)"
+    " CROSS JOIN LATERAL (SELECT ticket_id, id FROM messages"
+    "   WHERE internet_message_id = w.message_id AND ticket_id IS NOT NULL"
+    "   ORDER BY id LIMIT 1) m"};
+const std::string kFindByReferencesSql =
+    std::string(
+        "SELECT w.position, t.id, t.reference, t.requester_address, p.address"
+        " FROM unnest($1::text[]) WITH ORDINALITY AS w (reference, position)"
+        " JOIN tickets t ON t.reference = w.reference") +
+    kTicketParticipantsJoin;
+const PreparedStatement kFindByReferences{"hd_batch_find_by_references",
+                                          kFindByReferencesSql.c_str()};
+constexpr PreparedStatement kNewTicketsInLastHour{
+    "hd_batch_new_tickets_in_last_hour",
+    "SELECT w.position, (SELECT count(*) FROM tickets"
+    "   WHERE lower(requester_address) = lower(w.address)"
+    "     AND created_at > now() - interval '1 hour')"
+    " FROM unnest($1::text[]) WITH ORDINALITY AS w (address, position)"};
+
+// The questions' distinct values, in first-seen order.
+std::vector<std::string> distinct(std::span<const IncomingMessage> batch,
+                                  std::vector<std::string> ingest::ThreadQuestions::*field) {
+  std::vector<std::string> values;
+  std::set<std::string> seen;
+  for (const IncomingMessage& in : batch) {
+    if (in.parsed == nullptr) continue;
+    for (const std::string& value : in.thread_questions.*field) {
+      if (seen.insert(value).second) values.push_back(value);
+    }
+  }
+  return values;
+}
+
+std::size_t position(const pqxx::row& row, std::size_t count) {
+  const auto one_based = row[0].as<std::size_t>();
+  if (one_based == 0 || one_based > count) throw std::out_of_range("batch lookup: bad position");
+  return one_based - 1;
+}
+
+bool isAscii(const std::string& text) {
+  return std::all_of(text.begin(), text.end(),
+                     [](char c) { return static_cast<unsigned char>(c) < 0x80; });
+}
+
+std::string asciiLower(std::string text) {
+  for (char& c : text) {
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  }
+  return text;
+}
+
+}  // namespace
+
+BatchThreadLookup::BatchThreadLookup(pqxx::transaction_base& tx,
+                                     std::span<const IncomingMessage> batch)
+    : live_(tx) {
+  std::vector<std::string> ids = distinct(batch, &ingest::ThreadQuestions::message_ids);
+  std::erase(ids, std::string());
+  if (!ids.empty()) {
+    for (const auto& id : ids) by_message_id_[id] = std::nullopt;
+    for (const auto& row : execPrepared(tx, kFindByMessageIds, textArrayLiteral(ids))) {
+      by_message_id_[ids[position(row, ids.size())]] =
+          ingest::TicketMatch{row[1].as<std::int64_t>(), row[2].as<std::int64_t>()};
+    }
+  }
+  const std::vector<std::string> references = distinct(batch, &ingest::ThreadQuestions::references);
+  if (!references.empty()) {
+    for (const auto& reference : references) by_reference_[reference] = std::nullopt;
+    for (const auto& row : execPrepared(tx, kFindByReferences, textArrayLiteral(references))) {
+      auto& ticket = by_reference_[references[position(row, references.size())]];
+      if (!ticket) {
+        ticket = ingest::TicketPeople{
+            row[1].as<std::int64_t>(), row[2].as<std::string>(), row[3].as<std::string>(), {}};
+      }
+      if (!row[4].is_null()) ticket->participants.push_back(row[4].as<std::string>());
+    }
+  }
+  const std::vector<std::string> senders = distinct(batch, &ingest::ThreadQuestions::senders);
+  if (!senders.empty()) {
+    for (const auto& row : execPrepared(tx, kNewTicketsInLastHour, textArrayLiteral(senders))) {
+      recent_by_sender_[senders[position(row, senders.size())]] = row[1].as<std::int64_t>();
+    }
+  }
+}
+
+std::optional<ingest::TicketMatch> BatchThreadLookup::findByMessageIds(
+    const std::vector<std::string>& message_ids) {
+  const std::optional<ingest::TicketMatch>* first = nullptr;
+  for (const auto& id : message_ids) {
+    if (id.empty()) continue;
+    const auto known = by_message_id_.find(id);
+    if (known == by_message_id_.end() || written_message_ids_.count(validUtf8(id))) {
+      ++live_questions_;
+      return live_.findByMessageIds(message_ids);
+    }
+    if (first == nullptr && known->second) first = &known->second;
+  }
+  return first == nullptr ? std::nullopt : *first;
+}
+
+std::optional<ingest::TicketPeople> BatchThreadLookup::findByReference(
+    const std::string& reference) {
+  const auto known = by_reference_.find(reference);
+  const bool changed = known != by_reference_.end() &&
+                       (known->second ? touched_tickets_.count(known->second->ticket_id) > 0
+                                      : created_references_.count(validUtf8(reference)) > 0);
+  if (known == by_reference_.end() || changed) {
+    ++live_questions_;
+    return live_.findByReference(reference);
+  }
+  return known->second;
+}
+
+std::int64_t BatchThreadLookup::newTicketsInLastHour(const std::string& address) {
+  const auto known = recent_by_sender_.find(address);
+  // PostgreSQL's lower() folds more than ASCII: any non-ASCII address is asked again.
+  const bool changed =
+      !new_requesters_.empty() &&
+      (!isAscii(address) ||
+       std::any_of(new_requesters_.begin(), new_requesters_.end(), [&](const std::string& r) {
+         return !isAscii(r) || r == asciiLower(validUtf8(address));
+       }));
+  if (known == recent_by_sender_.end() || changed) {
+    ++live_questions_;
+    return live_.newTicketsInLastHour(address);
+  }
+  return known->second;
+}
+
+void BatchThreadLookup::remember(const IncomingMessage& in, const CommitResult& stored) {
+  if (stored.status != CommitStatus::kInserted || in.parsed == nullptr) return;
+  const mime::Message& mail = *in.parsed;
+  if (!mail.message_id.empty()) written_message_ids_.insert(validUtf8(mail.message_id));
+  if (stored.ticket_id != 0) touched_tickets_.insert(stored.ticket_id);
+  if (stored.ticket_created) {
+    created_references_.insert(stored.ticket_reference);
+    // The ticket's requester is the From address, else the Sender: both count, to be safe.
+    if (!mail.from && !mail.sender) new_requesters_.emplace_back();
+    for (const auto& address : {mail.from, mail.sender}) {
+      if (address) new_requesters_.push_back(asciiLower(validUtf8(address->address)));
+    }
+  }
+}
+
+}  // namespace hd::db

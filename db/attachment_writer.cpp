@@ -7,7 +7,6 @@
 #include <span>
 #include <string>
 
-#include "connectors/crypto/sha256.hpp"
 #include "db/named_statement.hpp"
 #include "db/sql_values.hpp"
 
@@ -58,8 +57,8 @@ void insertRows(pqxx::transaction_base& tx, std::int64_t message_id,
         .set(name("content_id"), validUtf8(a.content_id))
         .set(name("is_inline"), a.is_inline)
         .set(name("size"), static_cast<std::int64_t>(a.content.size()))
-        .set(name("sha256"), a.sha256_hex.empty() ? crypto::sha256Hex(a.content) : a.sha256_hex)
-        .set(name("content"), a.content);
+        .set(name("sha256"), a.sha256_hex.empty() ? spill::sha256Hex(a.content) : a.sha256_hex)
+        .set(name("content"), a.content.memory());
   }
   args.exec(tx);
 }

@@ -6,7 +6,7 @@
 #include <optional>
 #include <pqxx/pqxx>
 
-#include "connectors/crypto/sha256.hpp"
+
 #include "db/accounted_keys.hpp"
 #include "db/batch_knowledge.hpp"
 #include "db/batch_thread_lookup.hpp"
@@ -63,7 +63,7 @@ std::vector<BatchEntryResult> TicketStore::commitBatch(std::span<const IncomingM
   hashes.reserve(batch.size());
   for (const auto& in : batch) {
     hashes.push_back(in.left_on_server || !in.raw_sha256.empty() ? in.raw_sha256
-                                                                 : crypto::sha256Hex(in.raw));
+                                                                 : spill::sha256Hex(in.raw));
   }
   std::vector<BatchEntryResult> results;
   run("commit batch", [&](pqxx::connection_base& c) {

@@ -123,7 +123,7 @@ void insertMessage(pqxx::transaction_base& tx, const std::string& ticket_prefix,
       .set("raw_size", static_cast<std::int64_t>(in.raw.size()))
       .set("raw_sha256", sha256)
       .set("warnings", warningsJson(in.warnings))
-      .set("raw", in.raw);  // binary: one copy, no escaping
+      .set("raw", in.raw.memory());  // binary: one copy, no escaping
   const auto stored = row.exec(tx).at(0);
   if (follow_up && stored[1].is_null()) {
     // A decide() bug, not bad mail: the exception rolls the whole batch back.
@@ -140,10 +140,10 @@ void insertMessage(pqxx::transaction_base& tx, const std::string& ticket_prefix,
 }  // namespace
 
 std::int64_t writeQuarantine(pqxx::transaction_base& tx, const std::string& source_key,
-                             const std::string& mailbox, const std::string& raw,
+                             const std::string& mailbox, const spill::Bytes& raw,
                              const std::string& sha256, const std::string& error) {
   return execPrepared(tx, kQuarantine, source_key, validUtf8(mailbox),
-                      pqxx::binarystring(raw.data(), raw.size()), sha256, validUtf8(error))
+                      pqxx::binarystring(raw.memory().data(), raw.memory().size()), sha256, validUtf8(error))
       .at(0)
       .at(0)
       .as<std::int64_t>();
@@ -173,7 +173,7 @@ BatchEntryResult writeQuarantineOrAlias(pqxx::transaction_base& tx, const Incomi
 
 void writeQuarantineLeftOnServer(pqxx::transaction_base& tx, const IncomingMessage& in) {
   tx.exec_params0(kQuarantineLeftOnServer, in.source_key, validUtf8(in.mailbox),
-                  pqxx::binarystring(in.raw.data(), in.raw.size()),
+                  pqxx::binarystring(in.raw.memory().data(), in.raw.memory().size()),
                   static_cast<std::int64_t>(in.size), validUtf8(in.quarantine_reason));
 }
 

@@ -23,7 +23,7 @@ CommitResult writeMessage(pqxx::transaction_base& tx, const std::string& ticket_
 // Records (or re-records: attempts + 1, newest error) a message in quarantine with its raw bytes
 // and their SHA-256 (`sha256`, lowercase hex). Returns the row's id.
 std::int64_t writeQuarantine(pqxx::transaction_base& tx, const std::string& source_key,
-                             const std::string& mailbox, const std::string& raw,
+                             const std::string& mailbox, const spill::Bytes& raw,
                              const std::string& sha256, const std::string& error);
 
 // Quarantines `in` (unparseable, or refused by the database) with `error`, unless the mailbox

@@ -2,7 +2,7 @@
 
 #include <pqxx/pqxx>
 
-#include "connectors/crypto/sha256.hpp"
+
 #include "db/accounted_keys.hpp"
 #include "db/batch_knowledge.hpp"
 #include "db/message_writer.hpp"
@@ -26,7 +26,7 @@ constexpr PreparedStatement kTakeQuarantined{
 RetryResult TicketStore::commitRetry(std::int64_t quarantine_id, const IncomingMessage& in,
                                      const BatchDecideFn& decide) {
   if (in.parsed == nullptr) throw std::invalid_argument("commitRetry: parsed message missing");
-  const std::string sha256 = in.raw_sha256.empty() ? crypto::sha256Hex(in.raw) : in.raw_sha256;
+  const std::string sha256 = in.raw_sha256.empty() ? spill::sha256Hex(in.raw) : in.raw_sha256;
   RetryResult result;
   run("retry quarantined message", [&](pqxx::connection_base& c) {
     result = RetryResult{};

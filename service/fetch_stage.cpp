@@ -46,7 +46,7 @@ void FetchStage::run() {
         }
         for (auto& message : fetched.left_on_server) {
           item.prepared->addLeftOnServer(std::move(message.ref.source_key), mailbox_,
-                                         std::move(message.raw), message.ref.size);
+                                         message.raw.toString(), message.ref.size);
         }
       }
       const std::size_t messages = item.prepared->messages().size();

@@ -1,6 +1,5 @@
 #include "service/ingest_step.hpp"
 
-#include "connectors/crypto/sha256.hpp"
 #include "service/ingest/thread_questions.hpp"
 
 namespace hd::service {
@@ -8,7 +7,7 @@ namespace hd::service {
 PreparedBatch::PreparedBatch(std::uint64_t max_message_bytes, mime::Limits mime_limits)
     : max_message_bytes_(max_message_bytes), mime_limits_(mime_limits) {}
 
-void PreparedBatch::add(std::string source_key, std::string mailbox, std::string raw) {
+void PreparedBatch::add(std::string source_key, std::string mailbox, spill::Bytes raw) {
   IncomingMessage in;
   in.source_key = std::move(source_key);
   in.mailbox = std::move(mailbox);
@@ -19,14 +18,14 @@ void PreparedBatch::add(std::string source_key, std::string mailbox, std::string
                            " (limits.max_message_bytes)";
   } else {
     try {
-      *parsed = mime::parse(raw, mime_limits_);
+      *parsed = mime::parseBytes(raw, mime_limits_);
       if (!parsed->ok) in.quarantine_reason = "cannot parse: " + parsed->error;
     } catch (const std::exception& e) {
       in.quarantine_reason = std::string("MIME parser failed: ") + e.what();
     }
   }
   if (in.quarantine_reason.empty()) {
-    in.raw_sha256 = crypto::sha256Hex(raw);
+    in.raw_sha256 = spill::sha256Hex(raw);
     in.parsed = &parsed->message;
     in.warnings = parsed->warnings;
   }

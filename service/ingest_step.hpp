@@ -27,7 +27,7 @@ class PreparedBatch {
 
   // Checks the size and parses; the message joins the batch either parsed or as a quarantine
   // entry (messages().back().parsed == nullptr, quarantine_reason says why).
-  void add(std::string source_key, std::string mailbox, std::string raw);
+  void add(std::string source_key, std::string mailbox, spill::Bytes raw);
 
   const std::vector<IncomingMessage>& messages() const { return messages_; }
   // A message over the size limit, decided from its size before its body was fetched (or

@@ -146,7 +146,7 @@ void MailboxPass::fetchReleased(PassReport& report) {
     batch.add(std::move(message.ref.source_key), mailbox_, std::move(message.raw));
   }
   for (auto& message : fetched.left_on_server) {
-    batch.addLeftOnServer(std::move(message.ref.source_key), mailbox_, std::move(message.raw),
+    batch.addLeftOnServer(std::move(message.ref.source_key), mailbox_, message.raw.toString(),
                           message.ref.size);
   }
   logger().information("mailbox %s: fetching %z of %z message(s) released from the server",

@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include "connectors/spill/bytes.hpp"
+
 namespace hd::mime {
 
 struct Address {
@@ -28,7 +30,7 @@ struct Attachment {
   std::string content_type;  // "type/subtype", lowercase
   std::string content_id;    // without angle brackets; empty when absent
   bool is_inline = false;    // part of a multipart/related body or Content-Disposition: inline
-  std::string content;       // decoded bytes (transfer encoding removed)
+  spill::Bytes content;      // decoded bytes (transfer encoding removed); a spill file when large
   std::string sha256_hex;    // of `content`, lowercase hex
   std::optional<ForwardedMessage>
       forwarded;  // set for message/rfc822 (the whole mail is `content`)

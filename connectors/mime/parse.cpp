@@ -158,4 +158,15 @@ ParseResult parse(std::string_view raw, const Limits& limits) {
   return result;
 }
 
+// A spilled message is read back into memory here for now; parsing from the file comes with the
+// streaming parser.
+ParseResult parseBytes(const spill::Bytes& raw, const Limits& limits) {
+  if (raw.inMemory()) return parse(std::string_view(raw.memory()), limits);
+  if (raw.size() > limits.max_message_bytes) {
+    return failure("message of " + std::to_string(raw.size()) + " bytes exceeds the limit of " +
+                   std::to_string(limits.max_message_bytes));
+  }
+  return parse(std::string_view(raw.toString()), limits);
+}
+
 }  // namespace hd::mime

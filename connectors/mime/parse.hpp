@@ -10,6 +10,7 @@
 
 #include "connectors/mime/limits.hpp"
 #include "connectors/mime/message.hpp"
+#include "connectors/spill/bytes.hpp"
 #include "connectors/mime/warning.hpp"
 
 namespace hd::mime {
@@ -22,5 +23,7 @@ struct ParseResult {
 };
 
 ParseResult parse(std::string_view raw, const Limits& limits = {});
+// The same, for bytes that may be in a spill file.
+ParseResult parseBytes(const spill::Bytes& raw, const Limits& limits = {});
 
 }  // namespace hd::mime

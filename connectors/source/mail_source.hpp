@@ -13,6 +13,8 @@
 #include <string>
 #include <vector>
 
+#include "connectors/spill/bytes.hpp"
+
 namespace hd::source {
 
 // One message on the server, as listed before it is fetched.
@@ -26,7 +28,7 @@ struct MessageRef {
 
 struct FetchedMessage {
   MessageRef ref;
-  std::string raw;  // the exact bytes the server sent, never altered
+  spill::Bytes raw;  // the exact bytes the server sent, never altered (a spill file when large)
   // Not 0 when the server sent more bytes than the source's message limit although the listed
   // size was below it (servers' sizes are approximate): `raw` is empty, the bytes were read and
   // dropped, and this is how many there were.

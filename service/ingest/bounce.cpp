@@ -23,6 +23,9 @@ bool isBlank(char c) {
   return c == ' ' || c == '\t';
 }
 
+// How much of a spilled returned message is scanned: its header block is at the start.
+constexpr std::size_t kMaxReturnedHeaderBytes = 1024 * 1024;
+
 // Subjects of the delivery-failure notices that arrive without a multipart/report, in the
 // languages of our customers' Outlook/Exchange ("Unzustellbar:", "Non remis :").
 constexpr std::array<std::string_view, 12> kBounceSubjects = {
@@ -169,7 +172,11 @@ std::vector<std::string> bouncedMessageIds(const mime::Message& message) {
   std::vector<std::string> candidates;
   for (const auto& attachment : message.attachments) {
     if (!carriesReturnedHeaders(attachment.content_type)) continue;
-    scanFields(attachment.content, true).appendTo(candidates);
+    // A returned message that was spilled is large; its header block is at its start.
+    const spill::Bytes& returned = attachment.content;
+    scanFields(returned.inMemory() ? returned.memory() : returned.head(kMaxReturnedHeaderBytes),
+               true)
+        .appendTo(candidates);
     if (attachment.forwarded && !attachment.forwarded->message_id.empty()) {
       candidates.push_back(attachment.forwarded->message_id);
     }

@@ -9,6 +9,7 @@
 
 #include "connectors/mime/message.hpp"
 #include "connectors/mime/warning.hpp"
+#include "connectors/spill/bytes.hpp"
 #include "service/ingest/outcome.hpp"
 #include "service/ingest/thread_lookup.hpp"
 #include "service/ingest/thread_questions.hpp"
@@ -19,7 +20,7 @@ namespace hd::service {
 struct IncomingMessage {
   std::string source_key;
   std::string mailbox;
-  std::string raw;         // exact bytes from the server
+  spill::Bytes raw;        // exact bytes from the server (a spill file when large)
   std::string raw_sha256;  // lowercase hex of `raw`; computed by the store when left empty
   const mime::Message* parsed = nullptr;
   std::vector<mime::Warning> warnings;

@@ -92,7 +92,7 @@ TEST_F(TicketStoreTest, ManyAttachmentsKeepTheirOrderAndBytes) {
   ASSERT_EQ(result.status, CommitStatus::kInserted);
   ASSERT_EQ(count("SELECT count(*) FROM attachments"), static_cast<long long>(n));
   for (std::size_t i : {std::size_t{0}, std::size_t{1}, kAttachmentsPerStatement, n - 1}) {
-    const std::string& content = m.attachments[i].content;
+    const std::string& content = m.attachments[i].content.memory();
     EXPECT_EQ(db_.scalar("SELECT filename || '|' || content_type || '|' || is_inline || '|' ||"
                          " size || '|' || encode(content, 'hex') FROM attachments ORDER BY id"
                          " OFFSET " +

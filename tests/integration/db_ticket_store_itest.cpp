@@ -84,7 +84,7 @@ TEST_F(TicketStoreTest, CommitsNewTicketWithAllRows) {
                        " encode(content, 'hex') || '|' || (sha256 = encode(sha256(content), 'hex'))"
                        " FROM attachments WHERE message_id = " +
                        message),
-            "log.bin|application/octet-stream|10|" + hex(attachment.content) + "|true");
+            "log.bin|application/octet-stream|10|" + hex(attachment.content.memory()) + "|true");
 
   // ticket.created then message.added, same transaction, both pointing at the message.
   EXPECT_EQ(count("SELECT count(*) FROM events"), 2);

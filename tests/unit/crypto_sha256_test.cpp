@@ -14,5 +14,14 @@ TEST(Sha256, BytesAfterANulCount) {
   EXPECT_NE(sha256Hex(std::string("a\0b", 3)), sha256Hex("a"));
 }
 
+TEST(Sha256, InPiecesEqualsInOne) {
+  const std::string text = "The quick brown fox jumps over the lazy dog";
+  Sha256 pieces;
+  pieces.update(text.substr(0, 7));
+  pieces.update("");
+  pieces.update(text.substr(7));
+  EXPECT_EQ(pieces.hexDigest(), sha256Hex(text));
+}
+
 }  // namespace
 }  // namespace hd::crypto

@@ -150,8 +150,8 @@ TEST(MimeParse, ForwardedMessageIsOneAttachment) {
   const Attachment& a = r.message.attachments[0];
   EXPECT_EQ(a.content_type, "message/rfc822");
   EXPECT_EQ(a.filename, "Broken printer.eml");
-  EXPECT_NE(a.content.find("Subject: Broken printer"), std::string::npos);
-  EXPECT_NE(a.content.find("inner"), std::string::npos);
+  EXPECT_NE(a.content.memory().find("Subject: Broken printer"), std::string::npos);
+  EXPECT_NE(a.content.memory().find("inner"), std::string::npos);
   ASSERT_TRUE(a.forwarded);
   EXPECT_EQ(a.forwarded->subject, "Broken printer");
   EXPECT_EQ(a.forwarded->from->address, "o@x.example");

@@ -13,6 +13,7 @@
 
 #include "connectors/net/tls_options.hpp"
 #include "connectors/source/after_ingest.hpp"
+#include "connectors/spill/bytes.hpp"
 
 namespace hd::service {
 
@@ -71,6 +72,9 @@ struct LimitsConfig {
   // One batch of a pass (fetch, group commit, acknowledge); see PassLimits.
   std::size_t fetch_batch_messages = 50;
   std::uint64_t fetch_batch_bytes = 8ull * 1024 * 1024;
+  // Where a message or a decoded attachment larger than the threshold is kept instead of memory
+  // (anonymous files: nothing is left behind).
+  spill::SpillPolicy spill;
 };
 
 struct BackoffConfig {

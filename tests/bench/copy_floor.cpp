@@ -162,7 +162,7 @@ void loadWithCopy(const std::string& url, int count,
       attachments.text(a.content_type);
       attachments.int8(static_cast<std::int64_t>(a.content.size()));
       attachments.text(a.sha256_hex);
-      attachments.bytes(a.content.data(), a.content.size());
+      attachments.bytes(a.content.memory().data(), a.content.memory().size());
     }
   }
   attachments.finish();

@@ -72,7 +72,9 @@ TEST(ThreadQuestions, CoverEverythingDecideAsks) {
         decide(message, lookup, policy);
         for (const auto& ids : lookup.asked_ids) {
           for (const auto& id : ids) {
-            if (!id.empty()) EXPECT_TRUE(contains(questions.message_ids, id)) << id;
+            if (!id.empty()) {
+              EXPECT_TRUE(contains(questions.message_ids, id)) << id;
+            }
           }
         }
         for (const auto& reference : lookup.asked_references) {

@@ -174,7 +174,34 @@ TEST_F(MailboxPassTest, OversizeMessageIsQuarantinedInItsBatchWithoutEndingThePa
   const PassReport report = runPass();
   EXPECT_EQ(report.quarantined, 1u);
   EXPECT_EQ(store_.rows.at(keyOf(2)), FakeStore::Row::kQuarantined);
+  // Left on the server untouched (issue 11), whatever after_ingest says; the checkpoint passes it.
+  EXPECT_TRUE(store_.left_on_server.count(keyOf(2)));
+  EXPECT_EQ(source_.acknowledged, (std::set<std::uint64_t>{1}));
   EXPECT_EQ(store_.checkpoint->last_uid, 2u);
+}
+
+TEST_F(MailboxPassTest, ANewUidValidityIsRecordedEvenWhenThereIsNothingToStore) {
+  // An empty folder (or one whose every message vanished) after a UIDVALIDITY change: without the
+  // checkpoint under the new value, every later pass would rescan and warn again.
+  store_.checkpoint = source::Checkpoint{testing::kUidValidity + 1, 40};
+  const PassReport report = runPass();
+  EXPECT_EQ(report.listed, 0u);
+  ASSERT_TRUE(store_.checkpoint);
+  EXPECT_EQ(store_.checkpoint->uidvalidity, testing::kUidValidity);
+  EXPECT_EQ(store_.checkpoint->last_uid, 0u);
+}
+
+TEST_F(MailboxPassTest, MailLeftOnServerInAnEarlierPassIsNeverAcknowledged) {
+  deliver({1, 2, 3});
+  source_.mail[2] = testing::sampleMail(2) + std::string(4096, 'x');
+  limits_.max_message_bytes = 1024;
+  runPass();
+  store_.checkpoint.reset();  // e.g. a UIDVALIDITY change: the folder is listed again
+  source_.acknowledged.clear();
+  const PassReport report = runPass();
+  EXPECT_EQ(report.quarantined, 0u);
+  EXPECT_FALSE(source_.acknowledged.count(2));
+  EXPECT_EQ(store_.checkpoint->last_uid, 3u);
 }
 
 TEST_F(MailboxPassTest, TransientStoreFailureEndsThePassWithNothingAcknowledged) {

@@ -72,6 +72,7 @@ Environment (all optional):
   HD_DEBIAN_MIRROR, HD_DEBIAN_SECURITY_MIRROR
                   mirrors for the base image of 'image-test' (default: apt's configured sources)
   HD_BENCH_MESSAGES, HD_BENCH_RUNS  size of the bench's mailbox (2000) and runs (1; medians)
+  HD_BENCH_IDLE_DELIVERIES  messages delivered while the service idles in IMAP IDLE (10)
   HD_BENCH_SERVICE  the helpdesk-ingest binary the bench runs (default: this build's)
 EOF
 }
@@ -258,6 +259,8 @@ cmd_bench() {
     --service "${HD_BENCH_SERVICE:-${HD_REPO}/${HD_BUILD_DIR}/helpdesk-ingest}" \
     --pg-pid-file "${TEST_INSTANCE}/pg/data/postmaster.pid" \
     --dovecot-pid-file "${TEST_INSTANCE}/dovecot/run/master.pid"
+  log "IMAP IDLE: delivery to commit"
+  "${bench}/idle_latency_bench" --deliveries "${HD_BENCH_IDLE_DELIVERIES:-10}"
   log "MIME parsing over tests/corpus"
   "${bench}/mime_parse_bench" 50
 }

@@ -72,6 +72,17 @@ constexpr const char* kQuarantineLeftOnServer =
     " ON CONFLICT (source_key) DO UPDATE SET attempts = quarantine.attempts + 1,"
     " last_seen = now(), error = EXCLUDED.error, size = EXCLUDED.size,"
     " headers = EXCLUDED.headers, on_server = true, fetch_requested = false";
+// After a UIDVALIDITY change the same message is listed under a new key: its left-on-server row
+// (same mailbox, size and header block, under a key of another UIDVALIDITY) moves to the new key,
+// rather than a second row staying behind under a key no server will list again. $3 is the new
+// key's "imap:<mailbox>:" prefix, $4 its "imap:<mailbox>:<UIDVALIDITY>:" prefix.
+constexpr const char* kMoveLeftOnServerToNewKey =
+    "UPDATE quarantine SET source_key = $1"
+    " WHERE id = (SELECT id FROM quarantine"
+    "   WHERE on_server AND mailbox = $2 AND size = $5 AND headers = $6"
+    "     AND left(source_key, length($3)) = $3 AND left(source_key, length($4)) <> $4"
+    "   ORDER BY id LIMIT 1)"
+    " AND NOT EXISTS (SELECT 1 FROM quarantine WHERE source_key = $1)";
 constexpr const char* kForgetLeftOnServer =
     "DELETE FROM quarantine WHERE source_key = $1 AND on_server";
 
@@ -143,7 +154,8 @@ std::int64_t writeQuarantine(pqxx::transaction_base& tx, const std::string& sour
                              const std::string& mailbox, const spill::Bytes& raw,
                              const std::string& sha256, const std::string& error) {
   return execPrepared(tx, kQuarantine, source_key, validUtf8(mailbox),
-                      pqxx::binarystring(raw.memory().data(), raw.memory().size()), sha256, validUtf8(error))
+                      pqxx::binarystring(raw.memory().data(), raw.memory().size()), sha256,
+                      validUtf8(error))
       .at(0)
       .at(0)
       .as<std::int64_t>();
@@ -172,6 +184,16 @@ BatchEntryResult writeQuarantineOrAlias(pqxx::transaction_base& tx, const Incomi
 }
 
 void writeQuarantineLeftOnServer(pqxx::transaction_base& tx, const IncomingMessage& in) {
+  // IMAP keys only ("imap:<mailbox>:<UIDVALIDITY>:<UID>"); POP3 has no UIDVALIDITY.
+  const std::string& key = in.source_key;
+  const auto uid_at = key.rfind(':');
+  const auto uidvalidity_at = uid_at == std::string::npos ? uid_at : key.rfind(':', uid_at - 1);
+  if (key.rfind("imap:", 0) == 0 && uidvalidity_at != std::string::npos && uidvalidity_at > 4) {
+    tx.exec_params0(kMoveLeftOnServerToNewKey, key, validUtf8(in.mailbox),
+                    key.substr(0, uidvalidity_at + 1), key.substr(0, uid_at + 1),
+                    static_cast<std::int64_t>(in.size),
+                    pqxx::binarystring(in.raw.memory().data(), in.raw.memory().size()));
+  }
   tx.exec_params0(kQuarantineLeftOnServer, in.source_key, validUtf8(in.mailbox),
                   pqxx::binarystring(in.raw.memory().data(), in.raw.memory().size()),
                   static_cast<std::int64_t>(in.size), validUtf8(in.quarantine_reason));

@@ -123,15 +123,27 @@ TEST_F(QuarantineDedupeTest, MailTheDatabaseRefusesAgainUnderANewKeyIsAnAliasOfI
   EXPECT_EQ(aliasTarget("imap:support:8:1"), "-|" + quarantineId("imap:support:7:1"));
 }
 
-TEST_F(QuarantineDedupeTest, MailLeftOnTheServerIsNeverComparedByItsHeaders) {
+// Mail left on the server has no SHA-256 (only its header block was fetched): it never becomes an
+// alias. After a UIDVALIDITY change its row moves to the new key (same mailbox, size and header
+// block, under another UIDVALIDITY); anything else is other mail.
+TEST_F(QuarantineDedupeTest, MailLeftOnTheServerIsNeverAnAliasItsRowMovesToItsNewKey) {
   const std::string headers = "From: big@example.com\r\nSubject: Big\r\n\r\n";
   commit({leftOnServer("imap:support:7:1", headers)});
+  const std::string id = quarantineId("imap:support:7:1");
   commit({leftOnServer("imap:support:8:1", headers)});
-  EXPECT_EQ(count("SELECT count(*) FROM quarantine WHERE on_server AND raw_sha256 IS NULL"), 2);
+  EXPECT_EQ(quarantineId("imap:support:8:1"), id);
+  EXPECT_EQ(count("SELECT count(*) FROM quarantine WHERE on_server AND raw_sha256 IS NULL"), 1);
   EXPECT_EQ(count("SELECT count(*) FROM source_aliases"), 0);
+  // The same header block in the same UIDVALIDITY (two deliveries), or with another size: a row
+  // each.
+  commit({leftOnServer("imap:support:8:2", headers)});
+  IncomingMessage other_size = leftOnServer("imap:support:9:1", headers);
+  other_size.size += 1;
+  commit({other_size});
+  EXPECT_EQ(count("SELECT count(*) FROM quarantine WHERE on_server"), 3);
   // Nor does unparseable mail whose bytes equal such a header block match it.
-  commit({unparseable("imap:support:8:2", headers)});
-  EXPECT_EQ(count("SELECT count(*) FROM quarantine"), 3);
+  commit({unparseable("imap:support:9:2", headers)});
+  EXPECT_EQ(count("SELECT count(*) FROM quarantine"), 4);
   EXPECT_EQ(count("SELECT count(*) FROM source_aliases"), 0);
 }
 

@@ -39,8 +39,9 @@ class IngestUidValidityRescan : public ::testing::Test {
     expectTheFirstPassRows();
   }
 
-  ProcessResult runOnce(const std::string& after_ingest) {
-    std::string json = apiConfigJson(db_.url(), box_.user());
+  ProcessResult runOnce(const std::string& after_ingest, const std::string& top_extra = "") {
+    std::string json =
+        apiConfigJson(db_.url(), box_.user(), R"("api_token": ")" + kApiToken + "\"", top_extra);
     const std::string seen = R"("after_ingest": "seen")";
     json.replace(json.find(seen), seen.size(), R"("after_ingest": ")" + after_ingest + "\"");
     TempFile config(json);
@@ -162,6 +163,31 @@ TEST_F(IngestUidValidityRescan, ARetryAfterTheRescanStoresTheMailOnceAndTheAlias
                        new_key + "'"),
             std::to_string(retried.json()["message_id"].get<long long>()) + "|-");
   EXPECT_EQ(db::TicketStore(db_.url()).accountedKeys({new_key}).size(), 1u);
+}
+
+// Mail too large to fetch is left on the server with a quarantine row (its header block and size).
+// After the rescan it is listed under a new key: the row moves to that key (no second row, and
+// nothing acknowledged), so /api/v1/quarantine still shows it once and a retry can find it.
+TEST_F(IngestUidValidityRescan, MailLeftOnTheServerKeepsOneQuarantineRowUnderItsNewKey) {
+  const std::string limits = R"("limits": {"max_message_bytes": 2048},)";
+  box_.deliver(kOrdinary);
+  box_.deliver(
+      "From: Ann <ann@example.com>\nTo: support@example.com\nSubject: Huge logs\n"
+      "Message-ID: <huge@example.com>\nDate: Thu, 26 Nov 2026 10:20:00 +0000\n\n" +
+      std::string(8192, 'x') + "\n");
+  auto first = runOnce("delete", limits);
+  ASSERT_EQ(first.exit_code, 0) << first.output;
+  const std::string entry = db_.scalar("SELECT id FROM quarantine WHERE on_server");
+  ASSERT_FALSE(entry.empty()) << first.output;
+  ASSERT_EQ(box_.count(), 1u) << "the large message stays on the server";
+
+  box_.setUidValidity(kNewUidValidity);
+  auto rescan = runOnce("delete", limits);
+  ASSERT_EQ(rescan.exit_code, 0) << rescan.output;
+  EXPECT_EQ(count("SELECT count(*) FROM quarantine"), 1);
+  EXPECT_EQ(db_.scalar("SELECT id || '|' || source_key FROM quarantine WHERE on_server"),
+            entry + "|imap:support:" + std::to_string(kNewUidValidity) + ":2");
+  EXPECT_EQ(box_.count(), 1u) << "never acknowledged, whatever after_ingest says";
 }
 
 }  // namespace

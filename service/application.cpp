@@ -21,6 +21,7 @@
 #include "service/healthcheck.hpp"
 #include "service/logging.hpp"
 #include "service/runtime.hpp"
+#include "service/spill_directory.hpp"
 
 namespace hd::service {
 namespace {
@@ -149,6 +150,10 @@ void Application::printHelp() {
   formatter.setFooter(
       "Exit codes: 0 success; 1 a mailbox pass failed (--once); 2 usage or configuration error.\n"
       "SIGTERM or SIGINT stops after the batch at hand (at most 30 s); --once then exits 1.\n"
+      "Mail and attachments over limits.spill_threshold_bytes (default 4 MiB) are kept in "
+      "anonymous files in limits.spill_directory (default $TMPDIR, else /tmp) instead of memory; "
+      "the service does not start unless it can write there (exit 2). Size that directory as "
+      "README.md says (Big mail on disk).\n"
       "The configuration format is described in README.md and deploy/config.example.json.");
   formatter.format(std::cout);
 }
@@ -223,6 +228,14 @@ int Application::main(const std::vector<std::string>& args) {
                           std::cout, std::cerr);
   }
 
+  // Big mail must have somewhere to go before any mailbox is touched.
+  try {
+    prepareSpillDirectory(config);
+  } catch (const ConfigError& e) {
+    std::cerr << "helpdesk-ingest: configuration error in " << config_path_ << ": " << e.what()
+              << "\n";
+    return kExitUsage;
+  }
   Runtime runtime(config, RuntimeHooks{faultInjectionFromEnvironment()});
 
   // Block SIGINT/SIGTERM in this thread BEFORE any other thread exists, so every thread inherits

@@ -38,7 +38,10 @@ Config parseConfig(const std::string& json_text, const EnvLookup& env,
   config.database_url = parseDatabase(top.child("database"));
   if (top.has("http")) parseHttp(top.child("http"), config);
   if (top.has("tickets")) own_addresses = parseTickets(top.child("tickets"), config);
-  if (top.has("limits")) config.limits = parseLimits(top.child("limits"));
+  // Read even when absent: the spill directory's default comes from the environment.
+  const Json no_limits = Json::object();
+  config.limits = parseLimits(top.has("limits") ? top.child("limits")
+                                                : ObjectReader(no_limits, "limits", env, base_dir));
   if (top.has("backoff")) config.backoff = parseBackoff(top.child("backoff"));
   if (top.has("log")) config.log = parseLog(top.child("log"));
   if (top.has("secrets")) parseSecrets(top.child("secrets"), config);

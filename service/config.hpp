@@ -73,9 +73,13 @@ struct LimitsConfig {
   std::size_t fetch_batch_messages = 50;
   std::uint64_t fetch_batch_bytes = 8ull * 1024 * 1024;
   // Where a message or a decoded attachment larger than the threshold is kept instead of memory
-  // (anonymous files: nothing is left behind).
+  // (anonymous files: nothing is left behind): "spill_directory" (default $TMPDIR, else /tmp;
+  // an absolute path, checked at start) and "spill_threshold_bytes" (64 KiB to 1 GiB, default
+  // 4 MiB).
   spill::SpillPolicy spill;
 };
+inline constexpr std::int64_t kMinSpillThresholdBytes = 64 * 1024;
+inline constexpr std::int64_t kMaxSpillThresholdBytes = 1024ll * 1024 * 1024;
 
 struct BackoffConfig {
   std::chrono::seconds initial{5};

@@ -18,7 +18,7 @@ std::string parseDatabase(ObjectReader in);
 void parseHttp(ObjectReader in, Config& config);
 // "tickets": reference prefix, rate limit; the own addresses when given.
 std::optional<std::vector<std::string>> parseTickets(ObjectReader in, Config& config);
-// "limits" and "backoff".
+// "limits" and "backoff". Without "limits" the spill directory still comes from $TMPDIR.
 LimitsConfig parseLimits(ObjectReader in);
 BackoffConfig parseBackoff(ObjectReader in);
 // "log".

@@ -51,10 +51,13 @@ class Bytes {
 // SHA-256 of the bytes (lowercase hex), read in chunks.
 std::string sha256Hex(const Bytes& bytes);
 
-// Where and from what size contents go to a spill file.
+// Where and from what size contents go to a spill file. The service's defaults come from
+// limits.spill_directory ($TMPDIR, else /tmp) and limits.spill_threshold_bytes (4 MiB: the
+// 1-2 MB attachments of everyday mail stay in memory, a message the size of a whole batch does
+// not).
 struct SpillPolicy {
   std::string directory = "/tmp";
-  std::uint64_t threshold_bytes = 8u * 1024 * 1024;
+  std::uint64_t threshold_bytes = 4u * 1024 * 1024;
 };
 
 // Collects bytes as they arrive (a literal read in pieces, a decoded part): in memory up to the

@@ -19,7 +19,7 @@ int openAnonymous(const std::string& directory) {
   if (fd >= 0) return fd;
     // EOPNOTSUPP/EISDIR: the file system has no O_TMPFILE; anything else: mkstemp will say why.
 #endif
-  std::string path = directory + "/helpdesk-ingest-spill.XXXXXX";
+  std::string path = directory + "/" + std::string(kNamedSpillFilePrefix) + "XXXXXX";
   const int named = ::mkostemp(path.data(), O_CLOEXEC);
   if (named < 0) fail(errno, "cannot create a spill file in " + directory);
   ::unlink(path.c_str());

@@ -13,6 +13,11 @@
 
 namespace hd::spill {
 
+// The name a spill file has for an instant where O_TMPFILE is missing (mkstemp, then unlink): a
+// crash in between leaves "<directory>/helpdesk-ingest-spill.XXXXXX" behind, which the service
+// removes at start (service/spill_directory.hpp).
+inline constexpr std::string_view kNamedSpillFilePrefix = "helpdesk-ingest-spill.";
+
 class SpillFile {
  public:
   // Throws std::system_error naming `directory` when no file can be made there.

@@ -197,5 +197,80 @@ TEST(Config, MissingFileIsAConfigError) {
   }
 }
 
+// limits.spill_directory and limits.spill_threshold_bytes: where big mail is spilled and from
+// what size (issue 11, big mail). Whether the directory is usable is checked at start
+// (service_spill_directory_test.cpp), not by the parser.
+std::string withLimits(const std::string& limits) {
+  return withMailbox("", limits.empty() ? "" : R"("limits": {)" + limits + "},");
+}
+
+spill::SpillPolicy spillOf(const std::string& limits, std::map<std::string, std::string> env = {}) {
+  return parseConfig(withLimits(limits), fakeEnv(std::move(env))).limits.spill;
+}
+
+std::string spillErrorKey(const std::string& limits, std::map<std::string, std::string> env = {}) {
+  return errorKey(withLimits(limits), fakeEnv(std::move(env)));
+}
+
+TEST(ConfigSpill, DefaultsToTmpAndFourMebibytes) {
+  EXPECT_EQ(spillOf("").directory, "/tmp");
+  EXPECT_EQ(spillOf("").threshold_bytes, 4u * 1024 * 1024);
+  EXPECT_EQ(spillOf(R"("max_parts": 10)").directory, "/tmp");
+  // The library's own default is the service's: code that builds a policy itself agrees.
+  EXPECT_EQ(spill::SpillPolicy{}.threshold_bytes, 4u * 1024 * 1024);
+}
+
+TEST(ConfigSpill, DefaultDirectoryIsTmpdirWhenSet) {
+  EXPECT_EQ(spillOf("", {{"TMPDIR", "/var/spool/hd"}}).directory, "/var/spool/hd");
+  EXPECT_EQ(spillOf(R"("max_parts": 10)", {{"TMPDIR", "/var/spool/hd"}}).directory,
+            "/var/spool/hd");
+  EXPECT_EQ(spillOf("", {{"TMPDIR", ""}}).directory, "/tmp");  // set but empty: unset
+}
+
+TEST(ConfigSpill, ConfiguredValuesWinOverTheEnvironment) {
+  const auto spill = spillOf(R"("spill_directory": "/srv/spill", "spill_threshold_bytes": 65536)",
+                             {{"TMPDIR", "/var/tmp"}});
+  EXPECT_EQ(spill.directory, "/srv/spill");
+  EXPECT_EQ(spill.threshold_bytes, 65536u);
+  EXPECT_EQ(spillOf(R"("spill_directory": "${SPILL}")", {{"SPILL", "/data/spill"}}).directory,
+            "/data/spill");
+  EXPECT_EQ(spillOf(R"("spill_threshold_bytes": 1073741824)").threshold_bytes, 1073741824u);
+}
+
+TEST(ConfigSpill, BadThresholdsNameTheKey) {
+  for (const char* value :
+       {"0", "-1", "65535", "1073741825", "-4194304", "4194304.5", "4e6", "\"4194304\"", "true",
+        "[4194304]", "{}", "18446744073709551615", "99999999999999999999"}) {
+    EXPECT_EQ(spillErrorKey(std::string(R"("spill_threshold_bytes": )") + value),
+              "limits.spill_threshold_bytes")
+        << value;
+  }
+}
+
+TEST(ConfigSpill, BadDirectoriesNameTheKey) {
+  for (const char* value :
+       {R"("")", R"("tmp")", R"("./spill")", R"("../tmp")", R"("~/spill")", R"(" /tmp")",
+        R"("/tmp\u0000/etc")", "42", "true", "[\"/tmp\"]", "{}", R"("${UNSET_VARIABLE}")"}) {
+    EXPECT_EQ(spillErrorKey(std::string(R"("spill_directory": )") + value),
+              "limits.spill_directory")
+        << value;
+  }
+}
+
+TEST(ConfigSpill, ARelativeTmpdirIsRefusedNamingTheKeyAndTheVariable) {
+  try {
+    parseConfig(withLimits(""), fakeEnv({{"TMPDIR", "scratch"}}));
+    FAIL() << "a relative $TMPDIR was taken";
+  } catch (const ConfigError& e) {
+    EXPECT_EQ(e.key(), "limits.spill_directory");
+    EXPECT_NE(std::string(e.what()).find("$TMPDIR"), std::string::npos) << e.what();
+  }
+}
+
+TEST(ConfigSpill, UnknownSpillKeysAreRefused) {
+  EXPECT_EQ(spillErrorKey(R"("spill_dir": "/tmp")"), "limits.spill_dir");
+  EXPECT_EQ(spillErrorKey(R"("spill_threshold": 65536)"), "limits.spill_threshold");
+}
+
 }  // namespace
 }  // namespace hd::service

@@ -27,7 +27,8 @@ RUN apt-get update \
  && xargs apt-get install -y --no-install-recommends < /tmp/packages-runtime.txt \
  && rm -rf /var/lib/apt/lists/* /tmp/packages-runtime.txt \
  && useradd --system --user-group --no-create-home --shell /usr/sbin/nologin helpdesk \
- && mkdir -p /etc/helpdesk-ingest
+ && mkdir -p /etc/helpdesk-ingest \
+ && install -d -o helpdesk -g helpdesk -m 0700 /var/spool/helpdesk-ingest
 COPY --from=builder /src/build/helpdesk-ingest /usr/local/bin/helpdesk-ingest
 COPY deploy/config.example.json /etc/helpdesk-ingest/config.example.json
 USER helpdesk

@@ -45,7 +45,8 @@ Commands:
   bench   deps, build, start a fresh environment, run the benchmarks (tests/bench) and print
           their figures (PostgreSQL with fsync and synchronous_commit on): raw IMAPS/POP3S
           fetches, the COPY floor and --once IMAPS/POP3S passes over one generated mailbox,
-          MIME parsing; stop it
+          MIME parsing, and one 150 MB message through --once and the API with the peak RSS
+          of each (issue 11's 64 MB target); stop it
   image-test
           build the Docker image as helpdesk-ingest:dev and smoke-test it against a fresh
           environment on the host's network: --once read-only without capabilities, HEALTHCHECK
@@ -74,6 +75,7 @@ Environment (all optional):
   HD_BENCH_MESSAGES, HD_BENCH_RUNS  size of the bench's mailbox (2000) and runs (1; medians)
   HD_BENCH_IDLE_DELIVERIES  messages delivered while the service idles in IMAP IDLE (10)
   HD_BENCH_SERVICE  the helpdesk-ingest binary the bench runs (default: this build's)
+  HD_BENCH_BIG_MAIL_BYTES  size of the bench's big message (default 150000000)
 EOF
 }
 
@@ -263,6 +265,9 @@ cmd_bench() {
   "${bench}/idle_latency_bench" --deliveries "${HD_BENCH_IDLE_DELIVERIES:-10}"
   log "MIME parsing over tests/corpus"
   "${bench}/mime_parse_bench" 50
+  log "big mail: one 150 MB message through --once and the API (peak RSS, target <= 64 MB)"
+  "${bench}/big_mail_bench" --message-bytes "${HD_BENCH_BIG_MAIL_BYTES:-150000000}" \
+    --service "${HD_BENCH_SERVICE:-${HD_REPO}/${HD_BUILD_DIR}/helpdesk-ingest}"
 }
 
 IMAGE_LOCK_FD=""

@@ -61,18 +61,6 @@ std::string headers(int i) {
   return h + "MIME-Version: 1.0\n";
 }
 
-std::string withAttachment(int i, std::size_t message_bytes) {
-  const std::string boundary = "=_bench_" + std::to_string(i);
-  // base64 grows by 4/3 plus a newline every 76 characters.
-  const std::size_t content = message_bytes * 57 / 78;
-  return headers(i) + "Content-Type: multipart/mixed; boundary=\"" + boundary + "\"\n\n--" +
-         boundary + "\nContent-Type: text/plain; charset=utf-8\n\n" + prose(i, 600) + "\n--" +
-         boundary + "\nContent-Type: application/pdf; name=\"report-" + std::to_string(i) +
-         ".pdf\"\nContent-Disposition: attachment; filename=\"report-" + std::to_string(i) +
-         ".pdf\"\nContent-Transfer-Encoding: base64\n\n" +
-         test::base64Lines(randomBytes(content, i)) + "--" + boundary + "--\n";
-}
-
 }  // namespace
 
 MailShape shapeOf(int i) {
@@ -97,11 +85,23 @@ std::string benchMessage(int i) {
              "</td></tr></table></body></html>\n--" + boundary + "--\n";
     }
     case MailShape::kAttachment100K:
-      return withAttachment(i, 100 * 1024);
+      return messageWithAttachment(i, 100 * 1024);
     case MailShape::kAttachmentLarge:
-      return withAttachment(i, (1024 + mix(i + 1) % 1024) * 1024);
+      return messageWithAttachment(i, (1024 + mix(i + 1) % 1024) * 1024);
   }
   return {};
+}
+
+std::string messageWithAttachment(int i, std::size_t message_bytes) {
+  const std::string boundary = "=_bench_" + std::to_string(i);
+  // base64 grows by 4/3 plus a newline every 76 characters.
+  const std::size_t content = message_bytes * 57 / 78;
+  return headers(i) + "Content-Type: multipart/mixed; boundary=\"" + boundary + "\"\n\n--" +
+         boundary + "\nContent-Type: text/plain; charset=utf-8\n\n" + prose(i, 600) + "\n--" +
+         boundary + "\nContent-Type: application/pdf; name=\"report-" + std::to_string(i) +
+         ".pdf\"\nContent-Disposition: attachment; filename=\"report-" + std::to_string(i) +
+         ".pdf\"\nContent-Transfer-Encoding: base64\n\n" +
+         test::base64Lines(randomBytes(content, i)) + "--" + boundary + "--\n";
 }
 
 }  // namespace hd::bench

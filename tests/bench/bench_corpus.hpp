@@ -17,4 +17,9 @@ MailShape shapeOf(int i);
 // Message number `i` of the corpus, LF line endings (Maildir convention).
 std::string benchMessage(int i);
 
+// A message of about `message_bytes` (LF): a short text part and one base64 attachment of
+// pseudo-random bytes (seeded by `i`), as the corpus's attachment shapes; also the big mail of
+// big_mail_bench.
+std::string messageWithAttachment(int i, std::size_t message_bytes);
+
 }  // namespace hd::bench

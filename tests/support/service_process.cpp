@@ -40,8 +40,9 @@ std::vector<char*> pointers(std::vector<std::string>& strings) {
 }  // namespace
 
 ServiceProcess::ServiceProcess(const std::vector<std::string>& args,
-                               const std::vector<std::string>& extra_env) {
-  std::vector<std::string> argv_strings{HD_BINARY_PATH};
+                               const std::vector<std::string>& extra_env,
+                               const std::string& binary) {
+  std::vector<std::string> argv_strings{binary};
   argv_strings.insert(argv_strings.end(), args.begin(), args.end());
   std::vector<std::string> env_strings = mergedEnvironment(extra_env);
   // Everything the child needs is built before fork(): only async-signal-safe calls follow.

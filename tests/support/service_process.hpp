@@ -17,10 +17,12 @@ namespace hd::test {
 
 class ServiceProcess {
  public:
-  // Starts the binary (HD_BINARY_PATH) with `args`; `extra_env` entries "K=V" override the
-  // inherited environment. Throws std::system_error when it cannot be started.
+  // Starts `binary` (default: this build's, HD_BINARY_PATH; benchmarks may run another build)
+  // with `args`; `extra_env` entries "K=V" override the inherited environment. Throws
+  // std::system_error when it cannot be started.
   explicit ServiceProcess(const std::vector<std::string>& args,
-                          const std::vector<std::string>& extra_env = {});
+                          const std::vector<std::string>& extra_env = {},
+                          const std::string& binary = HD_BINARY_PATH);
   ~ServiceProcess();  // SIGKILLs the process if it still runs
   ServiceProcess(const ServiceProcess&) = delete;
   ServiceProcess& operator=(const ServiceProcess&) = delete;

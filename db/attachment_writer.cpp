@@ -7,6 +7,7 @@
 #include <span>
 #include <string>
 
+#include "db/content_chunks.hpp"
 #include "db/named_statement.hpp"
 #include "db/sql_values.hpp"
 
@@ -44,23 +45,43 @@ const NamedStatement& statementFor(std::size_t rows) {
   return *statement;
 }
 
+// One spilled attachment: its row, with the content NULL, then its chunks.
+const NamedStatement kInsertChunkedAttachment(
+    "hd_insert_chunked_attachment",
+    "INSERT INTO attachments (message_id, filename, content_type, content_id, is_inline, size,"
+    " sha256, content) VALUES (:message_id::bigint, :filename_0, :content_type_0, :content_id_0,"
+    " :is_inline_0::boolean, :size_0::bigint, :sha256_0, NULL) RETURNING id");
+
+// Sets the columns of row `r` but the content.
+void setColumns(NamedArgs& args, std::size_t r, const mime::Attachment& a) {
+  const auto name = [r](const char* column) { return field(r, column).substr(1); };
+  args.set(name("filename"), validUtf8(a.filename))
+      .set(name("content_type"),
+           validUtf8(a.content_type.empty() ? kDefaultContentType : a.content_type))
+      .set(name("content_id"), validUtf8(a.content_id))
+      .set(name("is_inline"), a.is_inline)
+      .set(name("size"), static_cast<std::int64_t>(a.content.size()))
+      .set(name("sha256"), a.sha256_hex.empty() ? spill::sha256Hex(a.content) : a.sha256_hex);
+}
+
 void insertRows(pqxx::transaction_base& tx, std::int64_t message_id,
                 std::span<const mime::Attachment> rows) {
   NamedArgs args(statementFor(rows.size()));
   args.set("message_id", message_id);
   for (std::size_t r = 0; r < rows.size(); ++r) {
-    const mime::Attachment& a = rows[r];
-    const auto name = [r](const char* column) { return field(r, column).substr(1); };
-    args.set(name("filename"), validUtf8(a.filename))
-        .set(name("content_type"),
-             validUtf8(a.content_type.empty() ? kDefaultContentType : a.content_type))
-        .set(name("content_id"), validUtf8(a.content_id))
-        .set(name("is_inline"), a.is_inline)
-        .set(name("size"), static_cast<std::int64_t>(a.content.size()))
-        .set(name("sha256"), a.sha256_hex.empty() ? spill::sha256Hex(a.content) : a.sha256_hex)
-        .set(name("content"), a.content.memory());
+    setColumns(args, r, rows[r]);
+    args.set(field(r, "content").substr(1), rows[r].content.memory());
   }
   args.exec(tx);
+}
+
+void insertChunked(pqxx::transaction_base& tx, std::int64_t message_id,
+                   const mime::Attachment& attachment) {
+  NamedArgs args(kInsertChunkedAttachment);
+  args.set("message_id", message_id);
+  setColumns(args, 0, attachment);
+  const auto id = args.exec(tx).at(0).at(0).as<std::int64_t>();
+  writeChunks(tx, ChunkedContent::kAttachment, id, attachment.content);
 }
 
 }  // namespace
@@ -68,9 +89,20 @@ void insertRows(pqxx::transaction_base& tx, std::int64_t message_id,
 void writeAttachments(pqxx::transaction_base& tx, std::int64_t message_id,
                       const std::vector<mime::Attachment>& attachments) {
   const std::span<const mime::Attachment> all(attachments);
-  for (std::size_t first = 0; first < all.size(); first += kAttachmentsPerStatement) {
-    insertRows(tx, message_id,
-               all.subspan(first, std::min(kAttachmentsPerStatement, all.size() - first)));
+  std::size_t first = 0;
+  while (first < all.size()) {
+    if (storedInChunks(all[first].content)) {
+      insertChunked(tx, message_id, all[first++]);
+      continue;
+    }
+    // The run of in-memory contents from `first`, up to a statement's rows.
+    std::size_t end = first;
+    while (end < all.size() && end - first < kAttachmentsPerStatement &&
+           !storedInChunks(all[end].content)) {
+      ++end;
+    }
+    insertRows(tx, message_id, all.subspan(first, end - first));
+    first = end;
   }
 }
 

@@ -1,8 +1,9 @@
 #pragma once
 // The attachments of one stored message, written with multi-row INSERTs (up to
 // kAttachmentsPerStatement rows per round trip, each row count prepared once per connection).
-// Contents travel as binary parameters (no escaping). Runs in the caller's transaction; libpqxx
-// exceptions pass through.
+// Contents travel as binary parameters (no escaping). A spilled content (db/content_chunks.hpp)
+// gets a row of its own with a NULL content, then its chunks; rows keep the message's order
+// (ascending ids). Runs in the caller's transaction; libpqxx exceptions pass through.
 
 #include <cstdint>
 #include <vector>

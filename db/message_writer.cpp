@@ -7,6 +7,7 @@
 #include <stdexcept>
 
 #include "db/attachment_writer.hpp"
+#include "db/content_chunks.hpp"
 #include "db/named_statement.hpp"
 #include "db/prepared_statement.hpp"
 #include "db/sql_values.hpp"
@@ -20,10 +21,11 @@ constexpr PreparedStatement kInsertAlias{
     " VALUES ($1, NULLIF($2::bigint, 0), NULLIF($3::bigint, 0))"};
 
 // The ticket (new, or the follow-up's touched), the message, its raw bytes and its feed events in
-// one round trip. A new ticket's reference is written by the statement that draws its id, so it
-// is never NULL; nextval() runs only when :new_ticket is true (no gaps in the references). A new
-// ticket's ticket.created event is inserted right before its message.added (ORDER BY position),
-// so it gets the lower id. A follow-up to a ticket that does not exist yields no ticket row.
+// one round trip (a spilled raw's chunks follow, db/content_chunks.hpp). A new ticket's reference
+// is written by the statement that draws its id, so it is never NULL; nextval() runs only when
+// :new_ticket is true (no gaps in the references). A new ticket's ticket.created event is inserted
+// right before its message.added (ORDER BY position), so it gets the lower id. A follow-up to a
+// ticket that does not exist yields no ticket row.
 const NamedStatement kInsertMessage(
     "hd_insert_message",
     "WITH new_ticket AS ("
@@ -49,7 +51,8 @@ const NamedStatement kInsertMessage(
     "    to_timestamp(NULLIF(:sent_at_epoch, '')::bigint), :body_text, :body_text_new, :body_html,"
     "    :classification, :decision_reason, :raw_size::bigint, :raw_sha256, :warnings::jsonb)"
     "  RETURNING id, ticket_id),"
-    " raw AS (INSERT INTO raw_messages (message_id, raw) SELECT id, :raw::bytea FROM m),"
+    " raw AS (INSERT INTO raw_messages (message_id, raw)"
+    "  SELECT id, CASE WHEN :raw_in_chunks::boolean THEN NULL ELSE :raw::bytea END FROM m),"
     " feed AS ("
     "  INSERT INTO events (type, ticket_id, message_id)"
     "  SELECT kind.type, m.ticket_id, m.id"
@@ -64,7 +67,7 @@ constexpr PreparedStatement kQuarantine{
     "INSERT INTO quarantine (source_key, mailbox, raw, raw_sha256, error)"
     " VALUES ($1, $2, $3, $4, $5)"
     " ON CONFLICT (source_key) DO UPDATE SET attempts = quarantine.attempts + 1,"
-    " last_seen = now(), error = EXCLUDED.error RETURNING id"};
+    " last_seen = now(), error = EXCLUDED.error RETURNING id, xmax = 0"};  // true: inserted
 
 constexpr const char* kQuarantineLeftOnServer =
     "INSERT INTO quarantine (source_key, mailbox, headers, size, on_server, error)"
@@ -134,7 +137,9 @@ void insertMessage(pqxx::transaction_base& tx, const std::string& ticket_prefix,
       .set("raw_size", static_cast<std::int64_t>(in.raw.size()))
       .set("raw_sha256", sha256)
       .set("warnings", warningsJson(in.warnings))
-      .set("raw", in.raw.memory());  // binary: one copy, no escaping
+      .set("raw_in_chunks", storedInChunks(in.raw))
+      // binary: one copy, no escaping; a spilled raw follows in chunks
+      .set("raw", storedInChunks(in.raw) ? std::string_view() : std::string_view(in.raw.memory()));
   const auto stored = row.exec(tx).at(0);
   if (follow_up && stored[1].is_null()) {
     // A decide() bug, not bad mail: the exception rolls the whole batch back.
@@ -145,6 +150,8 @@ void insertMessage(pqxx::transaction_base& tx, const std::string& ticket_prefix,
   result.ticket_id = stored[1].is_null() ? 0 : stored[1].as<std::int64_t>();
   result.ticket_reference = stored[2].is_null() ? "" : stored[2].as<std::string>();
   result.ticket_created = new_ticket;
+  if (storedInChunks(in.raw))
+    writeChunks(tx, ChunkedContent::kRawMessage, result.message_id, in.raw);
   writeAttachments(tx, result.message_id, mail.attachments);
 }
 
@@ -153,12 +160,20 @@ void insertMessage(pqxx::transaction_base& tx, const std::string& ticket_prefix,
 std::int64_t writeQuarantine(pqxx::transaction_base& tx, const std::string& source_key,
                              const std::string& mailbox, const spill::Bytes& raw,
                              const std::string& sha256, const std::string& error) {
-  return execPrepared(tx, kQuarantine, source_key, validUtf8(mailbox),
-                      pqxx::binarystring(raw.memory().data(), raw.memory().size()), sha256,
-                      validUtf8(error))
-      .at(0)
-      .at(0)
-      .as<std::int64_t>();
+  // A row already there keeps its bytes (only the attempt is counted): chunks only for a new one.
+  const auto row = storedInChunks(raw)
+                       ? execPrepared(tx, kQuarantine, source_key, validUtf8(mailbox), nullptr,
+                                      sha256, validUtf8(error))
+                             .at(0)
+                       : execPrepared(tx, kQuarantine, source_key, validUtf8(mailbox),
+                                      pqxx::binarystring(raw.memory().data(), raw.memory().size()),
+                                      sha256, validUtf8(error))
+                             .at(0);
+  const auto id = row[0].as<std::int64_t>();
+  if (storedInChunks(raw) && row[1].as<bool>()) {
+    writeChunks(tx, ChunkedContent::kQuarantineRaw, id, raw);
+  }
+  return id;
 }
 
 BatchEntryResult writeQuarantineOrAlias(pqxx::transaction_base& tx, const IncomingMessage& in,

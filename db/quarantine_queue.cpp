@@ -2,6 +2,7 @@
 
 #include <pqxx/pqxx>
 
+#include "db/content_chunks.hpp"
 #include "db/sql_values.hpp"
 
 namespace hd::db {
@@ -12,7 +13,9 @@ namespace {
 constexpr const char* kList =
     "SELECT jsonb_build_object('id', q.id, 'source_key', q.source_key, 'retrying', false,"
     " 'mailbox', q.mailbox, 'error', q.error, 'attempts', q.attempts,"
-    " 'first_seen', q.first_seen, 'last_seen', q.last_seen, 'raw_size', octet_length(q.raw),"
+    " 'first_seen', q.first_seen, 'last_seen', q.last_seen,"
+    " 'raw_size', coalesce(octet_length(q.raw), (SELECT sum(octet_length(c.bytes))::bigint"
+    "   FROM quarantine_chunks c WHERE c.quarantine_id = q.id)),"  // chunked: see content_chunks
     " 'on_server', q.on_server, 'size', q.size, 'fetch_requested', q.fetch_requested)::text"
     " FROM quarantine q WHERE ($1 = '' OR q.mailbox = $1) AND q.id > $2 ORDER BY q.id LIMIT $3";
 constexpr const char* kLeftOnServer =
@@ -21,6 +24,9 @@ constexpr const char* kRequestFetch =
     "UPDATE quarantine SET fetch_requested = true, attempts = attempts + 1, last_seen = now()"
     " WHERE id = $1 AND on_server";
 constexpr const char* kFind = "SELECT source_key, mailbox, raw FROM quarantine WHERE id = $1";
+// A NULL raw is chunked when it has chunks, else absent (an entry left on the server).
+constexpr const char* kHasChunks =
+    "SELECT EXISTS (SELECT 1 FROM quarantine_chunks WHERE quarantine_id = $1)";
 constexpr const char* kRecordRetryFailure =
     "UPDATE quarantine SET attempts = attempts + 1, last_seen = now(), error = $2 WHERE id = $1";
 
@@ -58,17 +64,24 @@ void QuarantineQueue::requestFetch(std::int64_t id) {
   });
 }
 
-std::optional<QuarantinedMessage> QuarantineQueue::find(std::int64_t id) {
+std::optional<QuarantinedMessage> QuarantineQueue::find(std::int64_t id,
+                                                        const spill::SpillPolicy& spill) {
   std::optional<QuarantinedMessage> entry;
   connection_.run("read quarantine entry", [&](pqxx::connection_base& c) {
-    pqxx::nontransaction tx(c);
+    // One snapshot for the row and all of its chunks.
+    pqxx::transaction<pqxx::isolation_level::repeatable_read, pqxx::readwrite_policy::read_only> tx(
+        c);
     const auto rows = tx.exec_params(kFind, id);
     if (rows.empty()) return;
     QuarantinedMessage found;
     found.id = id;
     found.source_key = rows[0][0].as<std::string>();
     found.mailbox = rows[0][1].as<std::string>();
-    if (!rows[0][2].is_null()) found.raw = pqxx::binarystring(rows[0][2]).str();
+    if (!rows[0][2].is_null()) {
+      found.raw = spill::Bytes(pqxx::binarystring(rows[0][2]).str());
+    } else if (tx.exec_params1(kHasChunks, id)[0].as<bool>()) {
+      found.raw = readAllChunks(tx, ChunkedContent::kQuarantineRaw, id, spill);
+    }
     entry = std::move(found);
   });
   return entry;

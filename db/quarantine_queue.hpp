@@ -12,6 +12,7 @@
 #include <optional>
 #include <string>
 
+#include "connectors/spill/bytes.hpp"
 #include "db/read_connection.hpp"
 
 namespace hd::db {
@@ -20,7 +21,7 @@ struct QuarantinedMessage {
   std::int64_t id = 0;
   std::string source_key;
   std::string mailbox;
-  std::optional<std::string> raw;  // empty when nothing was stored (e.g. too large to keep)
+  std::optional<spill::Bytes> raw;  // empty when nothing was stored (e.g. left on the server)
 };
 
 // A quarantine entry for a message too large to fetch, left on the server (migration 0008).
@@ -45,8 +46,9 @@ class QuarantineQueue {
   // limit was raised), and counts the attempt.
   void requestFetch(std::int64_t id);
 
-  // The entry with its raw bytes; empty optional for an unknown id.
-  std::optional<QuarantinedMessage> find(std::int64_t id);
+  // The entry with its raw bytes; empty optional for an unknown id. Chunked raw bytes (a big
+  // message) are read chunk by chunk into a spill::BytesBuilder under `spill`.
+  std::optional<QuarantinedMessage> find(std::int64_t id, const spill::SpillPolicy& spill);
 
   // A retry of the entry failed: one more attempt, last_seen now, `error` kept. No-op when the
   // entry is gone.

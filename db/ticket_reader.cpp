@@ -60,14 +60,23 @@ nlohmann::json TicketReader::tickets(const TicketFilter& filter) {
   return list;
 }
 
-std::optional<std::string> TicketReader::rawMessage(std::int64_t id) {
-  std::optional<std::string> raw;
+std::optional<StoredBytes> TicketReader::rawMessage(std::int64_t id) {
+  std::optional<StoredBytes> raw;
   connection_.run("read raw message", [&](pqxx::connection_base& c) {
     pqxx::nontransaction tx(c);
     const auto rows = tx.exec_params(kRawMessage, id);
-    if (!rows.empty()) raw = pqxx::binarystring(rows[0][0]).str();
+    if (!rows.empty()) raw = storedBytes(tx, ChunkedContent::kRawMessage, id, rows[0][0]);
   });
   return raw;
+}
+
+std::optional<std::string> TicketReader::chunk(const StoredBytes& stored, std::int32_t seq) {
+  std::optional<std::string> chunk;
+  connection_.run("read a chunk", [&](pqxx::connection_base& c) {
+    pqxx::nontransaction tx(c);
+    chunk = readChunk(tx, stored.content, stored.owner_id, seq);
+  });
+  return chunk;
 }
 
 std::optional<AttachmentContent> TicketReader::attachment(std::int64_t id) {
@@ -77,7 +86,7 @@ std::optional<AttachmentContent> TicketReader::attachment(std::int64_t id) {
     const auto rows = tx.exec_params(kAttachment, id);
     if (rows.empty()) return;
     found = AttachmentContent{rows[0][0].as<std::string>(), rows[0][1].as<std::string>(),
-                              pqxx::binarystring(rows[0][2]).str()};
+                              storedBytes(tx, ChunkedContent::kAttachment, id, rows[0][2])};
   });
   return found;
 }

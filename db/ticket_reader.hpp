@@ -8,6 +8,7 @@
 #include <optional>
 #include <string>
 
+#include "db/content_chunks.hpp"
 #include "db/read_connection.hpp"
 
 namespace hd::db {
@@ -22,7 +23,7 @@ struct TicketFilter {
 struct AttachmentContent {
   std::string filename;
   std::string content_type;
-  std::string content;  // exact bytes
+  StoredBytes content;  // exact bytes, inline or in chunks
 };
 
 class TicketReader {
@@ -34,8 +35,12 @@ class TicketReader {
   // Ticket summaries ordered by id, after `after_id`.
   nlohmann::json tickets(const TicketFilter& filter);
   std::optional<nlohmann::json> message(std::int64_t id);
-  std::optional<std::string> rawMessage(std::int64_t id);  // the exact bytes as fetched
+  // The exact bytes as fetched: inline, or where the chunks of a big one are (read them with
+  // chunk(), one at a time, each in its own round trip).
+  std::optional<StoredBytes> rawMessage(std::int64_t id);
   std::optional<AttachmentContent> attachment(std::int64_t id);
+  // Chunk `seq` of a chunked content; empty when it is gone (deleted meanwhile).
+  std::optional<std::string> chunk(const StoredBytes& stored, std::int32_t seq);
 
  private:
   std::optional<nlohmann::json> oneJson(const char* operation, const std::string& sql,

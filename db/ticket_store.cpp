@@ -4,7 +4,6 @@
 
 #include <pqxx/pqxx>
 
-#include "connectors/crypto/sha256.hpp"
 #include "db/accounted_keys.hpp"
 #include "db/message_writer.hpp"
 #include "db/migrations.hpp"
@@ -129,12 +128,13 @@ std::vector<std::string> TicketStore::fetchRequested(const std::string& mailbox)
 }
 
 void TicketStore::quarantine(const std::string& source_key, const std::string& mailbox,
-                             const std::string& raw, const std::string& error) {
+                             const spill::Bytes& raw, const std::string& error) {
   run("quarantine", [&](pqxx::connection_base& c) {
-    pqxx::nontransaction tx(c);
-    writeQuarantine(tx, source_key, mailbox, raw, crypto::sha256Hex(raw), error);
+    pqxx::work tx(c);  // a chunked raw is several statements: all or nothing
+    writeQuarantine(tx, source_key, mailbox, raw, spill::sha256Hex(raw), error);
+    tx.commit();
   });
-  logger().debug("quarantined %s (%z bytes)", source_key, raw.size());
+  logger().debug("quarantined %s (%s bytes)", source_key, std::to_string(raw.size()));
 }
 
 std::optional<source::Checkpoint> TicketStore::loadCheckpoint(const std::string& mailbox) {

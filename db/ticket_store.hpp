@@ -108,8 +108,8 @@ class TicketStore : public service::MessageStore,
 
   // Records a message that could not be parsed or stored, with its raw bytes and the reason.
   // Idempotent on source_key (a second call bumps attempts and last_seen, keeps the newest error).
-  void quarantine(const std::string& source_key, const std::string& mailbox, const std::string& raw,
-                  const std::string& error) override;
+  void quarantine(const std::string& source_key, const std::string& mailbox,
+                  const spill::Bytes& raw, const std::string& error) override;
 
   std::optional<source::Checkpoint> loadCheckpoint(const std::string& mailbox) override;
   void saveCheckpoint(const std::string& mailbox, const source::Checkpoint& checkpoint) override;

@@ -202,7 +202,7 @@ bool Runtime::serve(const StopSignal& stop, std::chrono::seconds grace) {
   endpoints.quarantine =
       std::make_unique<http::ReadEndpoint>(http::serveQuarantine, pool, limits.max_page);
   endpoints.quarantine_retry = std::make_unique<http::QuarantineRetryEndpoint>(
-      pool, mimeLimits(config_), ticketPolicy(config_));
+      pool, mimeLimits(config_), ticketPolicy(config_), config_.limits.spill);
   http::ApiAccess access{http::BearerAuth(config_.api_token, config_.api_read_token),
                          config_.protect_status, config_.protect_metrics};
   http::ApiServer server(config_.http_host, config_.http_port, std::move(endpoints),

@@ -11,6 +11,7 @@
 #include "service/http/content_disposition.hpp"
 #include "service/http/handlers.hpp"
 #include "service/http/openapi_document.hpp"
+#include "service/http/stored_bytes_response.hpp"
 #include "service/ingest_step.hpp"
 
 namespace hd::service::http {
@@ -61,19 +62,6 @@ void rejectUnknown(const Query& query, std::initializer_list<const char*> known)
     for (const char* k : known) ok = ok || name == k;
     if (!ok) throw ClientError(400, name + ": unknown query parameter");
   }
-}
-
-void sendBytes(Response& response, const std::string& content_type, const std::string& bytes,
-               const std::string& disposition) {
-  response.setStatus(Poco::Net::HTTPResponse::HTTP_OK);
-  response.setContentType(content_type);
-  response.set("Content-Disposition", disposition);
-  response.set("X-Content-Type-Options", "nosniff");
-  // Mail content is hostile: a browser that renders it anyway must not run scripts.
-  response.set("Content-Security-Policy", "sandbox; default-src 'none'");
-  response.set("Cache-Control", "no-store");
-  response.setContentLength(static_cast<std::streamsize>(bytes.size()));
-  response.send().write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
 }
 
 nlohmann::json nextAfter(const nlohmann::json& items, std::int64_t limit) {
@@ -244,14 +232,14 @@ void serveMessage(ReaderPool& pool, std::int64_t, Request&, Response& response, 
 }
 
 void serveRawMessage(ReaderPool& pool, std::int64_t, Request&, Response& response, const Ids& ids) {
-  std::optional<std::string> raw;
+  std::optional<db::StoredBytes> raw;
   {
     auto db = pool.acquire();
     raw = db->tickets.rawMessage(ids.at(0));
   }
   if (!raw) throw ClientError(404, "no message " + std::to_string(ids.at(0)));
-  sendBytes(response, "message/rfc822", *raw,
-            contentDisposition("message-" + std::to_string(ids.at(0)) + ".eml"));
+  sendStoredBytes(pool, response, "message/rfc822",
+                  contentDisposition("message-" + std::to_string(ids.at(0)) + ".eml"), *raw);
 }
 
 void serveAttachment(ReaderPool& pool, std::int64_t, Request&, Response& response, const Ids& ids) {
@@ -261,8 +249,8 @@ void serveAttachment(ReaderPool& pool, std::int64_t, Request&, Response& respons
     attachment = db->tickets.attachment(ids.at(0));
   }
   if (!attachment) throw ClientError(404, "no attachment " + std::to_string(ids.at(0)));
-  sendBytes(response, safeContentType(attachment->content_type), attachment->content,
-            contentDisposition(attachment->filename));
+  sendStoredBytes(pool, response, safeContentType(attachment->content_type),
+                  contentDisposition(attachment->filename), attachment->content);
 }
 
 void serveQuarantine(ReaderPool& pool, std::int64_t max_page, Request& request, Response& response,
@@ -301,7 +289,7 @@ void QuarantineRetryEndpoint::serve(Request&, Response& response, const Ids& ids
                              " fetches the message from the server and stores it"}});
     return;
   }
-  const auto entry = db->quarantine.find(ids.at(0));
+  const auto entry = db->quarantine.find(ids.at(0), spill_);
   if (!entry) throw ClientError(404, "no quarantine entry " + std::to_string(ids.at(0)));
   if (!entry->raw) {
     db->quarantine.recordRetryFailure(entry->id, "no raw bytes were stored to retry from");

@@ -144,14 +144,20 @@ void serveQuarantine(ReaderPool& pool, std::int64_t max_page, Request& request, 
 // POST /api/v1/quarantine/{id}/retry: parsed and decided with the workers' limits and policy.
 class QuarantineRetryEndpoint : public Endpoint {
  public:
-  QuarantineRetryEndpoint(ReaderPool& pool, mime::Limits mime_limits, ingest::Policy policy)
-      : pool_(pool), mime_limits_(mime_limits), policy_(std::move(policy)) {}
+  // `spill`: where a big quarantined message is read back to (LimitsConfig::spill).
+  QuarantineRetryEndpoint(ReaderPool& pool, mime::Limits mime_limits, ingest::Policy policy,
+                          spill::SpillPolicy spill)
+      : pool_(pool),
+        mime_limits_(mime_limits),
+        policy_(std::move(policy)),
+        spill_(std::move(spill)) {}
   void serve(Request& request, Response& response, const Ids& ids) override;
 
  private:
   ReaderPool& pool_;
   mime::Limits mime_limits_;
   ingest::Policy policy_;
+  spill::SpillPolicy spill_;
 };
 
 // A client error answered as {"error": message} with `status`.

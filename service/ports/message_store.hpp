@@ -39,7 +39,7 @@ class MessageStore {
   // Records a message that cannot be stored, with its raw bytes (may be empty) and the reason.
   // Idempotent on source_key.
   virtual void quarantine(const std::string& source_key, const std::string& mailbox,
-                          const std::string& raw, const std::string& error) = 0;
+                          const spill::Bytes& raw, const std::string& error) = 0;
 };
 
 }  // namespace hd::service

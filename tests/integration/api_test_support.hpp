@@ -73,6 +73,16 @@ inline std::string waitForLog(ServiceProcess& process, const std::string& patter
   return "";
 }
 
+// Waits (up to 30 s) until /readyz answers 200: a service on a fresh database migrates it right
+// after it starts listening.
+inline bool waitUntilReady(int port) {
+  for (int i = 0; i < 300; ++i) {
+    if (httpGet(port, "/readyz", "").status == 200) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  return false;
+}
+
 inline int waitForPort(ServiceProcess& process) {
   auto port = waitForLog(process, R"(listening on 127\.0\.0\.1:(\d+))");
   return port.empty() ? 0 : std::stoi(port);

@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <filesystem>
 #include <string>
 
 #include "db/migrations.hpp"
@@ -31,6 +33,24 @@ inline std::string hex(const std::string& bytes) {
     out.push_back(kHex[c & 0x0F]);
   }
   return out;
+}
+
+// `size` bytes of every value (a pattern that `seed` shifts), spilled to an anonymous file as the
+// fetch spills a big message.
+inline spill::Bytes spilledBytes(std::size_t size, unsigned seed = 0) {
+  spill::BytesBuilder builder(spill::SpillPolicy{
+      .directory = std::filesystem::temp_directory_path().string(), .threshold_bytes = 1024});
+  builder.expect(size);
+  std::string piece;
+  for (std::size_t done = 0; done < size; done += piece.size()) {
+    piece.resize(std::min<std::size_t>(64 * 1024, size - done));
+    for (std::size_t i = 0; i < piece.size(); ++i) {
+      const std::size_t at = done + i;
+      piece[i] = static_cast<char>((at * 131 + at / 7 + seed) & 0xff);
+    }
+    builder.append(piece);
+  }
+  return std::move(builder).finish();
 }
 
 inline mime::Message mail(const std::string& subject, const std::string& message_id,

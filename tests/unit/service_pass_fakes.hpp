@@ -238,7 +238,7 @@ class FakeStore : public MessageStore, public CheckpointStore {
     return results;
   }
 
-  void quarantine(const std::string& source_key, const std::string&, const std::string&,
+  void quarantine(const std::string& source_key, const std::string&, const spill::Bytes&,
                   const std::string&) override {
     rows[source_key] = Row::kQuarantined;
     log_.add("quarantine " + std::to_string(uidOf(source_key)));

@@ -183,5 +183,52 @@ TEST_F(ChunkedContentsTest, DeletingAQuarantineRowRemovesItsChunks) {
   EXPECT_EQ(count("SELECT count(*) FROM quarantine_chunks"), 0);
 }
 
+TEST_F(ChunkedContentsTest, InAGroupCommitARefusedSpilledMessageIsQuarantinedChunkedAlone) {
+  // The database refuses one message of the batch (a constraint this test adds) at its
+  // attachment, after its raw chunks were written: its savepoint takes them back, and its raw
+  // bytes go to quarantine in chunks, as do unparsed ones.
+  db_.scalar("ALTER TABLE attachments ADD CONSTRAINT no_poison CHECK (filename <> 'poison.bin')");
+  const std::size_t size = 2 * kChunkBytes + 3;  // 3 chunks each
+  const auto fine = mail("fine", "fine@example.com");
+  auto poison = mail("poison", "poison@example.com");
+  poison.attachments = {attachment("poison.bin", std::string("x"))};
+  std::vector<IncomingMessage> batch{incoming("imap:support:8:1", fine, ""),
+                                     incoming("imap:support:8:2", poison, "")};
+  batch[0].raw = spilledBytes(size, 1);
+  batch[1].raw = spilledBytes(size, 2);
+  IncomingMessage broken;
+  broken.source_key = "imap:support:8:3";
+  broken.mailbox = "support";
+  broken.raw = spilledBytes(size, 3);
+  broken.quarantine_reason = "cannot parse: no header";
+  batch.push_back(broken);
+
+  const auto results =
+      store_.commitBatch(batch, [](std::size_t, ingest::ThreadLookup& l) { return newTicket(l); });
+  using K = BatchEntryResult::Kind;
+  ASSERT_EQ(results.size(), 3u);
+  EXPECT_EQ(results[0].kind, K::kCommitted);
+  EXPECT_EQ(results[1].kind, K::kQuarantined);
+  EXPECT_EQ(results[2].kind, K::kQuarantined);
+  EXPECT_EQ(count("SELECT count(*) FROM raw_message_chunks"), 3);
+  EXPECT_EQ(chunksSha256("raw_message_chunks", "message_id", results[0].commit.message_id),
+            spill::sha256Hex(batch[0].raw));
+  EXPECT_EQ(db_.scalar("SELECT string_agg(q.source_key || ':' || (q.raw IS NULL) || ':' ||"
+                       " (q.raw_sha256 = (SELECT encode(sha256(string_agg(c.bytes, ''::bytea"
+                       "  ORDER BY c.seq)), 'hex') FROM quarantine_chunks c"
+                       "  WHERE c.quarantine_id = q.id)), ',' ORDER BY q.source_key)"
+                       " FROM quarantine q"),
+            "imap:support:8:2:true:true,imap:support:8:3:true:true");
+}
+
+TEST_F(ChunkedContentsTest, ChunksAreCompressedWithLz4NeverPglz) {
+  // Debian's PostgreSQL 15 has lz4 (elsewhere the migration stores chunks uncompressed).
+  EXPECT_EQ(db_.scalar("SELECT string_agg(attrelid::regclass || '=' || attcompression::text, ','"
+                       " ORDER BY attrelid::regclass::text) FROM pg_attribute"
+                       " WHERE attname = 'bytes' AND attrelid IN ('raw_message_chunks'::regclass,"
+                       " 'attachment_chunks'::regclass, 'quarantine_chunks'::regclass)"),
+            "attachment_chunks=l,quarantine_chunks=l,raw_message_chunks=l");
+}
+
 }  // namespace
 }  // namespace hd::db

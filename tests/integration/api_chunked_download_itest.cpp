@@ -2,7 +2,7 @@
 // (migration 0013), from the running service: the same bytes (SHA-256) with the stored size as
 // Content-Length, streamed with one chunk in memory at a time (the service's peak RSS grows by
 // far less than the download), and a client that goes away mid-download ends its stream without
-// an error while the next download works.
+// an error while the next download works; a quarantine retry of a chunked entry stores it chunked.
 
 #include <Poco/Net/SocketAddress.h>
 #include <Poco/Net/StreamSocket.h>
@@ -128,6 +128,44 @@ TEST_F(ApiChunkedDownload, AClientThatGoesAwayMidDownloadEndsTheStreamCleanly) {
   EXPECT_TRUE(service_->running());
   EXPECT_EQ(service_->output().find("GET /api/v1/messages/{id}/raw:"), std::string::npos)
       << service_->output();
+}
+
+// A mail of about `size` bytes with a base64 attachment, spilled to a file as a fetch spills it.
+spill::Bytes bigMail(std::size_t size) {
+  spill::BytesBuilder builder(spill::SpillPolicy{
+      .directory = std::filesystem::temp_directory_path().string(), .threshold_bytes = 1024});
+  builder.append(
+      "From: Jane Doe <jane@example.com>\r\nTo: support@example.com\r\nSubject: Big retry\r\n"
+      "Message-ID: <big-retry@example.com>\r\nMIME-Version: 1.0\r\n"
+      "Content-Type: multipart/mixed; boundary=\"b\"\r\n\r\n--b\r\n"
+      "Content-Type: text/plain\r\n\r\nThe scan is attached.\r\n--b\r\n"
+      "Content-Type: application/pdf; name=\"scan.pdf\"\r\n"
+      "Content-Transfer-Encoding: base64\r\n\r\n");
+  const std::string line = std::string(76, 'Q') + "\r\n";
+  while (builder.size() + line.size() < size) builder.append(line);
+  builder.append("--b--\r\n");
+  return std::move(builder).finish();
+}
+
+TEST_F(ApiChunkedDownload, ARetryOfAChunkedQuarantineEntryStoresItChunkedByteForByte) {
+  // Quarantined while the database refused it, say: 6 MB, over the default spill threshold.
+  const spill::Bytes raw = bigMail(6 * 1024 * 1024);
+  db::TicketStore(db_.url()).quarantine("imap:support:1:2", "support", raw, "database refused");
+  const auto id = db_.scalar("SELECT id FROM quarantine");
+  ASSERT_EQ(db_.scalar("SELECT (raw IS NULL)::text FROM quarantine"), "true");
+
+  const auto retried = httpCall(port_, "POST", "/api/v1/quarantine/" + id + "/retry");
+  ASSERT_EQ(retried.status, 200) << retried.body;
+  EXPECT_EQ(retried.json()["result"], "inserted") << retried.body;
+  const auto message_id = db_.scalar(
+      "SELECT m.id || '|' || (r.raw IS NULL) FROM messages m JOIN raw_messages r"
+      " ON r.message_id = m.id WHERE m.source_key = 'imap:support:1:2'");
+  EXPECT_EQ(message_id.substr(message_id.find('|')), "|true");  // read back spilled, stored chunked
+  EXPECT_EQ(db_.scalar("SELECT count(*) FROM quarantine_chunks"), "0");
+  const auto download =
+      httpGet(port_, "/api/v1/messages/" + message_id.substr(0, message_id.find('|')) + "/raw");
+  EXPECT_EQ(download.headers.at("Content-Length"), std::to_string(raw.size()));
+  EXPECT_EQ(crypto::sha256Hex(download.body), spill::sha256Hex(raw));
 }
 
 }  // namespace

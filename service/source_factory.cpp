@@ -53,6 +53,7 @@ SourceFactory makeSourceFactory(const MailboxConfig& mailbox, const LimitsConfig
     options.limits.max_message_size = limits.max_message_bytes;
     options.limits.max_header_size = limits.max_header_bytes;
     options.idle = mailbox.idle;
+    options.spill = limits.spill;  // big bodies go to spill files, not memory
     return [options]() -> std::unique_ptr<source::MailSource> {
       return std::make_unique<imap::ImapSource>(options, connectStream);
     };
@@ -63,6 +64,7 @@ SourceFactory makeSourceFactory(const MailboxConfig& mailbox, const LimitsConfig
   options.credentials = credentialsFor(mailbox, tokens);
   options.after_ingest = mailbox.after_ingest;
   options.limits.max_message_size = limits.max_message_bytes;
+  options.spill = limits.spill;
   return [options]() -> std::unique_ptr<source::MailSource> {
     return std::make_unique<pop3::Pop3Source>(options, connectStream);
   };

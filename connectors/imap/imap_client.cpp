@@ -13,8 +13,9 @@
 
 namespace hd::imap {
 
-ImapClient::ImapClient(net::ByteStream& stream, const ImapLimits& limits)
-    : stream_(stream), limits_(limits), reader_(stream), parser_(reader_, limits_) {}
+ImapClient::ImapClient(net::ByteStream& stream, const ImapLimits& limits,
+                       const spill::SpillPolicy& spill)
+    : stream_(stream), limits_(limits), reader_(stream), parser_(reader_, limits_, spill) {}
 
 bool ImapClient::hasCapability(std::string_view name) const {
   return capabilities_.count(upperAscii(std::string(name))) > 0;

@@ -29,6 +29,7 @@
 #include "connectors/net/byte_stream.hpp"
 #include "connectors/net/credentials.hpp"
 #include "connectors/net/sasl.hpp"
+#include "connectors/spill/bytes.hpp"
 
 namespace hd::imap {
 
@@ -40,7 +41,9 @@ struct SelectResult {
 
 class ImapClient {
  public:
-  explicit ImapClient(net::ByteStream& stream, const ImapLimits& limits = {});
+  // A FETCH body over `spill`'s threshold is read into a spill file (FetchData::body).
+  explicit ImapClient(net::ByteStream& stream, const ImapLimits& limits = {},
+                      const spill::SpillPolicy& spill = {});
 
   // Reads the server greeting. Returns true when the server pre-authenticated the session
   // (PREAUTH). A BYE greeting throws NetworkError.

@@ -71,7 +71,7 @@ void ImapSource::open() {
   logger().information("connecting " + options_.mailbox_name + " to " + endpoint.host + ":" +
                        std::to_string(endpoint.port));
   stream_ = stream_factory_(endpoint);
-  client_ = std::make_unique<ImapClient>(*stream_, options_.limits);
+  client_ = std::make_unique<ImapClient>(*stream_, options_.limits, options_.spill);
   const bool preauth = client_->readGreeting();
   if (endpoint.tls == net::TlsMode::kStartTls) {
     if (preauth) {
@@ -165,7 +165,8 @@ std::vector<source::FetchedMessage> ImapSource::fetch(std::span<const source::Me
       if (!data.body && data.body_over_limit == 0) return;  // a flag update, not our answer
       if (!data.uid || !wanted.count(*data.uid)) return;
       source::FetchedMessage& answer = answers[*data.uid];
-      answer.raw = data.body ? std::move(*data.body) : std::string();
+      // Moved, never copied: a big body is a spill file and stays one.
+      if (data.body) answer.raw = std::move(*data.body);
       answer.over_limit_size = data.body_over_limit;
     });
   }

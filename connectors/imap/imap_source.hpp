@@ -23,6 +23,7 @@
 #include "connectors/net/tls_options.hpp"
 #include "connectors/source/after_ingest.hpp"
 #include "connectors/source/mail_source.hpp"
+#include "connectors/spill/bytes.hpp"
 
 namespace hd::imap {
 
@@ -33,6 +34,8 @@ struct ImapSourceOptions {
   std::string folder = "INBOX";
   source::AfterIngest after_ingest;
   ImapLimits limits;
+  // Where a fetched message over the threshold goes instead of memory (a spill file).
+  spill::SpillPolicy spill;
   // waitForNewMail() uses IDLE when the server offers it; each IDLE command lasts at most
   // `idle_renewal` (RFC 2177 asks clients to re-issue it within 29 minutes; Exchange drops idle
   // sessions sooner and silently, so we stay under ten).

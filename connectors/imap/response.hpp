@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include "connectors/spill/bytes.hpp"
+
 namespace hd::imap {
 
 enum class Status { kNone, kOk, kNo, kBad, kBye, kPreauth };
@@ -28,9 +30,10 @@ struct FetchData {
   std::optional<std::uint64_t> uid;
   std::optional<std::uint64_t> rfc822_size;
   std::optional<std::vector<std::string>> flags;
-  // BODY[] (the answer to BODY.PEEK[]), RFC822 or BINARY[]: the exact bytes, read straight from
-  // the literal into this string. Empty optional when absent or NIL.
-  std::optional<std::string> body;
+  // BODY[] (the answer to BODY.PEEK[]), RFC822 or BINARY[]: the exact bytes, read from the
+  // literal in pieces into memory or, over the spill threshold, a spill file. Empty optional when
+  // absent or NIL.
+  std::optional<spill::Bytes> body;
   // Not 0 when the BODY[] literal was larger than ImapLimits::max_message_size: its bytes were
   // read and dropped (`body` stays empty) and this is their count.
   std::uint64_t body_over_limit = 0;

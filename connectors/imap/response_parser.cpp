@@ -7,8 +7,9 @@
 
 namespace hd::imap {
 
-ResponseParser::ResponseParser(net::BufferedReader& reader, const ImapLimits& limits)
-    : reader_(reader), limits_(limits) {}
+ResponseParser::ResponseParser(net::BufferedReader& reader, const ImapLimits& limits,
+                               spill::SpillPolicy spill)
+    : reader_(reader), limits_(limits), spill_(std::move(spill)) {}
 
 Response ResponseParser::next() {
   line_bytes_ = 0;

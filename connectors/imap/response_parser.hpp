@@ -4,8 +4,9 @@
 // under a fuzzer.
 //
 // Literals ({n} and {n+}) are read as exactly n bytes, never line by line; a FETCH body literal
-// goes straight into Response::fetch.body, or is drained when over max_message_size. Every bound
-// comes from ImapLimits.
+// goes in pieces into Response::fetch.body (a spill file from its first byte when the literal is
+// over the SpillPolicy's threshold), or is drained when over max_message_size. Every bound comes
+// from ImapLimits.
 //
 // Errors: ProtocolError for bytes that break the grammar or exceed a limit (the message says
 // what was expected); NetworkError when the stream ends or times out mid-response. After either,
@@ -23,12 +24,14 @@
 #include "connectors/imap/limits.hpp"
 #include "connectors/imap/response.hpp"
 #include "connectors/net/buffered_reader.hpp"
+#include "connectors/spill/bytes.hpp"
 
 namespace hd::imap {
 
 class ResponseParser {
  public:
-  ResponseParser(net::BufferedReader& reader, const ImapLimits& limits);
+  ResponseParser(net::BufferedReader& reader, const ImapLimits& limits,
+                 spill::SpillPolicy spill = {});
 
   Response next();
 
@@ -63,12 +66,14 @@ class ResponseParser {
   void untagged(Response& response);
   void statusText(Response& response);
   void fetchItems(Response& response);
+  void fetchBody(FetchData& fetch);
   std::string fetchItemName();
   void listData(Response& response);
   void searchNumbers(Response& response);
 
   net::BufferedReader& reader_;
   ImapLimits limits_;
+  spill::SpillPolicy spill_;
   std::size_t line_bytes_ = 0;
   std::size_t tokens_ = 0;
 };

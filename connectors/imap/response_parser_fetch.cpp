@@ -3,6 +3,8 @@
 #include "connectors/imap/response_parser.hpp"
 
 #include <cctype>
+#include <optional>
+#include <string_view>
 
 #include "connectors/imap/grammar_chars.hpp"
 
@@ -38,6 +40,26 @@ std::string ResponseParser::fetchItemName() {
   return name;
 }
 
+void ResponseParser::fetchBody(FetchData& fetch) {
+  if (peek() != '{') {
+    if (std::optional<std::string> body = nstring("as message body")) fetch.body = std::move(*body);
+    return;
+  }
+  const std::uint64_t size = literalSize();
+  if (size > limits_.max_message_size) {
+    // Over the limit: drained, only its size reported (the pass decides what to do with it).
+    reader_.skip(static_cast<std::size_t>(size));
+    fetch.body_over_limit = size;
+    return;
+  }
+  // Piece by piece from the reader's buffer into memory or, for a literal over the threshold, a
+  // spill file from the first byte: a big message is never whole in memory.
+  spill::BytesBuilder builder(spill_);
+  builder.expect(size);
+  reader_.readPieces(size, [&builder](std::string_view piece) { builder.append(piece); });
+  fetch.body = std::move(builder).finish();
+}
+
 void ResponseParser::fetchItems(Response& response) {
   FetchData& fetch = response.fetch;
   expect('(', "to open FETCH data");
@@ -53,21 +75,7 @@ void ResponseParser::fetchItems(Response& response) {
     } else if (name == "FLAGS") {
       fetch.flags = flagList("as FLAGS");
     } else if (name == "BODY[]" || name == "RFC822" || name == "BINARY[]") {
-      if (peek() == '{') {
-        // The message bytes go straight from the reader into their final string; a message
-        // over the limit is drained instead (its size alone is reported).
-        const std::uint64_t size = literalSize();
-        if (size > limits_.max_message_size) {
-          reader_.skip(static_cast<std::size_t>(size));
-          fetch.body_over_limit = size;
-        } else {
-          fetch.body.emplace();
-          fetch.body->reserve(static_cast<std::size_t>(size));
-          reader_.readExact(static_cast<std::size_t>(size), *fetch.body);
-        }
-      } else {
-        fetch.body = nstring("as message body");
-      }
+      fetchBody(fetch);
     } else if (name.rfind("BODY[HEADER]", 0) == 0) {
       if (peek() == '{') {
         fetch.header.emplace();

@@ -76,13 +76,28 @@ void BufferedReader::readExact(std::size_t count, std::string& out) {
   }
 }
 
-void BufferedReader::skip(std::size_t count) {
+void BufferedReader::readPieces(std::uint64_t count,
+                                const std::function<void(std::string_view)>& consume) {
+  const std::uint64_t total = count;
   while (count > 0) {
-    fill();
-    const std::size_t take = std::min(count, end_ - begin_);
+    if (begin_ == end_) {
+      begin_ = end_ = 0;
+      end_ = stream_.read(buffer_.data(), buffer_.size());
+      if (end_ == 0) {
+        throw NetworkError("connection closed by the server in the middle of " +
+                           std::to_string(total) + " bytes of data");
+      }
+    }
+    const std::size_t take =
+        static_cast<std::size_t>(std::min<std::uint64_t>(count, end_ - begin_));
+    consume(std::string_view(buffer_.data() + begin_, take));
     begin_ += take;
     count -= take;
   }
+}
+
+void BufferedReader::skip(std::size_t count) {
+  readPieces(count, [](std::string_view) {});
 }
 
 }  // namespace hd::net

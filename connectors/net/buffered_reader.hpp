@@ -1,14 +1,18 @@
 #pragma once
 // A read buffer over a ByteStream, shared by the IMAP and POP3 clients: byte-wise access for
-// tokenizers, CRLF lines with a length bound, and exact-size reads that go straight into the
-// caller's string (a 60 MB literal is read into its final std::string, not through the buffer).
+// tokenizers, CRLF lines with a length bound, exact-size reads into the caller's string, and
+// exact-size reads handed over in pieces (a 150 MB literal goes to a spill file, never whole in
+// memory).
 //
 // Errors: NetworkError when the stream ends (read returns 0) before the request is satisfied, or
 // when the ByteStream throws it (timeout, reset); ProtocolError when a line exceeds its bound.
 // Not thread-safe.
 
 #include <cstddef>
+#include <cstdint>
+#include <functional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "connectors/net/byte_stream.hpp"
@@ -30,6 +34,10 @@ class BufferedReader {
 
   // Appends exactly `count` bytes to `out`.
   void readExact(std::size_t count, std::string& out);
+
+  // Consumes exactly `count` bytes, passing them to `consume` in order, in pieces of at most the
+  // buffer's size (each valid only during its call).
+  void readPieces(std::uint64_t count, const std::function<void(std::string_view)>& consume);
 
   // Consumes and discards exactly `count` bytes.
   void skip(std::size_t count);

@@ -50,8 +50,9 @@ bool validUidl(const std::string& uidl) {
 
 }  // namespace
 
-Pop3Client::Pop3Client(net::ByteStream& stream, const Pop3Limits& limits)
-    : stream_(stream), limits_(limits), reader_(stream, limits_) {}
+Pop3Client::Pop3Client(net::ByteStream& stream, const Pop3Limits& limits,
+                       const spill::SpillPolicy& spill)
+    : stream_(stream), limits_(limits), spill_(spill), reader_(stream, limits_) {}
 
 template <typename F>
 decltype(auto) Pop3Client::guarded(F&& body) {
@@ -264,7 +265,7 @@ std::vector<Retrieved> Pop3Client::readBodies(const char* verb,
     const std::string suffix = std::string(verb) == "TOP" ? " 0" : "";
     pipeline(verb, numbers, suffix, [&](std::size_t i, const StatusLine& reply) {
       if (!reply.ok()) return;
-      auto body = reader_.readBodyCapped(max_size);
+      auto body = reader_.readBodyCapped(max_size, spill_);
       answers[i].found = true;
       answers[i].bytes = std::move(body.bytes);
       answers[i].size = body.size;

@@ -24,6 +24,7 @@
 #include "connectors/pop3/capabilities.hpp"
 #include "connectors/pop3/limits.hpp"
 #include "connectors/pop3/response_reader.hpp"
+#include "connectors/spill/bytes.hpp"
 
 namespace hd::pop3 {
 
@@ -40,15 +41,18 @@ struct ListEntry {
 // One answer to RETR or TOP.
 struct Retrieved {
   bool found = false;      // false: the server answered -ERR
-  std::string bytes;       // the decoded body, at most the cap the caller gave
+  spill::Bytes bytes;      // the decoded body, at most the cap the caller gave (a spill file
+                           // when over the SpillPolicy's threshold)
   std::uint64_t size = 0;  // decoded bytes the server sent, those past the cap included
   bool truncated() const { return size > bytes.size(); }
 };
 
 class Pop3Client {
  public:
-  // `stream` must outlive the client.
-  Pop3Client(net::ByteStream& stream, const Pop3Limits& limits);
+  // `stream` must outlive the client. RETR and TOP bodies over `spill`'s threshold go to a
+  // spill file (Retrieved::bytes).
+  Pop3Client(net::ByteStream& stream, const Pop3Limits& limits,
+             const spill::SpillPolicy& spill = {});
   Pop3Client(const Pop3Client&) = delete;
   Pop3Client& operator=(const Pop3Client&) = delete;
 
@@ -127,6 +131,7 @@ class Pop3Client {
 
   net::ByteStream& stream_;
   const Pop3Limits limits_;
+  const spill::SpillPolicy spill_;
   ResponseReader reader_;  // reads through limits_
   Capabilities capabilities_;
   bool usable_ = true;

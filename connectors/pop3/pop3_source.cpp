@@ -56,7 +56,7 @@ void Pop3Source::open() {
     throw net::TlsError("POP3 connection to " + endpoint.host + " is not encrypted");
   }
   stream_ = std::move(stream);
-  client_ = std::make_unique<Pop3Client>(*stream_, options_.limits);
+  client_ = std::make_unique<Pop3Client>(*stream_, options_.limits, options_.spill);
   client_->readGreeting();
   client_->capa();
   if (endpoint.tls == net::TlsMode::kStartTls) {

@@ -26,6 +26,7 @@
 #include "connectors/pop3/limits.hpp"
 #include "connectors/source/after_ingest.hpp"
 #include "connectors/source/mail_source.hpp"
+#include "connectors/spill/bytes.hpp"
 
 namespace hd::pop3 {
 
@@ -40,6 +41,8 @@ struct Pop3SourceOptions {
   // kDelete or kKeep. kSeen and kMove do not exist in POP3; the config layer refuses them.
   source::AfterIngest after_ingest{source::AfterIngest::Action::kDelete, {}};
   Pop3Limits limits;
+  // Where a fetched message over the threshold goes instead of memory (a spill file).
+  spill::SpillPolicy spill;
 };
 
 class Pop3Source final : public source::MailSource {

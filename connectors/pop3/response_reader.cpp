@@ -64,14 +64,22 @@ std::string ResponseReader::readBody(std::uint64_t max_size) {
   }
 }
 
-ResponseReader::CappedBody ResponseReader::readBodyCapped(std::uint64_t keep) {
+ResponseReader::CappedBody ResponseReader::readBodyCapped(std::uint64_t keep,
+                                                          const spill::SpillPolicy& spill) {
   DotDecoder decoder(keep, DotDecoder::Overflow::kDiscard);
-  CappedBody body;
+  // LIST sizes are approximate: the builder spills when the bytes pass the threshold, not on an
+  // announced size. One read's decoded bytes at a time: one write per read, not per line.
+  spill::BytesBuilder builder(spill);
+  std::string piece;
   for (;;) {
-    pos_ += decoder.feed(std::string_view(buffer_).substr(pos_), body.bytes);
+    piece.clear();
+    pos_ += decoder.feed(std::string_view(buffer_).substr(pos_), piece);
+    builder.append(piece);
     if (decoder.done()) break;
     fill("a multi-line response (no terminating \".\" line)");
   }
+  CappedBody body;
+  body.bytes = std::move(builder).finish();
   body.size = decoder.size();
   return body;
 }

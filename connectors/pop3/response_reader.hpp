@@ -14,6 +14,7 @@
 #include "connectors/net/byte_stream.hpp"
 #include "connectors/pop3/limits.hpp"
 #include "connectors/pop3/status_line.hpp"
+#include "connectors/spill/bytes.hpp"
 
 namespace hd::pop3 {
 
@@ -33,13 +34,15 @@ class ResponseReader {
   std::string readBody(std::uint64_t max_size);
 
   // The same body, consumed to its end whatever its size, keeping at most `keep` bytes: a
-  // message over the size limit or a header block never costs more memory than that, and the
-  // session stays usable. `size` counts every decoded byte, the dropped ones too.
+  // message over the size limit or a header block never costs more than that, and the session
+  // stays usable. The kept bytes are decoded one read at a time into memory or, past `spill`'s
+  // threshold, a spill file: a big message is never whole in memory. `size` counts every
+  // decoded byte, the dropped ones too.
   struct CappedBody {
-    std::string bytes;
+    spill::Bytes bytes;
     std::uint64_t size = 0;
   };
-  CappedBody readBodyCapped(std::uint64_t keep);
+  CappedBody readBodyCapped(std::uint64_t keep, const spill::SpillPolicy& spill);
 
   // The lines of a multi-line listing (CAPA, UIDL, LIST) after its +OK line, without line
   // endings; each at most max_line_length, all together at most max_listing_size.

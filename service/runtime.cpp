@@ -66,6 +66,7 @@ mime::Limits mimeLimits(const Config& config) {
   limits.max_parts = config.limits.max_parts;
   limits.max_depth = config.limits.max_depth;
   limits.max_header_bytes = config.limits.max_header_bytes;
+  limits.spill = config.limits.spill;
   return limits;
 }
 

@@ -1,6 +1,10 @@
 #include "connectors/mime/gmime_support.hpp"
 
+#include <fcntl.h>
+
+#include <cerrno>
 #include <mutex>
+#include <system_error>
 
 #include "connectors/mime/ascii.hpp"
 
@@ -40,24 +44,13 @@ GPtr<GMimeStream> memoryStream(std::string_view bytes) {
   return GPtr<GMimeStream>(g_mime_stream_mem_new_with_buffer(bytes.data(), bytes.size()));
 }
 
-std::string memoryStreamBytes(GMimeStream* stream) {
-  GByteArray* array = g_mime_stream_mem_get_byte_array(GMIME_STREAM_MEM(stream));
-  if (array == nullptr || array->len == 0) return {};
-  return std::string(reinterpret_cast<const char*>(array->data), array->len);
-}
-
-std::string decodedContent(GMimePart* part) {
-  GMimeDataWrapper* wrapper = g_mime_part_get_content(part);
-  if (wrapper == nullptr) return {};
-  GPtr<GMimeStream> out(g_mime_stream_mem_new());
-  if (g_mime_data_wrapper_write_to_stream(wrapper, out.get()) < 0) return {};
-  return memoryStreamBytes(out.get());
-}
-
-std::string serialize(GMimeObject* object) {
-  GPtr<GMimeStream> out(g_mime_stream_mem_new());
-  if (g_mime_object_write_to_stream(object, nullptr, out.get()) < 0) return {};
-  return memoryStreamBytes(out.get());
+GPtr<GMimeStream> fileStream(const spill::SpillFile& file, std::uint64_t start) {
+  const std::string own = "/proc/self/fd/" + std::to_string(file.descriptor());
+  int fd = ::open(own.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) fd = ::fcntl(file.descriptor(), F_DUPFD_CLOEXEC, 0);
+  if (fd < 0) throw std::system_error(errno, std::generic_category(), "cannot read a spill file");
+  return GPtr<GMimeStream>(g_mime_stream_fs_new_with_bounds(fd, static_cast<gint64>(start),
+                                                            static_cast<gint64>(file.size())));
 }
 
 std::string mimeType(GMimeObject* object) {

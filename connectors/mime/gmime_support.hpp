@@ -4,9 +4,13 @@
 
 #include <gmime/gmime.h>
 
+#include <cstdint>
+
 #include <memory>
 #include <string>
 #include <string_view>
+
+#include "connectors/spill/spill_file.hpp"
 
 namespace hd::mime {
 
@@ -33,14 +37,12 @@ void ensureGMimeInitialised();
 // A memory stream holding a copy of `bytes`.
 GPtr<GMimeStream> memoryStream(std::string_view bytes);
 
-// The bytes written so far to a GMimeStreamMem.
-std::string memoryStreamBytes(GMimeStream* stream);
-
-// Content of a leaf part with its Content-Transfer-Encoding removed; "" when it has none.
-std::string decodedContent(GMimePart* part);
-
-// The object as it would be written to the wire (headers and body), e.g. an attached message.
-std::string serialize(GMimeObject* object);
+// A stream over a spill file from byte `start` to its end. GMime reads it with lseek() and
+// read(), so it gets a descriptor of its own (the file opened anew through /proc, else a dup()
+// whose offset is shared: then no two threads may parse the same file at once). Parts parsed
+// from it keep their contents in the file (GMime's persistent-stream mode, on for any seekable
+// stream). Throws std::system_error when no descriptor can be had.
+GPtr<GMimeStream> fileStream(const spill::SpillFile& file, std::uint64_t start);
 
 // Lowercase "type/subtype" of an object; "application/octet-stream" if it has no content type.
 std::string mimeType(GMimeObject* object);

@@ -2,6 +2,8 @@
 
 #include <cstddef>
 
+#include "connectors/spill/bytes.hpp"
+
 namespace hd::mime {
 
 // Every bound on untrusted mail in one place, with safe defaults. Exceeding one sends the message
@@ -19,6 +21,11 @@ struct Limits {
   std::size_t max_parameter_bytes = 1024 * 1024;
   // Not a failure: warnings past this many are counted in one last warning.
   std::size_t max_warnings = 100;
+  // Not a failure: decoded text of the body parts kept as text (text/plain parts together, and
+  // the text/html part); the rest is cut with a warning, the raw message keeps all of it.
+  std::size_t max_body_bytes = 4u * 1024 * 1024;
+  // Where decoded attachments too large for memory go (issue 11, big mail).
+  spill::SpillPolicy spill;
 };
 
 }  // namespace hd::mime

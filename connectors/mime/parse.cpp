@@ -3,6 +3,7 @@
 #include <Poco/Logger.h>
 
 #include <algorithm>
+#include <optional>
 
 #include "connectors/mime/charset.hpp"
 #include "connectors/mime/gmime_support.hpp"
@@ -30,7 +31,8 @@ void onHeaderField(GMimeParser*, const char*, const char*, gint64 offset, gpoint
   auto* budget = static_cast<HeaderFieldBudget*>(data);
   if (++budget->fields <= budget->max_fields || budget->exceeded) return;
   budget->exceeded = true;
-  g_mime_stream_set_bounds(budget->stream, 0, std::max<gint64>(offset, 0));
+  g_mime_stream_set_bounds(budget->stream, budget->stream->bound_start,
+                           std::max<gint64>(offset, budget->stream->bound_start));
 }
 
 struct ParserOptionsFree {
@@ -44,6 +46,43 @@ std::size_t headerBytes(std::string_view raw) {
   const std::size_t lf = raw.find("\n\n");
   const std::size_t crlf = raw.find("\n\r\n");
   return std::min({lf, crlf, raw.size()});
+}
+
+std::size_t headerBytes(std::string_view raw, std::size_t /*max*/) {
+  return headerBytes(raw);
+}
+
+// The same for a spilled message, read only as far as `max` needs: past it, any size over `max`.
+std::uint64_t headerBytes(const spill::Bytes& raw, std::size_t max) {
+  // An empty line within the first max bytes ends within max + 3 of them.
+  const std::string head = raw.head(max + 3);
+  const std::size_t in_head = headerBytes(head);
+  return in_head < head.size() ? in_head : raw.size();
+}
+
+bool isBlank(std::string_view bytes) {
+  return bytes.find_first_not_of(" \t\r\n") == std::string_view::npos;
+}
+
+// Whether a spilled message is only whitespace, read until its first other byte.
+bool isBlank(const spill::Bytes& raw) {
+  constexpr std::size_t kChunk = 64 * 1024;
+  std::string chunk(kChunk, '\0');
+  for (std::uint64_t at = 0; at < raw.size();) {
+    const std::size_t n = raw.file()->readAt(at, chunk.data(), chunk.size());
+    if (n == 0) break;
+    if (!isBlank(std::string_view(chunk.data(), n))) return false;
+    at += n;
+  }
+  return true;
+}
+
+Prescan prescanOf(std::string_view raw, const Limits& limits) {
+  return prescan(raw, limits);
+}
+
+Prescan prescanOf(const spill::Bytes& raw, const Limits& limits) {
+  return prescanBytes(raw, limits);
 }
 
 // GMime files the Content-* fields of the top-level header block under the body part, so a
@@ -91,42 +130,43 @@ void useMultipartPreamble(GMimeObject* body, ParseResult& result) {
   result.warnings.push_back({.kind = WarningKind::kTextFromPreamble});
 }
 
-}  // namespace
-
-ParseResult parse(std::string_view raw, const Limits& limits) {
-  ensureGMimeInitialised();
+// The bounds parse() checks on the raw bytes before GMime reads them, in their order: the error
+// of the first one broken. `raw` is a std::string_view or a spilled spill::Bytes.
+template <class Raw>
+std::optional<std::string> brokenBound(const Raw& raw, const Limits& limits) {
   if (raw.size() > limits.max_message_bytes) {
-    return failure("message of " + std::to_string(raw.size()) + " bytes exceeds the limit of " +
-                   std::to_string(limits.max_message_bytes));
+    return "message of " + std::to_string(raw.size()) + " bytes exceeds the limit of " +
+           std::to_string(limits.max_message_bytes);
   }
-  if (raw.find_first_not_of(" \t\r\n") == std::string_view::npos) return failure("empty message");
-  if (headerBytes(raw) > limits.max_header_bytes) {
-    return failure("header block larger than " + std::to_string(limits.max_header_bytes) +
-                   " bytes");
+  if (isBlank(raw)) return "empty message";
+  if (headerBytes(raw, limits.max_header_bytes) > limits.max_header_bytes) {
+    return "header block larger than " + std::to_string(limits.max_header_bytes) + " bytes";
   }
-  const Prescan scan = prescan(raw, limits);
+  const Prescan scan = prescanOf(raw, limits);
   if (scan.parameter_bytes > limits.max_parameter_bytes) {
-    return failure("Content-Type and Content-Disposition fields larger than " +
-                   std::to_string(limits.max_parameter_bytes) + " bytes together");
+    return "Content-Type and Content-Disposition fields larger than " +
+           std::to_string(limits.max_parameter_bytes) + " bytes together";
   }
   // Each part but the first starts at a boundary line, and a multipart adds one closing line.
   if (scan.boundary_lines > 2 * limits.max_parts) {
-    return failure("more than " + std::to_string(limits.max_parts) + " MIME parts");
+    return "more than " + std::to_string(limits.max_parts) + " MIME parts";
   }
+  return std::nullopt;
+}
 
-  ParseResult result;
-  // Workaround: .eml files saved by Windows tools can start with a UTF-8 byte order mark, which
-  // would otherwise become part of the first header's name (MimeKit feedback-report.txt).
-  if (raw.starts_with("\xEF\xBB\xBF")) {
-    raw.remove_prefix(3);
-    result.warnings.push_back({.kind = WarningKind::kByteOrderMark});
-  }
-  ParserReport report{&result.warnings, limits.max_warnings};
+// Workaround: .eml files saved by Windows tools can start with a UTF-8 byte order mark, which
+// would otherwise become part of the first header's name (MimeKit feedback-report.txt).
+constexpr std::string_view kByteOrderMark = "\xEF\xBB\xBF";
+
+// GMime reads the message from `stream`, whose first byte is byte `origin` of the message: offsets
+// in warnings count from there, as they would for the bytes alone.
+ParseResult parseStream(GMimeStream* stream, gint64 origin, ParseResult result,
+                        const Limits& limits) {
+  ParserReport report{&result.warnings, limits.max_warnings, origin};
   std::unique_ptr<GMimeParserOptions, ParserOptionsFree> options(g_mime_parser_options_new());
   g_mime_parser_options_set_warning_callback(options.get(), onParserWarning, &report);
-  GPtr<GMimeStream> stream = memoryStream(raw);
-  GPtr<GMimeParser> parser(g_mime_parser_new_with_stream(stream.get()));
-  HeaderFieldBudget budget{stream.get(), limits.max_header_fields};
+  GPtr<GMimeParser> parser(g_mime_parser_new_with_stream(stream));
+  HeaderFieldBudget budget{stream, limits.max_header_fields};
   g_mime_parser_set_header_regex(parser.get(), "^", onHeaderField, &budget);
   GPtr<GMimeMessage> message(g_mime_parser_construct_message(parser.get(), options.get()));
   if (budget.exceeded) {
@@ -158,15 +198,34 @@ ParseResult parse(std::string_view raw, const Limits& limits) {
   return result;
 }
 
-// A spilled message is read back into memory here for now; parsing from the file comes with the
-// streaming parser.
+}  // namespace
+
+ParseResult parse(std::string_view raw, const Limits& limits) {
+  ensureGMimeInitialised();
+  if (auto error = brokenBound(raw, limits)) return failure(std::move(*error));
+  ParseResult result;
+  if (raw.starts_with(kByteOrderMark)) {
+    raw.remove_prefix(kByteOrderMark.size());
+    result.warnings.push_back({.kind = WarningKind::kByteOrderMark});
+  }
+  GPtr<GMimeStream> stream = memoryStream(raw);
+  return parseStream(stream.get(), 0, std::move(result), limits);
+}
+
+// GMime reads a spilled message from its file: the contents of its parts stay there until they
+// are decoded, attachments into spill files of their own.
 ParseResult parseBytes(const spill::Bytes& raw, const Limits& limits) {
   if (raw.inMemory()) return parse(std::string_view(raw.memory()), limits);
-  if (raw.size() > limits.max_message_bytes) {
-    return failure("message of " + std::to_string(raw.size()) + " bytes exceeds the limit of " +
-                   std::to_string(limits.max_message_bytes));
+  ensureGMimeInitialised();
+  if (auto error = brokenBound(raw, limits)) return failure(std::move(*error));
+  ParseResult result;
+  std::uint64_t start = 0;
+  if (raw.head(kByteOrderMark.size()) == kByteOrderMark) {
+    start = kByteOrderMark.size();
+    result.warnings.push_back({.kind = WarningKind::kByteOrderMark});
   }
-  return parse(std::string_view(raw.toString()), limits);
+  GPtr<GMimeStream> stream = fileStream(*raw.file(), start);
+  return parseStream(stream.get(), static_cast<gint64>(start), std::move(result), limits);
 }
 
 }  // namespace hd::mime

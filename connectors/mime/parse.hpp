@@ -10,8 +10,8 @@
 
 #include "connectors/mime/limits.hpp"
 #include "connectors/mime/message.hpp"
-#include "connectors/spill/bytes.hpp"
 #include "connectors/mime/warning.hpp"
+#include "connectors/spill/bytes.hpp"
 
 namespace hd::mime {
 

@@ -53,7 +53,7 @@ void onParserWarning(gint64 offset, GMimeParserWarning code, const gchar* item, 
       if (*c != '\r' && *c != '\n') warning.detail.push_back(*c);
     }
   }
-  if (offset >= 0) warning.offset = offset;
+  if (offset >= report->origin) warning.offset = offset - report->origin;
   report->warnings->push_back(std::move(warning));
 }
 

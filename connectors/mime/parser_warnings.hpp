@@ -17,6 +17,7 @@ WarningKind kindOf(GMimeParserWarning code);
 struct ParserReport {
   std::vector<Warning>* warnings;
   std::size_t max_warnings;  // a hostile header block yields one warning per line: stop early
+  gint64 origin = 0;         // the stream's offset of the message's first byte
   bool nesting_overflow = false;
 };
 

@@ -9,6 +9,7 @@
 #include "connectors/mime/flowed_text.hpp"
 #include "connectors/mime/header_params.hpp"
 #include "connectors/mime/headers.hpp"
+#include "connectors/mime/part_content.hpp"
 #include "connectors/mime/rfc2047.hpp"
 
 namespace hd::mime {
@@ -79,10 +80,18 @@ std::string sniffHtmlCharset(std::string_view html) {
   return head.substr(begin, end == std::string::npos ? std::string::npos : end - begin);
 }
 
+// A body cut at the limit ends after its last whole line when one ends near the cut, so no
+// character or line is split there (the cut may fall inside a multibyte sequence).
+void cutAfterLastLine(std::string& bytes) {
+  constexpr std::size_t kNear = 64 * 1024;
+  const std::size_t lf = bytes.rfind('\n');
+  if (lf != std::string::npos && bytes.size() - lf <= kNear) bytes.resize(lf + 1);
+}
+
 }  // namespace
 
 PartWalker::PartWalker(const Limits& limits, Message& message, std::vector<Warning>& warnings)
-    : limits_(limits), message_(message), warnings_(warnings) {}
+    : limits_(limits), message_(message), warnings_(warnings), text_left_(limits.max_body_bytes) {}
 
 bool PartWalker::walk(GMimeObject* root) {
   return visit(root, 1, false, false);
@@ -108,7 +117,8 @@ bool PartWalker::visit(GMimeObject* object, std::size_t depth, bool related_seco
     visitLeaf(GMIME_PART(object), related_secondary, in_alternative);
   } else {
     // message/partial: keep its bytes, there is nothing to reassemble it with.
-    addAttachment(object, serialize(object), filenameOf(object, warnings_), related_secondary);
+    addAttachment(object, serializedContent(object, limits_.spill), filenameOf(object, warnings_),
+                  related_secondary);
   }
   return true;
 }
@@ -171,23 +181,25 @@ void PartWalker::visitLeaf(GMimePart* part, bool related_secondary, bool in_alte
                               (type == "text/plain" || type == "text/html");
   if (body_candidate && type == "text/plain") {
     if (!has_plain_) {
-      message_.text_body = bodyText(part, false);
+      message_.text_body = bodyText(part, false, text_left_).value_or("");
       has_plain_ = true;
       return;
     }
     if (!in_alternative) {
       // A second inline text part (e.g. a mailing-list footer) is shown after the first by mail
       // readers, so it belongs to the text.
-      message_.text_body += "\n\n" + bodyText(part, false);
+      if (auto more = bodyText(part, false, text_left_)) message_.text_body += "\n\n" + *more;
       return;
     }
   }
   if (body_candidate && type == "text/html" && !has_html_) {
-    message_.html_body = bodyText(part, true);
+    std::size_t html_left = limits_.max_body_bytes;
+    message_.html_body = bodyText(part, true, html_left).value_or("");
     has_html_ = true;
     return;
   }
-  addAttachment(object, decodedContent(part), std::move(filename), related_secondary);
+  addAttachment(object, decodedContent(part, limits_.spill), std::move(filename),
+                related_secondary);
 }
 
 void PartWalker::visitMessage(GMimeObject* object, GMimeMessage* inner, bool related_secondary) {
@@ -199,14 +211,27 @@ void PartWalker::visitMessage(GMimeObject* object, GMimeMessage* inner, bool rel
   } else if (filename.empty()) {
     filename = filenameFromSubject("");
   }
-  addAttachment(object, inner != nullptr ? serialize(GMIME_OBJECT(inner)) : std::string(),
+  addAttachment(object,
+                inner != nullptr ? serializedContent(GMIME_OBJECT(inner), limits_.spill)
+                                 : PartContent{spill::Bytes(), crypto::sha256Hex("")},
                 std::move(filename), related_secondary);
   message_.attachments.back().forwarded = std::move(forwarded);
 }
 
-std::string PartWalker::bodyText(GMimePart* part, bool html) {
+std::optional<std::string> PartWalker::bodyText(GMimePart* part, bool html, std::size_t& left) {
   GMimeObject* object = GMIME_OBJECT(part);
-  const std::string bytes = decodedContent(part);
+  const char* where = html ? "text/html body" : "text/plain body";
+  ContentHead head = decodedHead(part, left);
+  if (head.cut) {
+    warnings_.push_back(
+        {.kind = WarningKind::kBodyTruncated, .where = where, .count = limits_.max_body_bytes});
+    left = 0;
+    if (head.bytes.empty()) return std::nullopt;
+    cutAfterLastLine(head.bytes);
+  } else {
+    left -= head.bytes.size();
+  }
+  const std::string bytes = std::move(head.bytes);
   const char* declared = g_mime_object_get_content_type_parameter(object, "charset");
   // GMime drops the parameters of a type it could not read ("text; charset=x", see mimeType()).
   std::string charset =
@@ -214,7 +239,7 @@ std::string PartWalker::bodyText(GMimePart* part, bool html) {
           ? declared
           : rawParameter(rawHeader(object, "Content-Type").value, "charset").value_or("");
   if (html && charset.empty() && !isAscii(bytes)) charset = sniffHtmlCharset(bytes);
-  std::string text = toUtf8(bytes, charset, warnings_, html ? "text/html body" : "text/plain body");
+  std::string text = toUtf8(bytes, charset, warnings_, where);
   if (html) return text;
   text = toLf(std::move(text));
   if (equalsNoCase(g_mime_object_get_content_type_parameter(object, "format"), "flowed")) {
@@ -224,7 +249,7 @@ std::string PartWalker::bodyText(GMimePart* part, bool html) {
   return text;
 }
 
-void PartWalker::addAttachment(GMimeObject* object, std::string content, std::string filename,
+void PartWalker::addAttachment(GMimeObject* object, PartContent content, std::string filename,
                                bool related_secondary) {
   Attachment attachment;
   // Bidi controls would let "gpj.exe" read as "exe.jpg" wherever the name is shown.
@@ -233,8 +258,8 @@ void PartWalker::addAttachment(GMimeObject* object, std::string content, std::st
   if (const char* id = g_mime_object_get_content_id(object)) attachment.content_id = id;
   attachment.is_inline =
       related_secondary || equalsNoCase(g_mime_object_get_disposition(object), "inline");
-  attachment.sha256_hex = crypto::sha256Hex(content);
-  attachment.content = std::move(content);
+  attachment.sha256_hex = std::move(content.sha256_hex);
+  attachment.content = std::move(content.bytes);
   message_.attachments.push_back(std::move(attachment));
 }
 

@@ -2,12 +2,14 @@
 // Walks a parsed GMime tree and sorts its leaves into body text and attachments. Internal to
 // connectors/mime.
 
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "connectors/mime/gmime_support.hpp"
 #include "connectors/mime/limits.hpp"
 #include "connectors/mime/message.hpp"
+#include "connectors/mime/part_content.hpp"
 #include "connectors/mime/warning.hpp"
 
 namespace hd::mime {
@@ -38,8 +40,10 @@ class PartWalker {
                       bool in_alternative);
   void visitLeaf(GMimePart* part, bool related_secondary, bool in_alternative);
   void visitMessage(GMimeObject* object, GMimeMessage* inner, bool related_secondary);
-  std::string bodyText(GMimePart* part, bool html);
-  void addAttachment(GMimeObject* object, std::string content, std::string filename,
+  // The part's text, reading at most `left` decoded bytes and taking them off `left`; past it the
+  // text is cut with a warning (nullopt when nothing of it is left).
+  std::optional<std::string> bodyText(GMimePart* part, bool html, std::size_t& left);
+  void addAttachment(GMimeObject* object, PartContent content, std::string filename,
                      bool related_secondary);
 
   const Limits& limits_;
@@ -49,6 +53,7 @@ class PartWalker {
   std::size_t parts_ = 0;
   bool has_plain_ = false;
   bool has_html_ = false;
+  std::size_t text_left_;  // of limits_.max_body_bytes, for the text/plain parts together
 };
 
 }  // namespace hd::mime

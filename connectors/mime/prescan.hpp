@@ -9,6 +9,7 @@
 #include <string_view>
 
 #include "connectors/mime/limits.hpp"
+#include "connectors/spill/bytes.hpp"
 
 namespace hd::mime {
 
@@ -24,7 +25,14 @@ struct Prescan {
 // Fields are found wherever a line starts with the field name (any case, whitespace before the
 // colon, folded onto continuation lines), and Content-Type parameters are read by GMime's own
 // parser, so every spelling GMime accepts counts: BOUNDARY=, boundary = "x", RFC 2231
-// boundary*0= / boundary*=utf-8''x. A field found in a body only makes the bounds larger.
+// boundary*0= / boundary*=utf-8''x. A field found in a body only makes the bounds larger. A field
+// line longer than max_parameter_bytes plus a margin counts whole, wherever its colon is (a
+// spilled message is read line by line, keeping at most that much of a line).
 Prescan prescan(std::string_view raw, const Limits& limits);
+
+// The same for bytes that may be in a spill file, read in chunks of `chunk_bytes` (two passes
+// over the file; memory bounded by max_parameter_bytes, whatever the size of the message).
+Prescan prescanBytes(const spill::Bytes& raw, const Limits& limits,
+                     std::size_t chunk_bytes = 256 * 1024);
 
 }  // namespace hd::mime

@@ -123,6 +123,8 @@ std::string_view toString(WarningKind kind) {
       return "address_list_repaired";
     case WarningKind::kUnparseableDateIgnored:
       return "unparseable_date_ignored";
+    case WarningKind::kBodyTruncated:
+      return "body_truncated";
     case WarningKind::kWarningsOmitted:
       return "warnings_omitted";
   }
@@ -175,6 +177,9 @@ std::string render(const Warning& w) {
       return w.where + ": malformed address list repaired";
     case WarningKind::kUnparseableDateIgnored:
       return w.where + ": unparseable value ignored";
+    case WarningKind::kBodyTruncated:
+      return w.where + ": cut after " + std::to_string(w.count) +
+             " bytes; the raw message keeps all of it";
     case WarningKind::kWarningsOmitted:
       return "warnings after the first " + std::to_string(w.count) + " omitted";
   }

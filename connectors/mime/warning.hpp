@@ -51,6 +51,7 @@ enum class WarningKind {
   kUnparseableDateIgnored,  // a Date value that cannot be read (or lies past year 2200)
 
   // Limits.
+  kBodyTruncated,    // `where`: the body ("text/plain body"); `count`: Limits::max_body_bytes
   kWarningsOmitted,  // `count`: how many warnings were kept (Limits::max_warnings)
 };
 

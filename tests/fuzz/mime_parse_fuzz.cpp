@@ -1,13 +1,42 @@
-// libFuzzer target for hd::mime::parse() and the HTML/quoted-history text paths.
+// libFuzzer target for hd::mime::parse() and the HTML/quoted-history text paths, and a
+// differential check of the spilled-message path: the same bytes parsed from a spill file (and
+// prescanned in tiny chunks) must give the in-memory result.
 // Seed corpus: tests/corpus (mimekit/ and hard/). Build with -DHD_FUZZ=ON and clang.
 
 #include <cstddef>
 #include <cstdint>
 #include <string_view>
 
+#include "connectors/mime/gmime_support.hpp"
 #include "connectors/mime/html_to_text.hpp"
 #include "connectors/mime/parse.hpp"
+#include "connectors/mime/prescan.hpp"
 #include "connectors/mime/quoted_history.hpp"
+
+namespace {
+
+hd::spill::Bytes spilled(std::string_view input) {
+  hd::spill::BytesBuilder builder(
+      hd::spill::SpillPolicy{.directory = "/tmp", .threshold_bytes = 0});
+  builder.append(input);
+  return std::move(builder).finish();
+}
+
+bool sameResult(const hd::mime::ParseResult& a, const hd::mime::ParseResult& b) {
+  if (a.ok != b.ok || a.error != b.error || a.warnings != b.warnings) return false;
+  const hd::mime::Message& x = a.message;
+  const hd::mime::Message& y = b.message;
+  if (x.subject != y.subject || x.text_body != y.text_body || x.html_body != y.html_body ||
+      x.attachments.size() != y.attachments.size()) {
+    return false;
+  }
+  for (std::size_t i = 0; i < x.attachments.size(); ++i) {
+    if (x.attachments[i].sha256_hex != y.attachments[i].sha256_hex) return false;
+  }
+  return true;
+}
+
+}  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   const std::string_view input(reinterpret_cast<const char*>(data), size);
@@ -19,5 +48,14 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   }
   (void)hd::mime::htmlToText(input);
   (void)hd::mime::stripQuotedHistory(input);
+
+  const hd::spill::Bytes file = spilled(input);
+  if (!sameResult(hd::mime::parseBytes(file, limits), result)) __builtin_trap();
+  const hd::mime::Prescan in_memory = hd::mime::prescan(input, limits);
+  const hd::mime::Prescan in_chunks = hd::mime::prescanBytes(file, limits, 7);
+  if (in_memory.boundary_lines != in_chunks.boundary_lines ||
+      in_memory.parameter_bytes != in_chunks.parameter_bytes) {
+    __builtin_trap();
+  }
   return 0;
 }

@@ -14,6 +14,7 @@
 #include <sstream>
 
 #include "connectors/mime/parse.hpp"
+#include "mime_spill_helpers.hpp"
 
 namespace {
 
@@ -138,6 +139,28 @@ TEST_P(MimeGolden, MatchesExpectedSummary) {
       << expected_path << " is missing; run with HD_UPDATE_GOLDEN=1 and review it";
   EXPECT_EQ(json::parse(readFile(expected_path)).dump(2), json::parse(actual).dump(2))
       << "summary of " << GetParam() << " changed";
+}
+
+// Issue 11: a message in a spill file is parsed by GMime from the file, and every decoded content
+// goes to a spill file (threshold 0): the result is the one of the in-memory parse, byte for byte.
+TEST_P(MimeGolden, SpilledMessageParsesAsInMemory) {
+  const std::string raw = readFile(corpusDir() / GetParam());
+  const hd::mime::ParseResult in_memory = hd::mime::parse(raw);
+  const hd::mime::Limits spilling = hd::mime::test::spillingEverything();
+  const hd::spill::Bytes file = hd::mime::test::spilled(raw);
+  ASSERT_EQ(file.inMemory(), raw.empty());
+  const hd::mime::ParseResult from_file = hd::mime::parseBytes(file, spilling);
+
+  EXPECT_EQ(summary(from_file).dump(2), summary(in_memory).dump(2));
+  EXPECT_EQ(from_file.message.html_body, in_memory.message.html_body);
+  ASSERT_EQ(from_file.message.attachments.size(), in_memory.message.attachments.size());
+  for (std::size_t i = 0; i < in_memory.message.attachments.size(); ++i) {
+    const hd::spill::Bytes& content = from_file.message.attachments[i].content;
+    EXPECT_EQ(content.inMemory(), content.empty()) << "attachment " << i;
+    EXPECT_TRUE(content == in_memory.message.attachments[i].content.toString())
+        << "attachment " << i;
+    EXPECT_EQ(hd::spill::sha256Hex(content), from_file.message.attachments[i].sha256_hex);
+  }
 }
 
 std::string testName(const testing::TestParamInfo<std::string>& info) {

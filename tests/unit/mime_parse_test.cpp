@@ -1,9 +1,11 @@
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <chrono>
 
 #include "connectors/crypto/sha256.hpp"
 #include "connectors/mime/parse.hpp"
+#include "mime_spill_helpers.hpp"
 
 namespace hd::mime {
 namespace {
@@ -313,6 +315,56 @@ TEST(MimeParse, WarningsAreCapped) {
   ASSERT_TRUE(r.ok);
   EXPECT_EQ(r.warnings.size(), 4u);
   EXPECT_EQ(r.warnings.back().kind, WarningKind::kWarningsOmitted);
+}
+
+// Issue 11: bodies become strings, so a hostile 150 MB text/plain part would be 150 MB in memory
+// (and copies). Each body keeps at most max_body_bytes of decoded text, cut after a whole line,
+// with a warning; the raw message keeps all of it. The same from a spill file.
+TEST(MimeParse, BodiesAreCutAtTheLimitWithAWarning) {
+  std::string lines;
+  for (int i = 0; i < 200; ++i)
+    lines += "line " + std::to_string(100 + i) + " of the body.........\n";
+  const std::size_t line_bytes = 30;  // 31 on the wire, with its CR
+  ASSERT_EQ(lines.size(), 200 * line_bytes);
+  const std::string raw = crlf(
+      "From: a@b.example\nContent-Type: multipart/mixed; boundary=m\n\n--m\n"
+      "Content-Type: multipart/alternative; boundary=a\n\n--a\nContent-Type: text/plain\n\n" +
+      lines + "--a\nContent-Type: text/html\n\n<p>" + lines +
+      "</p>\n--a--\n--m\n"
+      "Content-Type: text/plain\nContent-Disposition: inline\n\nfooter\n--m--\n");
+  Limits limits;
+  limits.max_body_bytes = 1000;
+  for (const ParseResult& r :
+       {parse(raw, limits), parseBytes(test::spilled(raw), test::spillingEverything(limits))}) {
+    ASSERT_TRUE(r.ok) << r.error;
+    const std::size_t kept = 1000 / (line_bytes + 1) * line_bytes;
+    EXPECT_EQ(r.message.text_body, lines.substr(0, kept));
+    EXPECT_LE(r.message.html_body.size(), 1000u);
+    EXPECT_EQ(r.message.html_body.rfind("<p>line 100", 0), 0u);
+    std::vector<std::string> cut;
+    for (const Warning& w : r.warnings) {
+      if (w.kind == WarningKind::kBodyTruncated) cut.push_back(render(w));
+    }
+    EXPECT_EQ(cut, (std::vector<std::string>{
+                       "text/plain body: cut after 1000 bytes; the raw message keeps all of it",
+                       "text/html body: cut after 1000 bytes; the raw message keeps all of it",
+                       "text/plain body: cut after 1000 bytes; the raw message keeps all of it"}));
+  }
+  // The budget is for all the text parts together: a footer after a body that used it all is
+  // left out. (The CRLF before a boundary line belongs to the boundary, not to the text.)
+  const std::string text = lines.substr(0, lines.size() - 1);
+  limits.max_body_bytes = 200 * (line_bytes + 1) - 2;
+  const ParseResult whole = parse(raw, limits);
+  EXPECT_EQ(whole.message.text_body, text);
+  EXPECT_EQ(std::count_if(whole.warnings.begin(), whole.warnings.end(),
+                          [](const Warning& w) {
+                            return w.kind == WarningKind::kBodyTruncated &&
+                                   w.where == "text/plain body";
+                          }),
+            1);
+  const ParseResult untouched = parse(raw);
+  EXPECT_EQ(untouched.message.text_body, text + "\n\nfooter");
+  EXPECT_FALSE(hasWarning(untouched, WarningKind::kBodyTruncated));
 }
 
 TEST(MimeParse, GarbageNeverThrows) {

@@ -10,6 +10,7 @@
 #include "connectors/mime/gmime_support.hpp"
 #include "connectors/mime/parse.hpp"
 #include "connectors/mime/prescan.hpp"
+#include "mime_spill_helpers.hpp"
 
 namespace hd::mime {
 namespace {
@@ -20,6 +21,16 @@ std::string bomb(const std::string& header, const std::string& boundary, int par
   for (int i = 0; i < parts; ++i) raw += "--" + boundary + "\r\n\r\n";
   raw += "--" + boundary + "--\r\n";
   return raw;
+}
+
+// The in-memory parse, checked against the parse of the same bytes from a spill file (issue 11:
+// every limit holds for a spilled message, before GMime reads it).
+ParseResult parseBoth(const std::string& raw, const Limits& limits = {}) {
+  ParseResult in_memory = parse(raw, limits);
+  const ParseResult from_file = parseBytes(test::spilled(raw), test::spillingEverything(limits));
+  EXPECT_EQ(from_file.ok, in_memory.ok) << in_memory.error;
+  EXPECT_EQ(from_file.error, in_memory.error);
+  return in_memory;
 }
 
 std::size_t count(const std::string& raw) {
@@ -104,7 +115,7 @@ TEST(MimePrescan, ParseRefusesTooManyPartsInEverySpelling) {
                              "Content-Type: multipart/mixed; boundary*0=S; boundary*1=S",
                              "Content-Type: multipart/mixed; boundary*=utf-8''SS",
                              "Content-Type: multipart/mixed;\r\n boundary=SS"}) {
-    const ParseResult r = parse(bomb(header, "SS", 100), limits);
+    const ParseResult r = parseBoth(bomb(header, "SS", 100), limits);
     EXPECT_FALSE(r.ok) << header;
     EXPECT_NE(r.error.find("MIME parts"), std::string::npos) << header << ": " << r.error;
   }
@@ -119,7 +130,7 @@ TEST(MimePrescan, ParseRefusesTooManyHeaderFieldsInAnyHeaderBlock) {
       "From: a@b.example\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\n";
   for (int i = 0; i < 5000; ++i) part_headers += "a:b\r\n";
   part_headers += "\r\nbody\r\n--b--\r\n";
-  ParseResult r = parse(part_headers, limits);
+  ParseResult r = parseBoth(part_headers, limits);
   EXPECT_FALSE(r.ok);
   EXPECT_NE(r.error.find("header fields"), std::string::npos) << r.error;
 
@@ -128,12 +139,12 @@ TEST(MimePrescan, ParseRefusesTooManyHeaderFieldsInAnyHeaderBlock) {
       "Content-Type: message/rfc822\r\n\r\nSubject: inner\r\n";
   for (int i = 0; i < 5000; ++i) attached += "X-Inner: y\r\n";
   attached += "\r\ninner body\r\n--b--\r\n";
-  r = parse(attached, limits);
+  r = parseBoth(attached, limits);
   EXPECT_FALSE(r.ok);
   EXPECT_NE(r.error.find("header fields"), std::string::npos) << r.error;
 
   limits.max_header_fields = 10'000;
-  EXPECT_TRUE(parse(part_headers, limits).ok);
+  EXPECT_TRUE(parseBoth(part_headers, limits).ok);
 }
 
 // ";a=1" repeated in a Content-Type or Content-Disposition becomes one GMime object per
@@ -148,11 +159,76 @@ TEST(MimePrescan, ParseRefusesTooManyParameterBytes) {
         std::string(field);
     for (int i = 0; i < 2000; ++i) raw += ";a=1";
     raw += "\r\n\r\nbody\r\n--b--\r\n";
-    const ParseResult r = parse(raw, limits);
+    const ParseResult r = parseBoth(raw, limits);
     EXPECT_FALSE(r.ok) << field;
     EXPECT_NE(r.error.find("Content-Type and Content-Disposition"), std::string::npos) << r.error;
-    EXPECT_TRUE(parse(raw).ok) << field;
+    EXPECT_TRUE(parseBoth(raw).ok) << field;
   }
+}
+
+// A spilled message is prescanned line by line from chunks of the file: every line that straddles
+// a chunk boundary (chunks of 1 byte put every line across one) counts as it does in memory.
+TEST(MimePrescan, ASpilledMessageCountsAsInMemoryWhateverTheChunks) {
+  ensureGMimeInitialised();
+  std::string nested = "Content-Type: multipart/mixed; boundary=outer\r\n\r\n";
+  for (int i = 0; i < 5; ++i) {
+    nested +=
+        "--outer\r\nContent-Type: multipart/alternative;\r\n BOUNDARY*0=in; boundary*1=ner\r\n"
+        "Content-Disposition : attachment;\r\n\tfilename=x\r\n"
+        "\r\n--inner\r\n--inner \t \r\n--inner--\r\n";
+  }
+  nested += "--outer--";  // the last line without its LF
+  const std::string cases[] = {
+      nested,
+      bomb("CONTENT-TYPE : multipart/mixed;\r\n boundary=\"SS\"", "SS", 30),
+      "Content-Type: multipart/mixed; boundary=b\r\n\r\n--b \t\r\n--b\n--b--\r\n--b--  \r\n"
+      "--bx\r\n---b\r\n-- b\r\n",
+      "Content-Type: multipart/mixed; boundary=\"\"\n\n--\n--\n",
+      std::string("Content-Type: multipart/mixed; boundary=\"a\0b\"\r\n\r\n--a\r\n", 54),
+      "",
+  };
+  Limits limits;
+  limits.max_parts = 1'000'000;
+  for (const std::string& raw : cases) {
+    const Prescan expected = prescan(raw, limits);
+    for (std::size_t chunk :
+         {std::size_t{1}, std::size_t{2}, std::size_t{3}, std::size_t{7}, std::size_t{64 * 1024}}) {
+      const Prescan actual = prescanBytes(test::spilled(raw), limits, chunk);
+      EXPECT_EQ(actual.boundary_lines, expected.boundary_lines) << chunk << ": " << raw;
+      EXPECT_EQ(actual.parameter_bytes, expected.parameter_bytes) << chunk << ": " << raw;
+    }
+  }
+}
+
+// Lines are kept up to max_parameter_bytes plus a margin when read from a file; a field line
+// longer than that is over the limit however it is written (a long value, or a name padded with
+// whitespace before its colon), in memory and from the file alike.
+TEST(MimePrescan, AFieldLineLongerThanTheLimitIsRefusedInEverySpelling) {
+  Limits limits;
+  limits.max_parameter_bytes = 1000;
+  const std::string long_value = std::string(200'000, 'x');
+  const std::string spaces = std::string(200'000, ' ');
+  for (const std::string& field :
+       {"Content-Type: text/plain; name=" + long_value, "Content-Type" + spaces + ": text/plain",
+        "content-disposition:" + spaces + "attachment", "Content-Type:\r\n " + long_value}) {
+    const std::string raw =
+        "From: a@b.example\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\n" + field +
+        "\r\n\r\nbody\r\n--b--\r\n";
+    const ParseResult r = parseBoth(raw, limits);
+    EXPECT_FALSE(r.ok) << field.substr(0, 40);
+    EXPECT_NE(r.error.find("Content-Type and Content-Disposition"), std::string::npos) << r.error;
+  }
+}
+
+// A boundary line padded with whitespace past a chunk (or past what a line keeps) still counts;
+// one with anything else after the padding does not.
+TEST(MimePrescan, PaddedBoundaryLinesCountFromAFile) {
+  const std::string padding(300'000, ' ');
+  const std::string raw = "Content-Type: multipart/mixed; boundary=b\r\n\r\n--b" + padding +
+                          "\r\n--b" + padding + "x\r\n--b--" + padding + "\r\n";
+  EXPECT_EQ(count(raw), 2u);
+  Limits limits;
+  EXPECT_EQ(prescanBytes(test::spilled(raw), limits, 64 * 1024).boundary_lines, 2u);
 }
 
 }  // namespace

@@ -59,10 +59,13 @@ decltype(auto) Pop3Client::guarded(F&& body) {
   if (!usable_) throw net::ProtocolError("POP3: session is unusable after an earlier failure");
   try {
     return body();
-  } catch (const net::NetworkError&) {
-    usable_ = false;
-    throw;
-  } catch (const net::ProtocolError&) {
+  } catch (const net::CommandError&) {
+    throw;  // an -ERR line, read whole: the session goes on
+  } catch (const net::AuthError&) {
+    throw;  // likewise
+  } catch (...) {
+    // Anything else may have stopped in the middle of a response (the network, the protocol, a
+    // spill file that could not be written): the next reply read would be stale bytes.
     usable_ = false;
     throw;
   }

@@ -6,8 +6,9 @@
 // Errors: net::NetworkError / net::ProtocolError when the stream broke or the server violated the
 // protocol (usable() turns false: send nothing more, not even QUIT); net::TlsError when STLS is
 // refused or fails; net::AuthError when sign-in is refused; net::CommandError for an -ERR to a
-// command that must succeed. Commands whose -ERR is an expected outcome (RETR, DELE) report it as
-// a value instead.
+// command that must succeed; std::system_error when a RETR/TOP body cannot be written to its spill
+// file (usable() turns false too). Commands whose -ERR is an expected outcome (RETR, DELE) report
+// it as a value instead.
 //
 // Protocol trace at debug level on logger "hd.pop3"; passwords and SASL responses are masked.
 // Not thread-safe.
@@ -104,7 +105,9 @@ class Pop3Client {
   // QUIT: true when the server confirmed with +OK (and so applied the deletions).
   bool quit();
 
-  // False once a NetworkError or ProtocolError left the stream in an unknown state.
+  // False once a failure other than an -ERR reply (CommandError, AuthError) left the stream in an
+  // unknown state: NetworkError, ProtocolError, or a body that could not be kept (a spill file
+  // the directory refused, std::system_error).
   bool usable() const { return usable_; }
 
  private:

@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <string>
+#include <system_error>
 #include <vector>
 
 #include "connectors/crypto/sha256.hpp"
@@ -173,7 +174,7 @@ TEST(FetchSpill, ImapConnectionLostInTheMiddleOfASpilledLiteralIsABrokenFetch) {
   const std::string big = dottedMessage(3 * kThreshold, 5);
   ScriptedStream stream(kImapSession);
   stream.clientLine("A0003 UID FETCH 1 (UID RFC822.SIZE BODY.PEEK[])");
-  stream.server("* 1 FETCH (UID 1 BODY[] {" + std::to_string(big.size()) + "}\r\n");
+  stream.server("* 1 FETCH (UID 1 BODY[] {" + std::to_string(3 * kThreshold) + "}\r\n");
   stream.server(big.substr(0, 2 * kThreshold));
   stream.close();
   imap::ImapSource source(imapOptions(),
@@ -262,6 +263,46 @@ TEST(FetchSpill, Pop3ConnectionLostInTheMiddleOfASpilledRetrIsABrokenFetch) {
   source.open();
   EXPECT_THROW(source.fetch(source.listPending({}).pending), net::NetworkError);
   source.close();
+}
+
+// The spill directory cannot take a file (gone, full): the fetch fails, nothing comes back short,
+// and the session, stopped in the middle of a response, is dropped without QUIT (a QUIT would
+// read the rest of the message as its reply).
+TEST(FetchSpill, Pop3SpillFailureMidRetrFailsTheFetchAndDropsTheSessionWithoutQuit) {
+  const std::string big = dottedMessage(3 * kThreshold, 11);
+  ScriptedStream stream(kPop3Session);
+  stream.serverLine("+OK");
+  stream.server(dotStuffed(big));
+  stream.serverLine("+OK");
+  stream.server(dotStuffed("small\r\n"));
+  pop3::Pop3SourceOptions options = pop3Options();
+  options.spill.directory = ::testing::TempDir() + "/no-such-spill-directory";
+  pop3::Pop3Source source(std::move(options), [&stream](const net::Endpoint&) {
+    return test::borrowStream(stream, true);
+  });
+  source.open();
+  try {
+    (void)source.fetch(source.listPending({}).pending);
+    ADD_FAILURE() << "fetched although no spill file could be made";
+  } catch (const std::system_error& error) {
+    EXPECT_NE(std::string(error.what()).find("no-such-spill-directory"), std::string::npos)
+        << error.what();
+  }
+  source.close();  // a QUIT here would be a write the strict script refuses
+}
+
+TEST(FetchSpill, ImapSpillFailureMidLiteralFailsTheFetch) {
+  ScriptedStream stream(kImapSession);
+  stream.clientLine("A0003 UID FETCH 1 (UID RFC822.SIZE BODY.PEEK[])");
+  // Over the threshold, the literal goes to a file from its first byte: making it fails at once.
+  stream.server("* 1 FETCH (UID 1 BODY[] {" + std::to_string(3 * kThreshold) + "}\r\n");
+  imap::ImapSourceOptions o = imapOptions();
+  o.spill.directory = ::testing::TempDir() + "/no-such-spill-directory";
+  imap::ImapSource source(std::move(o),
+                          [&stream](const net::Endpoint&) { return test::borrowStream(stream); });
+  source.open();
+  EXPECT_THROW((void)source.fetch(imapRefs(source, {1})), std::system_error);
+  stream.setStrictEnd(false);
 }
 
 }  // namespace

@@ -1,5 +1,7 @@
 #include "service/ingest_step.hpp"
 
+#include <system_error>
+
 #include "service/ingest/thread_questions.hpp"
 
 namespace hd::service {
@@ -20,6 +22,8 @@ void PreparedBatch::add(std::string source_key, std::string mailbox, spill::Byte
     try {
       *parsed = mime::parseBytes(raw, mime_limits_);
       if (!parsed->ok) in.quarantine_reason = "cannot parse: " + parsed->error;
+    } catch (const std::system_error&) {
+      throw;  // a spill file could not be written: the environment failed, not the mail
     } catch (const std::exception& e) {
       in.quarantine_reason = std::string("MIME parser failed: ") + e.what();
     }

@@ -10,6 +10,7 @@
 #include <condition_variable>
 #include <mutex>
 #include <sstream>
+#include <system_error>
 
 #include "tests/unit/service_pass_fakes.hpp"
 
@@ -238,6 +239,21 @@ TEST_F(MailboxPassTest, FetchFailureEndsThePassAndNothingUncommittedIsAcknowledg
   EXPECT_THROW(runPass(), testing::ConnectionReset);
   EXPECT_FALSE(store_.rows.count(keyOf(3)));
   EXPECT_FALSE(source_.acknowledged.count(3));
+  expectEveryAckAfterItsCommit();
+  expectCheckpointsOverAcknowledged();
+}
+
+// Issue 11: an attachment that cannot be written to the spill directory (full, or gone) is the
+// environment failing, not bad mail: the pass ends with that error, like a database outage, and
+// the message is neither quarantined nor acknowledged.
+TEST_F(MailboxPassTest, ASpillFileThatCannotBeWrittenEndsThePassWithoutQuarantining) {
+  deliver({1, 2, 3});
+  source_.mail[2] =
+      "From: a@example.com\r\nContent-Type: application/octet-stream\r\n\r\nbytes\r\n";
+  limits_.mime.spill = spill::SpillPolicy{.directory = "/nonexistent/spill", .threshold_bytes = 0};
+  EXPECT_THROW(runPass(), std::system_error);
+  EXPECT_FALSE(store_.rows.count(keyOf(2)));
+  EXPECT_FALSE(source_.acknowledged.count(2));
   expectEveryAckAfterItsCommit();
   expectCheckpointsOverAcknowledged();
 }

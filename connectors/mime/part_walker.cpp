@@ -117,8 +117,8 @@ bool PartWalker::visit(GMimeObject* object, std::size_t depth, bool related_seco
     visitLeaf(GMIME_PART(object), related_secondary, in_alternative);
   } else {
     // message/partial: keep its bytes, there is nothing to reassemble it with.
-    addAttachment(object, serializedContent(object, limits_.spill), filenameOf(object, warnings_),
-                  related_secondary);
+    addAttachment(object, serializedContent(object, attachmentPolicy()),
+                  filenameOf(object, warnings_), related_secondary);
   }
   return true;
 }
@@ -198,7 +198,7 @@ void PartWalker::visitLeaf(GMimePart* part, bool related_secondary, bool in_alte
     has_html_ = true;
     return;
   }
-  addAttachment(object, decodedContent(part, limits_.spill), std::move(filename),
+  addAttachment(object, decodedContent(part, attachmentPolicy()), std::move(filename),
                 related_secondary);
 }
 
@@ -212,7 +212,7 @@ void PartWalker::visitMessage(GMimeObject* object, GMimeMessage* inner, bool rel
     filename = filenameFromSubject("");
   }
   addAttachment(object,
-                inner != nullptr ? serializedContent(GMIME_OBJECT(inner), limits_.spill)
+                inner != nullptr ? serializedContent(GMIME_OBJECT(inner), attachmentPolicy())
                                  : PartContent{spill::Bytes(), crypto::sha256Hex("")},
                 std::move(filename), related_secondary);
   message_.attachments.back().forwarded = std::move(forwarded);
@@ -249,8 +249,15 @@ std::optional<std::string> PartWalker::bodyText(GMimePart* part, bool html, std:
   return text;
 }
 
+spill::SpillPolicy PartWalker::attachmentPolicy() const {
+  spill::SpillPolicy policy = limits_.spill;
+  policy.threshold_bytes -= std::min(policy.threshold_bytes, attachments_in_memory_);
+  return policy;
+}
+
 void PartWalker::addAttachment(GMimeObject* object, PartContent content, std::string filename,
                                bool related_secondary) {
+  if (content.bytes.inMemory()) attachments_in_memory_ += content.bytes.size();
   Attachment attachment;
   // Bidi controls would let "gpj.exe" read as "exe.jpg" wherever the name is shown.
   attachment.filename = withoutBidiControls(filename);

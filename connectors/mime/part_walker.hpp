@@ -2,6 +2,7 @@
 // Walks a parsed GMime tree and sorts its leaves into body text and attachments. Internal to
 // connectors/mime.
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
@@ -45,6 +46,9 @@ class PartWalker {
   std::optional<std::string> bodyText(GMimePart* part, bool html, std::size_t& left);
   void addAttachment(GMimeObject* object, PartContent content, std::string filename,
                      bool related_secondary);
+  // The spill policy for the next attachment: the threshold bounds the decoded contents the
+  // message keeps in memory together, so many attachments just under it go to spill files too.
+  spill::SpillPolicy attachmentPolicy() const;
 
   const Limits& limits_;
   Message& message_;
@@ -54,6 +58,7 @@ class PartWalker {
   bool has_plain_ = false;
   bool has_html_ = false;
   std::size_t text_left_;  // of limits_.max_body_bytes, for the text/plain parts together
+  std::uint64_t attachments_in_memory_ = 0;
 };
 
 }  // namespace hd::mime

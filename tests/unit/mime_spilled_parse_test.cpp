@@ -11,6 +11,7 @@
 #include <sstream>
 #include <string>
 #include <system_error>
+#include <vector>
 
 #include "connectors/crypto/sha256.hpp"
 #include "connectors/mime/parse.hpp"
@@ -99,6 +100,39 @@ TEST(MimeSpilledParse, AnAttachedMessageIsWrittenToASpillFile) {
   EXPECT_TRUE(attached.content == in_memory.content.toString());
   EXPECT_EQ(attached.sha256_hex, in_memory.sha256_hex);
   EXPECT_EQ(spill::sha256Hex(attached.content), attached.sha256_hex);
+}
+
+// Attachments each under the threshold must not add up in memory: the threshold bounds the
+// decoded contents a message keeps in memory together, the others go to spill files.
+TEST(MimeSpilledParse, ManyAttachmentsUnderTheThresholdShareItsMemory) {
+  std::string raw = "From: a@b.example\r\nContent-Type: multipart/mixed; boundary=m\r\n\r\n";
+  std::vector<std::string> originals;
+  for (int i = 0; i < 5; ++i) {
+    originals.push_back(noise(300'000 + i));
+    raw +=
+        "--m\r\nContent-Type: application/octet-stream\r\n"
+        "Content-Transfer-Encoding: base64\r\n\r\n" +
+        base64Lines(originals.back()) + "\r\n";
+  }
+  raw += "--m\r\nContent-Type: message/rfc822\r\n\r\nSubject: inner\r\n\r\n" +
+         std::string(400'000, 'x') + "\r\n--m--\r\n";
+  const Limits limits = spillingAbove1MiB();
+  const ParseResult r = parseBytes(test::spilled(raw), limits);
+  ASSERT_TRUE(r.ok) << r.error;
+  ASSERT_EQ(r.message.attachments.size(), 6u);
+  std::uint64_t in_memory = 0;
+  for (std::size_t i = 0; i < r.message.attachments.size(); ++i) {
+    const Attachment& attachment = r.message.attachments[i];
+    if (attachment.content.inMemory()) in_memory += attachment.content.size();
+    if (i < originals.size()) {
+      EXPECT_TRUE(attachment.content == originals[i]) << i;
+      EXPECT_EQ(attachment.sha256_hex, crypto::sha256Hex(originals[i])) << i;
+    }
+  }
+  EXPECT_LE(in_memory, limits.spill.threshold_bytes);
+  EXPECT_TRUE(r.message.attachments[0].content.inMemory());
+  EXPECT_FALSE(r.message.attachments[3].content.inMemory());
+  EXPECT_FALSE(r.message.attachments[5].content.inMemory());
 }
 
 // A full or missing spill directory is a broken environment, not bad mail: parse throws, and the

@@ -76,7 +76,12 @@ std::string sha256Hex(const Bytes& bytes) {
 }
 
 void BytesBuilder::expect(std::uint64_t total) {
-  if (!file_ && total > policy_.threshold_bytes) spill();
+  if (file_) return;
+  if (total > policy_.threshold_bytes) {
+    spill();
+  } else {
+    memory_.reserve(static_cast<std::size_t>(total));  // one allocation, as before spilling existed
+  }
 }
 
 void BytesBuilder::append(std::string_view bytes) {

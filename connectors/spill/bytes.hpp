@@ -67,7 +67,7 @@ class BytesBuilder {
   explicit BytesBuilder(SpillPolicy policy) : policy_(std::move(policy)) {}
 
   // Announces the total, when known in advance (an IMAP literal): over the threshold, the bytes
-  // go straight to a file, never through memory.
+  // go straight to a file, never through memory; under it, the string is allocated once.
   void expect(std::uint64_t total);
   void append(std::string_view bytes);
   std::uint64_t size() const { return file_ ? file_->size() : memory_.size(); }

@@ -74,12 +74,13 @@ struct LimitsConfig {
   std::uint64_t fetch_batch_bytes = 8ull * 1024 * 1024;
   // Where a message or a decoded attachment larger than the threshold is kept instead of memory
   // (anonymous files: nothing is left behind): "spill_directory" (default $TMPDIR, else /tmp;
-  // an absolute path, checked at start) and "spill_threshold_bytes" (64 KiB to 1 GiB, default
-  // 4 MiB).
+  // an absolute path, checked at start) and "spill_threshold_bytes" (64 KiB to 64 MiB, default
+  // 4 MiB: what stays under it is held whole in memory, several times over while parsed, and goes
+  // to the database as one value).
   spill::SpillPolicy spill;
 };
 inline constexpr std::int64_t kMinSpillThresholdBytes = 64 * 1024;
-inline constexpr std::int64_t kMaxSpillThresholdBytes = 1024ll * 1024 * 1024;
+inline constexpr std::int64_t kMaxSpillThresholdBytes = 64ll * 1024 * 1024;
 
 struct BackoffConfig {
   std::chrono::seconds initial{5};

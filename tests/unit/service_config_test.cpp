@@ -234,12 +234,12 @@ TEST(ConfigSpill, ConfiguredValuesWinOverTheEnvironment) {
   EXPECT_EQ(spill.threshold_bytes, 65536u);
   EXPECT_EQ(spillOf(R"("spill_directory": "${SPILL}")", {{"SPILL", "/data/spill"}}).directory,
             "/data/spill");
-  EXPECT_EQ(spillOf(R"("spill_threshold_bytes": 1073741824)").threshold_bytes, 1073741824u);
+  EXPECT_EQ(spillOf(R"("spill_threshold_bytes": 67108864)").threshold_bytes, 67108864u);
 }
 
 TEST(ConfigSpill, BadThresholdsNameTheKey) {
   for (const char* value :
-       {"0", "-1", "65535", "1073741825", "-4194304", "4194304.5", "4e6", "\"4194304\"", "true",
+       {"0", "-1", "65535", "67108865", "1073741824", "-4194304", "4194304.5", "4e6", "\"4194304\"", "true",
         "[4194304]", "{}", "18446744073709551615", "99999999999999999999"}) {
     EXPECT_EQ(spillErrorKey(std::string(R"("spill_threshold_bytes": )") + value),
               "limits.spill_threshold_bytes")

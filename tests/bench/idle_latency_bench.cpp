@@ -27,21 +27,6 @@ namespace {
 
 constexpr int kPollSeconds = 600;
 
-bool idleOnStatus(int port) {
-  const auto status = httpGet(port, "/status", "");
-  if (status.status != 200) return false;
-  const auto boxes = status.json()["mailboxes"];
-  return !boxes.empty() && boxes[0]["idle"] == true;
-}
-
-long long storedMessages(const ScratchDatabase& db) {
-  try {
-    return std::stoll(db.scalar("SELECT count(*) FROM messages"));
-  } catch (const std::exception&) {
-    return -1;  // the service has not created the schema yet
-  }
-}
-
 bool waitFor(const std::function<bool()>& condition, std::chrono::milliseconds step) {
   const auto deadline = Clock::now() + std::chrono::seconds(120);
   while (!condition()) {

@@ -83,6 +83,24 @@ inline bool waitUntilReady(int port) {
   return false;
 }
 
+// Whether /status shows the (first) mailbox's worker waiting in IMAP IDLE.
+inline bool idleOnStatus(int port) {
+  const auto status = httpGet(port, "/status", "");
+  if (status.status != 200) return false;
+  const auto boxes = status.json()["mailboxes"];
+  return !boxes.empty() && boxes[0]["idle"] == true;
+}
+
+// Rows in `messages`; -1 while the service has not created its schema yet (or the database is
+// down), so a test can poll it from the first moment.
+inline long storedMessages(const ScratchDatabase& db) {
+  try {
+    return std::stol(db.scalar("SELECT count(*) FROM messages"));
+  } catch (const std::exception&) {
+    return -1;
+  }
+}
+
 inline int waitForPort(ServiceProcess& process) {
   auto port = waitForLog(process, R"(listening on 127\.0\.0\.1:(\d+))");
   return port.empty() ? 0 : std::stoi(port);

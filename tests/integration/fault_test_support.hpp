@@ -13,15 +13,7 @@
 
 namespace hd::test::fault {
 
-// Rows in `messages`; -1 while the service has not created its schema yet (or the database is
-// down), so a test can poll it from the first moment.
-inline long storedMessages(const ScratchDatabase& db) {
-  try {
-    return std::stol(db.scalar("SELECT count(*) FROM messages"));
-  } catch (const std::exception&) {
-    return -1;
-  }
-}
+using test::storedMessages;
 
 // Polls `condition` every 50 ms for up to `seconds`; true once it held.
 template <typename Condition>

@@ -19,22 +19,6 @@ namespace {
 
 constexpr int kPollSeconds = 600;
 
-bool idleOnStatus(int port) {
-  auto status = httpGet(port, "/status", "");
-  if (status.status != 200) return false;
-  auto boxes = status.json()["mailboxes"];
-  return !boxes.empty() && boxes[0]["idle"] == true;
-}
-
-// Messages stored so far; -1 while the service has not created the schema yet.
-long long storedMessages(const ScratchDatabase& db) {
-  try {
-    return std::stoll(db.scalar("SELECT count(*) FROM messages"));
-  } catch (const std::exception&) {
-    return -1;
-  }
-}
-
 bool eventually(const std::function<bool()>& condition, int seconds) {
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(seconds);
   while (!condition()) {

@@ -6,7 +6,6 @@
 #include <optional>
 #include <pqxx/pqxx>
 
-
 #include "db/accounted_keys.hpp"
 #include "db/batch_knowledge.hpp"
 #include "db/batch_thread_lookup.hpp"

@@ -2,7 +2,6 @@
 
 #include <pqxx/pqxx>
 
-
 #include "db/accounted_keys.hpp"
 #include "db/batch_knowledge.hpp"
 #include "db/message_writer.hpp"

@@ -239,8 +239,8 @@ TEST(ConfigSpill, ConfiguredValuesWinOverTheEnvironment) {
 
 TEST(ConfigSpill, BadThresholdsNameTheKey) {
   for (const char* value :
-       {"0", "-1", "65535", "67108865", "1073741824", "-4194304", "4194304.5", "4e6", "\"4194304\"", "true",
-        "[4194304]", "{}", "18446744073709551615", "99999999999999999999"}) {
+       {"0", "-1", "65535", "67108865", "1073741824", "-4194304", "4194304.5", "4e6", "\"4194304\"",
+        "true", "[4194304]", "{}", "18446744073709551615", "99999999999999999999"}) {
     EXPECT_EQ(spillErrorKey(std::string(R"("spill_threshold_bytes": )") + value),
               "limits.spill_threshold_bytes")
         << value;

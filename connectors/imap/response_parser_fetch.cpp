@@ -52,8 +52,17 @@ void ResponseParser::fetchBody(FetchData& fetch) {
     fetch.body_over_limit = size;
     return;
   }
-  // Piece by piece from the reader's buffer into memory or, for a literal over the threshold, a
-  // spill file from the first byte: a big message is never whole in memory.
+  if (size <= spill_.threshold_bytes) {
+    // Everyday mail: straight from the TLS stream into its string, not through the reader's
+    // buffer (one copy fewer on the hot path).
+    std::string body;
+    body.reserve(static_cast<std::size_t>(size));
+    reader_.readExact(static_cast<std::size_t>(size), body);
+    fetch.body = spill::Bytes(std::move(body));
+    return;
+  }
+  // Over the threshold: piece by piece from the reader's buffer into a spill file, from the first
+  // byte, so a big message is never whole in memory.
   spill::BytesBuilder builder(spill_);
   builder.expect(size);
   reader_.readPieces(size, [&builder](std::string_view piece) { builder.append(piece); });

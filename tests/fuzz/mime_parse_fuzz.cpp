@@ -1,12 +1,16 @@
-// libFuzzer target for hd::mime::parse() and the HTML/quoted-history text paths, and a
-// differential check of the spilled-message path: the same bytes parsed from a spill file (and
-// prescanned in tiny chunks) must give the in-memory result.
+// libFuzzer target for hd::mime::parse() and the HTML/quoted-history text paths, and two
+// differential checks: the same bytes parsed from a spill file (and prescanned in tiny chunks)
+// must give the in-memory result, and our base64 decoder must give GMime's bytes for the input
+// (split in three pieces where its first bytes say).
 // Seed corpus: tests/corpus (mimekit/ and hard/). Build with -DHD_FUZZ=ON and clang.
 
 #include <cstddef>
 #include <cstdint>
+#include <string>
 #include <string_view>
+#include <vector>
 
+#include "connectors/mime/base64_decoder.hpp"
 #include "connectors/mime/gmime_support.hpp"
 #include "connectors/mime/html_to_text.hpp"
 #include "connectors/mime/parse.hpp"
@@ -36,10 +40,38 @@ bool sameResult(const hd::mime::ParseResult& a, const hd::mime::ParseResult& b) 
   return true;
 }
 
+// The input decoded in three pieces, cut at offsets taken from its first two bytes, by GMime's
+// decoder and by ours: they must agree.
+bool sameBase64Decoding(std::string_view input) {
+  const std::size_t first =
+      input.empty() ? 0 : static_cast<unsigned char>(input[0]) % (input.size() + 1);
+  const std::size_t second =
+      input.size() < 2 ? first
+                       : first + static_cast<unsigned char>(input[1]) % (input.size() - first + 1);
+  const std::string_view pieces[] = {input.substr(0, first), input.substr(first, second - first),
+                                     input.substr(second)};
+  std::string ours;
+  std::string theirs;
+  hd::mime::Base64Decoder decoder;
+  int state = 0;
+  guint32 save = 0;
+  for (std::string_view piece : pieces) {
+    std::vector<char> out(hd::mime::Base64Decoder::maxDecodedSize(piece.size()));
+    ours.append(out.data(), decoder.decode(piece, out));
+    out.assign(piece.size() + 8, '\0');
+    theirs.append(out.data(),
+                  g_mime_encoding_base64_decode_step(
+                      reinterpret_cast<const unsigned char*>(piece.data()), piece.size(),
+                      reinterpret_cast<unsigned char*>(out.data()), &state, &save));
+  }
+  return ours == theirs;
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   const std::string_view input(reinterpret_cast<const char*>(data), size);
+  if (!sameBase64Decoding(input)) __builtin_trap();
   hd::mime::Limits limits;
   limits.max_message_bytes = 1024 * 1024;
   const hd::mime::ParseResult result = hd::mime::parse(input, limits);

@@ -249,6 +249,8 @@ TEST(MimeBase64Decoder, HostileCasesDecodeAsGMimeDoes) {
   EXPECT_EQ(ourDecode("QUJDQUI"), "ABC");
   EXPECT_EQ(ourDecode("QU=JD"), "A");            // '=' mid-quantum ends the stream
   EXPECT_EQ(ourDecode("QUJDQQ==QUJD"), "ABCA");  // nothing after padding is decoded
+  EXPECT_EQ(ourDecode("QUJD=QUJD"), "ABC");      // nor after a '=' between quanta
+  EXPECT_EQ(ourDecode("QUJD\r\n=\r\nQUJD"), "ABC");
   EXPECT_EQ(ourDecode("QQ====QUJD"), "A");
   EXPECT_EQ(ourDecode(std::string("Q\0U\r\nJ \xff"
                                   "D",

@@ -5,12 +5,15 @@
 // stage) takes them with next(). So at most three batches of mail are in memory: the one being
 // committed, one waiting, and the one being fetched.
 //
-// The source is not thread-safe: this stage holds `source_mutex` for each fetch(), and the commit
-// stage must hold it for every other call on the source while the stage lives (acknowledge).
+// The source is not thread-safe: this stage holds `source_mutex` for each fetch() of a window of
+// the batch (kFetchWindowBytes), and the commit stage must hold it for every other call on the
+// source while the stage lives (acknowledge), which so waits for one window at most.
 // The destructor stops the thread (after the fetch it is in, if any) and joins it. An exception
 // on the thread reaches the commit stage from next(), with its type.
 
+#include <chrono>
 #include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -20,24 +23,31 @@
 
 #include "connectors/source/mail_source.hpp"
 #include "service/batch_queue.hpp"
+#include "service/clock.hpp"
 #include "service/ingest_step.hpp"
 #include "service/mailbox_pass.hpp"
 #include "service/pass_batches.hpp"
 
 namespace hd::service {
 
+// Announced bytes per fetch() call within a batch (at least one message each).
+inline constexpr std::uint64_t kFetchWindowBytes = 1024 * 1024;
+
 // A batch fetched and parsed, waiting for its group commit.
 struct FetchedBatch {
   std::size_t index = 0;    // into the pass's batches
   std::size_t fetched = 0;  // messages the server returned
   std::unique_ptr<PreparedBatch> prepared;
+  std::chrono::steady_clock::duration fetching{0};  // in the source's fetches
+  std::chrono::steady_clock::duration parsing{0};
 };
 
 class FetchStage {
  public:
-  // `batches` and `source` must outlive the stage. Starts the thread.
+  // `batches`, `source` and `clock` must outlive the stage. Starts the thread.
   FetchStage(source::MailSource& source, std::mutex& source_mutex,
-             std::span<const PassBatch> batches, std::string mailbox, const PassLimits& limits);
+             std::span<const PassBatch> batches, std::string mailbox, const PassLimits& limits,
+             const Clock& clock);
   ~FetchStage();
   FetchStage(const FetchStage&) = delete;
   FetchStage& operator=(const FetchStage&) = delete;
@@ -60,6 +70,7 @@ class FetchStage {
   std::span<const PassBatch> batches_;
   std::string mailbox_;
   PassLimits limits_;
+  const Clock& clock_;
   BatchQueue<FetchedBatch> queue_;
   std::thread thread_;  // last: starts once everything it uses exists
 };

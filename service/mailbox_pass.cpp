@@ -20,6 +20,21 @@ Poco::Logger& logger() {
 
 constexpr std::size_t kAccountedQueryChunk = 2000;
 
+// Adds the time until the end of its scope to `total` (also when the scope throws).
+class StageTimer {
+ public:
+  StageTimer(const Clock& clock, PassTimings::Duration& total)
+      : clock_(clock), total_(total), started_(clock.now()) {}
+  ~StageTimer() { total_ += clock_.now() - started_; }
+  StageTimer(const StageTimer&) = delete;
+  StageTimer& operator=(const StageTimer&) = delete;
+
+ private:
+  const Clock& clock_;
+  PassTimings::Duration& total_;
+  std::chrono::steady_clock::time_point started_;
+};
+
 }  // namespace
 
 MailboxPass::MailboxPass(std::string mailbox, source::MailSource& source, MessageStore& store,
@@ -75,7 +90,8 @@ PassReport MailboxPass::run() {
   bool hole = false;
   std::mutex source_mutex;
   {
-    FetchStage fetch_stage(source_, source_mutex, batches, mailbox_, limits_);
+    FetchStage fetch_stage(source_, source_mutex, batches, mailbox_, limits_, *clock_);
+    PassTimings& timings = report.timings;
     for (;;) {
       if (stop_requested_ && stop_requested_()) {
         report.interrupted = true;
@@ -83,11 +99,18 @@ PassReport MailboxPass::run() {
                              mailbox_);
         break;
       }
-      std::optional<FetchedBatch> item = fetch_stage.next();
+      std::optional<FetchedBatch> item;
+      {
+        StageTimer waiting(*clock_, timings.waiting_for_mail);
+        item = fetch_stage.next();
+      }
       if (!item) break;
       const PassBatch& batch = batches[item->index];
       report.fetched += item->fetched;
+      timings.fetching += item->fetching;
+      timings.parsing += item->parsing;
       if (!item->prepared->empty()) {
+        StageTimer committing(*clock_, timings.committing);
         commitPrepared(*item->prepared, report);
         for (const auto& message : item->prepared->messages()) {
           accounted.insert(message.source_key);
@@ -97,6 +120,7 @@ PassReport MailboxPass::run() {
       }
       item.reset();  // the batch's mail is not needed any more
 
+      StageTimer acknowledging(*clock_, timings.acknowledging);  // with the checkpoint
       std::vector<source::MessageRef> to_acknowledge;
       for (const auto& ref : batch.refs) {
         // Too large to fetch: never touched on the server, whatever after_ingest says.

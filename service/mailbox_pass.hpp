@@ -13,6 +13,7 @@
 // batch while this thread commits, acknowledges and checkpoints the current one, in order. The
 // thread is joined before run() returns or throws; its failures are thrown from run().
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -20,6 +21,7 @@
 
 #include "connectors/mime/limits.hpp"
 #include "connectors/source/mail_source.hpp"
+#include "service/clock.hpp"
 #include "service/ingest/decide.hpp"
 #include "service/ports/checkpoint_store.hpp"
 #include "service/ports/message_store.hpp"
@@ -38,6 +40,19 @@ struct PassLimits {
   mime::Limits mime;
 };
 
+// Where a pass's time went, for the operator (the pass's summary line): is it the mail server,
+// our parsing or the database? The fetch stage's time in the source's fetches and in parsing; the
+// commit stage's in group commits, waiting for fetched mail, and acknowledging (with checkpoints).
+// The two stages overlap, so the parts add up to more than the pass.
+struct PassTimings {
+  using Duration = std::chrono::steady_clock::duration;
+  Duration fetching{0};
+  Duration parsing{0};
+  Duration committing{0};
+  Duration waiting_for_mail{0};
+  Duration acknowledging{0};
+};
+
 struct PassReport {
   std::size_t listed = 0;  // messages the server listed as pending
   std::size_t fetched = 0;
@@ -50,6 +65,7 @@ struct PassReport {
   std::size_t vanished = 0;  // listed but not returned by the server
   bool interrupted = false;  // stopped between batches because a stop was requested
   source::Checkpoint checkpoint;
+  PassTimings timings;
 };
 
 // Test-only fault injection (HD_FAULT_* environment variables, service/application.cpp).
@@ -78,6 +94,10 @@ class MailboxPass {
     stop_requested_ = std::move(stop_requested);
   }
 
+  // The clock that times the stages (PassTimings); the steady clock unless a test sets one. It
+  // must outlive the pass and be safe to read from two threads.
+  void timeWith(const Clock& clock) { clock_ = &clock; }
+
  private:
   // One group commit for a fetched and parsed batch (parse failures quarantined in it).
   // Messages left on the server as too large whose fetch a retry requested after the limit was
@@ -94,6 +114,7 @@ class MailboxPass {
   ingest::Policy policy_;
   FaultHooks faults_;
   std::function<bool()> stop_requested_;
+  const Clock* clock_ = &systemClock();
 };
 
 }  // namespace hd::service

@@ -2,11 +2,28 @@
 
 #include <Poco/Logger.h>
 
+#include <cstdio>
+
 namespace hd::service {
 namespace {
 
 Poco::Logger& logger() {
   return Poco::Logger::get("hd.worker");
+}
+
+std::string seconds(PassTimings::Duration d) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%.2f s", std::chrono::duration<double>(d).count());
+  return text;
+}
+
+// Where the time went, for a pass that fetched mail: "; fetching 1.20 s, parsing ...".
+std::string timingsText(const PassReport& n) {
+  if (n.fetched == 0) return "";
+  const PassTimings& t = n.timings;
+  return "; fetching " + seconds(t.fetching) + ", parsing " + seconds(t.parsing) + ", committing " +
+         seconds(t.committing) + ", waiting for mail " + seconds(t.waiting_for_mail) +
+         ", acknowledging " + seconds(t.acknowledging);
 }
 
 }  // namespace
@@ -66,10 +83,10 @@ void PassReporter::reportSuccess(const PassResult& result) {
   const PassReport& n = result.counts;
   logger().information(
       "mailbox %s: pass done in %s ms: %s listed, %s stored, %s quarantined, %s duplicates, %s "
-      "already stored, %s not returned%s",
+      "already stored, %s not returned%s%s",
       mailbox_, std::to_string(result.duration().count()), std::to_string(n.listed),
       std::to_string(n.stored), std::to_string(n.quarantined), std::to_string(n.duplicates),
-      std::to_string(n.replayed), std::to_string(n.vanished),
+      std::to_string(n.replayed), std::to_string(n.vanished), timingsText(n),
       std::string(n.interrupted ? "; stopped early for shutdown" : ""));
 }
 

@@ -295,6 +295,39 @@ TEST_F(MailboxPassTest, FaultHookAfterCommitRunsBeforeTheAcknowledge) {
   EXPECT_LT(hook, ack);
 }
 
+TEST_F(MailboxPassTest, ABatchIsFetchedInWindowsSoAnAcknowledgeNeverWaitsForAWholeBatch) {
+  // 700 KiB each: a window closes once it holds kFetchWindowBytes (1 MiB), so two per window.
+  for (std::uint64_t uid = 1; uid <= 5; ++uid) {
+    source_.mail[uid] = testing::sampleMail(uid) + std::string(700 * 1024, 'x') + "\r\n";
+  }
+  limits_.batch_messages = 5;
+  limits_.batch_bytes = 64ull * 1024 * 1024;
+  const PassReport report = runPass();
+  EXPECT_EQ(log_.of("fetch"), (std::vector<std::string>{"1 2", "3 4", "5"}));
+  EXPECT_EQ(log_.of("commit"), (std::vector<std::string>{"1 2 3 4 5"}));
+  EXPECT_EQ(report.stored, 5u);
+  EXPECT_EQ(report.fetched, 5u);
+}
+
+// Where the time went: each stage's clock readings, on a clock that moves only inside the fakes
+// (one batch, so the fetch stage's and the commit stage's moves cannot overlap).
+TEST_F(MailboxPassTest, StageTimingsSayWhereThePassSpentItsTime) {
+  using namespace std::chrono_literals;
+  deliver({1, 2});
+  testing::StepClock clock;
+  source_.on_fetch = [&](int) { clock.advance(3s); };
+  store_.during_commit = [&](int) { clock.advance(5s); };
+  source_.on_acknowledge = [&] { clock.advance(1s); };
+  MailboxPass pass("support", source_, store_, store_, limits_);
+  pass.timeWith(clock);
+  const PassTimings t = pass.run().timings;
+  EXPECT_EQ(t.fetching, 3s);
+  EXPECT_EQ(t.parsing, 0s);
+  EXPECT_EQ(t.committing, 5s);
+  EXPECT_EQ(t.acknowledging, 1s);
+  EXPECT_LE(t.waiting_for_mail, 3s);  // the commit stage waited for that fetch, or part of it
+}
+
 // Pipelining: the next batch is fetched while the current one is being committed. The first
 // commit waits until the source was asked for the second batch; done one after the other, that
 // fetch would never come (the wait's bound only keeps a failing test from hanging).

@@ -5,6 +5,10 @@
 // the source are serialised by the pass; the log is guarded because the source and the store
 // may be called from different threads.
 
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <optional>
@@ -15,6 +19,7 @@
 
 #include "connectors/source/mail_source.hpp"
 #include "db/errors.hpp"  // RetryableError: what PostgreSQL's store throws for a transient failure
+#include "service/clock.hpp"
 #include "service/ports/checkpoint_store.hpp"
 #include "service/ports/message_store.hpp"
 #include "tests/unit/ingest_fake_lookup.hpp"
@@ -88,6 +93,7 @@ class FakeSource : public source::MailSource {
   std::optional<int> throw_on_acknowledge;    // the n-th acknowledge() call throws
   std::set<std::uint64_t> acknowledged;
   std::function<void(int call)> on_fetch;  // runs at the start of every fetch() call
+  std::function<void()> on_acknowledge;    // runs at the start of every acknowledge() call
   bool unusable_after_failure = false;     // calls after a ConnectionReset throw SessionUnusable
 
   void open() override { log_.add("open"); }
@@ -133,6 +139,7 @@ class FakeSource : public source::MailSource {
   std::vector<source::MessageRef> lookUp(std::span<const std::string>) override { return {}; }
 
   void acknowledge(std::span<const source::MessageRef> refs) override {
+    if (on_acknowledge) on_acknowledge();
     throwIfUnusable();
     if (throw_on_acknowledge && ++acknowledge_calls_ == *throw_on_acknowledge) {
       failed_ = true;
@@ -255,6 +262,19 @@ class FakeStore : public MessageStore, public CheckpointStore {
  private:
   EventLog& log_;
   int commit_calls_ = 0;
+};
+
+// Time that moves only when a test moves it (from any thread), for the pass's stage timings.
+class StepClock final : public Clock {
+ public:
+  std::chrono::steady_clock::time_point now() const override {
+    return std::chrono::steady_clock::time_point(std::chrono::nanoseconds(elapsed_.load()));
+  }
+  void sleep(std::chrono::milliseconds, const StopSignal&, const std::function<bool()>&) override {}
+  void advance(std::chrono::nanoseconds by) { elapsed_ += by.count(); }
+
+ private:
+  std::atomic<std::int64_t> elapsed_{0};
 };
 
 }  // namespace hd::service::testing

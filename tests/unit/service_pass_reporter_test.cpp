@@ -89,9 +89,27 @@ TEST_F(PassReporterTest, AnEmptyPassEndsInASummaryLineToo) {
   EXPECT_NE(lines[0].second.find("mailbox support: pass done in 1500 ms: 0 listed, 0 stored"),
             std::string::npos)
       << lines[0].second;
+  EXPECT_EQ(lines[0].second.find("fetching"), std::string::npos) << "no timings without mail";
   EXPECT_EQ(status().state, MailboxState::kOk);
   EXPECT_TRUE(metricsSay(R"(helpdesk_ingest_passes_total{mailbox="support",result="success"} 1)"));
   EXPECT_TRUE(metricsSay(R"(helpdesk_ingest_messages_stored_total{mailbox="support"} 0)"));
+}
+
+TEST_F(PassReporterTest, APassThatFetchedMailSaysWhereItsTimeWent) {
+  PassReport counts;
+  counts.listed = counts.fetched = counts.stored = 2;
+  counts.timings.fetching = 1200ms;
+  counts.timings.parsing = 300ms;
+  counts.timings.committing = 2500ms;
+  counts.timings.waiting_for_mail = 100ms;
+  counts.timings.acknowledging = 50ms;
+  reporter_.report(success(counts));
+  const auto lines = logged();
+  ASSERT_EQ(lines.size(), 1u);
+  EXPECT_EQ(lines[0].second,
+            "mailbox support: pass done in 1500 ms: 2 listed, 2 stored, 0 quarantined, 0 "
+            "duplicates, 0 already stored, 0 not returned; fetching 1.20 s, parsing 0.30 s, "
+            "committing 2.50 s, waiting for mail 0.10 s, acknowledging 0.05 s");
 }
 
 TEST_F(PassReporterTest, AnInterruptedPassSaysSoInItsSummary) {

@@ -3,14 +3,16 @@
 // types). Not for user text: these functions do not know Unicode. Thread-safe.
 
 #include <algorithm>
-#include <cctype>
 #include <string>
 #include <string_view>
 
 namespace hd::mime {
 
+// Not std::tolower: that one follows the C locale (a call through the library for every byte,
+// and other letters than A-Z in a single-byte locale), and the prescan folds every line of a
+// message.
 inline char asciiLower(char c) {
-  return static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return c >= 'A' && c <= 'Z' ? static_cast<char>(c + ('a' - 'A')) : c;
 }
 
 inline std::string asciiLower(std::string_view s) {

@@ -64,6 +64,8 @@ class FieldScan {
       return continueField(line);
     }
     if (open_ && !close()) return false;
+    // Both names start with "content-": most lines (a body's) are passed over here, cheaply.
+    if (!startsWithIgnoreCase(line.kept, "content-")) return true;
     std::optional<std::size_t> value_at = fieldValueAt(line, "content-type");
     content_type_ = value_at.has_value();
     if (!value_at) value_at = fieldValueAt(line, "content-disposition");

@@ -44,7 +44,8 @@ Commands:
           background, show /status and the tickets, stop everything
   bench   deps, build, start a fresh environment, run the benchmarks (tests/bench) and print
           their figures (PostgreSQL with fsync and synchronous_commit on): raw IMAPS/POP3S
-          fetches, the COPY floor and --once IMAPS/POP3S passes over one generated mailbox,
+          fetches, the COPY floor and --once IMAPS/POP3S passes over one generated mailbox
+          (with each pass's stage split), IMAP IDLE latency from delivery to committed row,
           MIME parsing, and one 150 MB message through --once and the API with the peak RSS
           of each (issue 11's 64 MB target); stop it
   image-test

@@ -41,11 +41,14 @@ struct ParserOptionsFree {
   }
 };
 
-// Size of the top-level header block (up to the first empty line).
+// Size of the top-level header block (up to the first empty line, LF or CRLF), in one pass that
+// stops there: a search per spelling read all of a message for the spelling it does not use.
 std::size_t headerBytes(std::string_view raw) {
-  const std::size_t lf = raw.find("\n\n");
-  const std::size_t crlf = raw.find("\n\r\n");
-  return std::min({lf, crlf, raw.size()});
+  for (std::size_t lf = raw.find('\n'); lf != std::string_view::npos; lf = raw.find('\n', lf + 1)) {
+    const std::string_view next = raw.substr(lf + 1);
+    if (next.starts_with('\n') || next.starts_with("\r\n")) return lf;
+  }
+  return raw.size();
 }
 
 std::size_t headerBytes(std::string_view raw, std::size_t /*max*/) {

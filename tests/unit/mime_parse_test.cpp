@@ -367,6 +367,36 @@ TEST(MimeParse, BodiesAreCutAtTheLimitWithAWarning) {
   EXPECT_FALSE(hasWarning(untouched, WarningKind::kBodyTruncated));
 }
 
+TEST(MimeParse, TheHeaderBoundEndsAtTheFirstEmptyLineInEitherSpelling) {
+  // 48 bytes of header fields (the bound is 64), then an empty line in one spelling; the other
+  // spelling, or a long line, appears only later in the body.
+  const std::string fields = "From: a@b.example\nX-Filler: " + std::string(19, 'x') + "\n";
+  ASSERT_EQ(fields.size(), 48u);
+  const std::string long_line = std::string(100, 'y') + "\n";
+  const std::vector<std::string> fits = {
+      crlf(fields) + "\r\nbody\r\n" + long_line + "\n\n",
+      fields + "\nbody\n" + long_line + "\r\n\r\n",
+      fields + "\r\nbody\n" + long_line + "\n\n",
+  };
+  const std::vector<std::string> too_big = {
+      fields + "X-Long: " + long_line + "\r\n", crlf(fields) + "X-Long: " + long_line + "\n\n",
+      fields + long_line,  // no empty line at all: all of it is header
+  };
+  Limits limits;
+  limits.max_header_bytes = 64;
+  for (const std::string& raw : fits) {
+    EXPECT_TRUE(parse(raw, limits).ok) << testing::PrintToString(raw);
+    EXPECT_TRUE(parseBytes(test::spilled(raw), test::spillingEverything(limits)).ok);
+  }
+  for (const std::string& raw : too_big) {
+    EXPECT_NE(parse(raw, limits).error.find("header block larger"), std::string::npos)
+        << testing::PrintToString(raw);
+    EXPECT_NE(parseBytes(test::spilled(raw), test::spillingEverything(limits))
+                  .error.find("header block larger"),
+              std::string::npos);
+  }
+}
+
 TEST(MimeParse, GarbageNeverThrows) {
   std::string garbage;
   for (int i = 0; i < 4096; ++i) garbage.push_back(static_cast<char>((i * 7919) % 256));

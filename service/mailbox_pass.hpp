@@ -23,6 +23,7 @@
 #include "connectors/source/mail_source.hpp"
 #include "service/clock.hpp"
 #include "service/ingest/decide.hpp"
+#include "service/pass_timings.hpp"
 #include "service/ports/checkpoint_store.hpp"
 #include "service/ports/message_store.hpp"
 
@@ -38,19 +39,6 @@ struct PassLimits {
   std::size_t batch_messages = 50;
   std::uint64_t batch_bytes = 8ull * 1024 * 1024;
   mime::Limits mime;
-};
-
-// Where a pass's time went, for the operator (the pass's summary line): is it the mail server,
-// our parsing or the database? The fetch stage's time in the source's fetches and in parsing; the
-// commit stage's in group commits, waiting for fetched mail, and acknowledging (with checkpoints).
-// The two stages overlap, so the parts add up to more than the pass.
-struct PassTimings {
-  using Duration = std::chrono::steady_clock::duration;
-  Duration fetching{0};
-  Duration parsing{0};
-  Duration committing{0};
-  Duration waiting_for_mail{0};
-  Duration acknowledging{0};
 };
 
 struct PassReport {

@@ -2,6 +2,7 @@
 
 #include <Poco/Logger.h>
 
+#include <algorithm>
 #include <cstdio>
 
 namespace hd::service {
@@ -20,10 +21,13 @@ std::string seconds(PassTimings::Duration d) {
 // Where the time went, for a pass that fetched mail: "; fetching 1.20 s, parsing ...".
 std::string timingsText(const PassReport& n) {
   if (n.fetched == 0) return "";
-  const PassTimings& t = n.timings;
-  return "; fetching " + seconds(t.fetching) + ", parsing " + seconds(t.parsing) + ", committing " +
-         seconds(t.committing) + ", waiting for mail " + seconds(t.waiting_for_mail) +
-         ", acknowledging " + seconds(t.acknowledging);
+  std::string text;
+  for (const PassStage& stage : kPassStages) {
+    std::string name(stage.name);
+    std::replace(name.begin(), name.end(), '_', ' ');
+    text += (text.empty() ? "; " : ", ") + name + " " + seconds(n.timings.*stage.time);
+  }
+  return text;
 }
 
 }  // namespace
@@ -56,6 +60,7 @@ void PassReporter::report(const PassResult& result) {
   if (metrics_) {
     metrics_->recordPass(mailbox_, result.ok(), result.duration(), result.counts.stored,
                          result.counts.quarantined);
+    if (result.ok()) metrics_->recordPassStages(mailbox_, result.counts.timings);
   }
   if (observer_) observer_(mailbox_, result);
   if (result.ok()) {

@@ -75,6 +75,13 @@ void Metrics::recordPass(const std::string& mailbox, bool ok, std::chrono::milli
   series.quarantined += quarantined;
 }
 
+void Metrics::recordPassStages(const std::string& mailbox, const PassTimings& timings) {
+  std::lock_guard lock(mutex_);
+  auto& series = passes_[mailbox];
+  series.buckets.resize(passBuckets().size() + 1);  // a series the histogram can render
+  for (const PassStage& stage : kPassStages) series.stages.*stage.time += timings.*stage.time;
+}
+
 std::string Metrics::render(
     const std::vector<MailboxStatus>& mailboxes,
     const std::optional<std::map<std::string, db::MailboxStats>>& stats) const {
@@ -194,6 +201,16 @@ std::string Metrics::render(
         << number(series.sum_seconds) << '\n';
     out << "helpdesk_ingest_pass_duration_seconds_count{mailbox=\"" << escapeLabel(name) << "\"} "
         << cumulative << '\n';
+  }
+  header(out, "helpdesk_ingest_pass_stage_seconds_total", "counter",
+         "Time passes spent per stage: fetching and parsing (the fetch stage) beside committing, "
+         "waiting for mail and acknowledging (the commit stage).");
+  for (const auto& [name, series] : passes_) {
+    for (const PassStage& stage : kPassStages) {
+      out << "helpdesk_ingest_pass_stage_seconds_total{mailbox=\"" << escapeLabel(name)
+          << "\",stage=\"" << stage.name << "\"} "
+          << number(std::chrono::duration<double>(series.stages.*stage.time).count()) << '\n';
+    }
   }
   header(out, "helpdesk_ingest_http_requests_total", "counter",
          "HTTP requests served, by route and status.");

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "db/mailbox_stats.hpp"
+#include "service/pass_timings.hpp"
 #include "service/status_board.hpp"
 
 namespace hd::service::http {
@@ -27,6 +28,8 @@ class Metrics {
   void recordHttp(const std::string& route, const std::string& method, int status);
   void recordPass(const std::string& mailbox, bool ok, std::chrono::milliseconds duration,
                   std::size_t stored, std::size_t quarantined);
+  // Adds a finished pass's stage times (helpdesk_ingest_pass_stage_seconds_total).
+  void recordPassStages(const std::string& mailbox, const PassTimings& timings);
 
   // `stats` is empty when the database could not be read (helpdesk_ingest_database_up 0).
   std::string render(const std::vector<MailboxStatus>& mailboxes,
@@ -37,6 +40,7 @@ class Metrics {
     std::vector<std::uint64_t> buckets;  // non-cumulative counts per bucket, +Inf last
     double sum_seconds = 0;
     std::uint64_t successes = 0, failures = 0, stored = 0, quarantined = 0;
+    PassTimings stages;  // summed over the passes
   };
 
   mutable std::mutex mutex_;

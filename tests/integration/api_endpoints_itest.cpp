@@ -116,6 +116,12 @@ TEST_F(ApiEndpoints, HealthReadinessStatusAndMetrics) {
   EXPECT_NE(metrics.body.find("helpdesk_ingest_build_info{version="), std::string::npos);
   EXPECT_NE(metrics.body.find("helpdesk_ingest_pass_duration_seconds_bucket{mailbox=\"support\""),
             std::string::npos);
+  // The service's own passes stored the mail above, so their commit stage took some time.
+  const std::string committing =
+      "helpdesk_ingest_pass_stage_seconds_total{mailbox=\"support\",stage=\"committing\"} ";
+  const auto at = metrics.body.find(committing);
+  ASSERT_NE(at, std::string::npos) << metrics.body;
+  EXPECT_GT(std::stod(metrics.body.substr(at + committing.size())), 0.0) << metrics.body;
   EXPECT_NE(
       metrics.body.find(
           "helpdesk_ingest_http_requests_total{route=\"/status\",method=\"GET\",status=\"401\"} 1"),

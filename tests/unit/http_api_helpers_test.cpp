@@ -108,6 +108,32 @@ TEST(ContentDisposition, SafeContentTypeKeepsOnlyTokenPairs) {
   EXPECT_EQ(safeContentType("a/b/c"), "application/octet-stream");
 }
 
+TEST(Metrics, SumsEachStageOfThePassesPerMailbox) {
+  using namespace std::chrono_literals;
+  Metrics metrics;
+  PassTimings first;
+  first.fetching = 1500ms;
+  first.committing = 2s;
+  PassTimings second;
+  second.fetching = 250ms;
+  second.waiting_for_mail = 125ms;
+  metrics.recordPassStages("support", first);
+  metrics.recordPassStages("support", second);
+  const auto text = metrics.render({}, std::nullopt);
+  for (const char* line :
+       {"# TYPE helpdesk_ingest_pass_stage_seconds_total counter\n",
+        "helpdesk_ingest_pass_stage_seconds_total{mailbox=\"support\",stage=\"fetching\"} 1.75\n",
+        "helpdesk_ingest_pass_stage_seconds_total{mailbox=\"support\",stage=\"parsing\"} 0\n",
+        "helpdesk_ingest_pass_stage_seconds_total{mailbox=\"support\",stage=\"committing\"} 2\n",
+        "helpdesk_ingest_pass_stage_seconds_total{mailbox=\"support\",stage=\"waiting_for_mail\"} "
+        "0.125\n",
+        "helpdesk_ingest_pass_stage_seconds_total{mailbox=\"support\",stage=\"acknowledging\"} 0\n",
+        // stages alone make a series the pass histogram can render (no pass counted yet)
+        "helpdesk_ingest_pass_duration_seconds_count{mailbox=\"support\"} 0\n"}) {
+    EXPECT_NE(text.find(line), std::string::npos) << line << "\n" << text;
+  }
+}
+
 TEST(Metrics, RendersCountersGaugesAndACumulativeHistogram) {
   Metrics metrics;
   metrics.recordPass("support", true, std::chrono::milliseconds(300), 3, 1);

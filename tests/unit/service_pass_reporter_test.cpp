@@ -110,6 +110,10 @@ TEST_F(PassReporterTest, APassThatFetchedMailSaysWhereItsTimeWent) {
             "mailbox support: pass done in 1500 ms: 2 listed, 2 stored, 0 quarantined, 0 "
             "duplicates, 0 already stored, 0 not returned; fetching 1.20 s, parsing 0.30 s, "
             "committing 2.50 s, waiting for mail 0.10 s, acknowledging 0.05 s");
+  EXPECT_TRUE(metricsSay(
+      R"(helpdesk_ingest_pass_stage_seconds_total{mailbox="support",stage="committing"} 2.5)"));
+  EXPECT_TRUE(metricsSay(
+      R"(helpdesk_ingest_pass_stage_seconds_total{mailbox="support",stage="waiting_for_mail"} 0.1)"));
 }
 
 TEST_F(PassReporterTest, AnInterruptedPassSaysSoInItsSummary) {

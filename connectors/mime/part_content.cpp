@@ -39,48 +39,80 @@ PartContent collect(const spill::SpillPolicy& policy, const Write& write) {
   return {std::move(builder).finish(), digest.hexDigest()};
 }
 
-// A base64 content decoded by Base64Decoder (GMime's bytes, whole quanta at a time) from the
-// encoded bytes read in big chunks, instead of through GMime's filter stream, which decodes a
-// character at a time and copies every piece twice: attachments are mostly base64, and decoding
-// them was a fifth of our CPU.
-PartContent base64Content(GMimeDataWrapper* wrapper, const spill::SpillPolicy& policy) {
-  GMimeStream* encoded = g_mime_data_wrapper_get_stream(wrapper);
-  if (encoded == nullptr) return emptyContent();  // GMime's write fails the same way
-  spill::BytesBuilder builder(policy);
-  if (const gint64 length = g_mime_stream_length(encoded); length > 0) {
-    // One allocation for the whole content, never more than the spill threshold: a content that
-    // turns out bigger still goes to a file from there, and memory stays bounded.
-    builder.expect(std::min<std::uint64_t>(
-        Base64Decoder::maxDecodedSize(static_cast<std::size_t>(length)), policy.threshold_bytes));
-  }
-  crypto::Sha256 digest;
+// Decodes a base64 part's encoded stream with Base64Decoder (GMime's bytes, whole quanta at a
+// time) from big chunks, instead of through GMime's filter stream, which decodes a character at a
+// time and copies every piece twice: attachments and text bodies are mostly base64, and decoding
+// them was a fifth of our CPU. Hands each decoded piece to `consume` until it returns false;
+// returns false when the stream cannot be read (where GMime's write fails).
+template <class Consume>
+bool decodeBase64(GMimeStream* encoded, const Consume& consume) {
+  if (encoded == nullptr) return false;  // GMime's write fails the same way
+  // Chunks no bigger than the stream: a small text body needs no 64 KiB buffers.
+  const gint64 length = g_mime_stream_length(encoded);
+  const std::size_t chunk =
+      length > 0 ? std::min<std::size_t>(static_cast<std::size_t>(length), kEncodedChunk)
+                 : kEncodedChunk;
   Base64Decoder decoder;
-  std::vector<char> in(kEncodedChunk);
-  std::vector<char> out(Base64Decoder::maxDecodedSize(kEncodedChunk));
+  std::vector<char> in(chunk);
+  std::vector<char> out(Base64Decoder::maxDecodedSize(chunk));
   g_mime_stream_reset(encoded);
   const RewindWhenDone rewind{encoded};
   // Nothing after the '=' that ends a stream is decoded. eos() before each read, as GMime reads:
   // a bounded file stream fails a read at its end rather than return 0.
   while (!decoder.ended() && !g_mime_stream_eos(encoded)) {
     const ssize_t read = g_mime_stream_read(encoded, in.data(), in.size());
-    if (read < 0) return emptyContent();  // as when GMime's write fails
+    if (read < 0) return false;
     if (read == 0) break;
     const std::size_t decoded =
         decoder.decode(std::string_view(in.data(), static_cast<std::size_t>(read)), out);
-    builder.append(std::string_view(out.data(), decoded));
-    digest.update(std::string_view(out.data(), decoded));
+    if (!consume(std::string_view(out.data(), decoded))) break;
   }
+  return true;
+}
+
+// The most bytes a base64 stream can decode to, and at most `cap`; 0 when its length is unknown.
+std::size_t decodedSizeAtMost(GMimeStream* encoded, std::uint64_t cap) {
+  const gint64 length = encoded != nullptr ? g_mime_stream_length(encoded) : 0;
+  if (length <= 0) return 0;
+  return static_cast<std::size_t>(std::min<std::uint64_t>(
+      Base64Decoder::maxDecodedSize(static_cast<std::size_t>(length)), cap));
+}
+
+bool isBase64(GMimeDataWrapper* wrapper) {
+  return g_mime_data_wrapper_get_encoding(wrapper) == GMIME_CONTENT_ENCODING_BASE64;
+}
+
+PartContent base64Content(GMimeDataWrapper* wrapper, const spill::SpillPolicy& policy) {
+  GMimeStream* encoded = g_mime_data_wrapper_get_stream(wrapper);
+  spill::BytesBuilder builder(policy);
+  // One allocation for the whole content, never more than the spill threshold: a content that
+  // turns out bigger still goes to a file from there, and memory stays bounded.
+  if (const std::size_t size = decodedSizeAtMost(encoded, policy.threshold_bytes); size > 0) {
+    builder.expect(size);
+  }
+  crypto::Sha256 digest;
+  const bool read = decodeBase64(encoded, [&](std::string_view piece) {
+    builder.append(piece);
+    digest.update(piece);
+    return true;
+  });
+  if (!read) return emptyContent();  // as when GMime's write fails
   return {std::move(builder).finish(), digest.hexDigest()};
+}
+
+// Appends a decoded piece to `head` up to `max` bytes; false (stop) once a byte is beyond it.
+bool appendUpTo(ContentHead& head, std::size_t max, std::string_view piece) {
+  const std::size_t room = max - head.bytes.size();
+  head.bytes.append(piece.substr(0, room));
+  head.cut = piece.size() > room;
+  return !head.cut;
 }
 
 }  // namespace
 
 PartContent decodedContent(GMimePart* part, const spill::SpillPolicy& policy) {
   GMimeDataWrapper* wrapper = g_mime_part_get_content(part);
-  if (wrapper != nullptr &&
-      g_mime_data_wrapper_get_encoding(wrapper) == GMIME_CONTENT_ENCODING_BASE64) {
-    return base64Content(wrapper, policy);
-  }
+  if (wrapper != nullptr && isBase64(wrapper)) return base64Content(wrapper, policy);
   return collect(policy, [&](GMimeStream* sink) -> gint64 {
     return wrapper != nullptr ? g_mime_data_wrapper_write_to_stream(wrapper, sink) : 0;
   });
@@ -96,12 +128,15 @@ ContentHead decodedHead(GMimePart* part, std::size_t max) {
   GMimeDataWrapper* wrapper = g_mime_part_get_content(part);
   if (wrapper == nullptr) return {};
   ContentHead head;
-  const SinkStream sink([&](std::string_view piece) {
-    const std::size_t room = max - head.bytes.size();
-    head.bytes.append(piece.substr(0, room));
-    head.cut = piece.size() > room;
-    return !head.cut;
-  });
+  const auto consume = [&](std::string_view piece) { return appendUpTo(head, max, piece); };
+  if (isBase64(wrapper)) {
+    GMimeStream* encoded = g_mime_data_wrapper_get_stream(wrapper);
+    // One allocation, never more than `max`, instead of the string doubling as it grows.
+    head.bytes.reserve(decodedSizeAtMost(encoded, max));
+    if (!decodeBase64(encoded, consume)) return {};
+    return head;
+  }
+  const SinkStream sink(consume);
   const bool written = g_mime_data_wrapper_write_to_stream(wrapper, sink.get()) >= 0;
   sink.rethrowFailure();
   if (!written && !head.cut) return {};

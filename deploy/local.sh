@@ -44,8 +44,8 @@ Commands:
           background, show /status and the tickets, stop everything
   bench   deps, build, start a fresh environment, run the benchmarks (tests/bench) and print
           their figures (PostgreSQL with fsync and synchronous_commit on): raw IMAPS/POP3S
-          fetches, the COPY floor and --once IMAPS/POP3S passes over one generated mailbox
-          (with each pass's stage split), IMAP IDLE latency from delivery to committed row,
+          fetches, the COPY floor, --once IMAPS/POP3S passes over one generated mailbox
+          (with each pass's stage split) and the issue's Python ingestor over IMAPS, IMAP IDLE latency from delivery to committed row,
           MIME parsing, and one 150 MB message through --once and the API with the peak RSS
           of each (issue 11's 64 MB target); stop it
   image-test
@@ -247,6 +247,8 @@ cmd_demo() {
 
 cmd_bench() {
   cmd_deps
+  # The issue's Python yardstick (tests/bench/python_ingestor.py) runs on Debian's python3.
+  install_packages "${HD_REPO}/deploy/packages-bench.txt"
   cmd_build
   TEST_INSTANCE=${HD_SCRATCH}/bench-$$
   TEST_PASSED=1 # nothing to keep afterwards
@@ -260,6 +262,7 @@ cmd_bench() {
   log "ingest beside the wire: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2-)"
   "${bench}/wire_bench" --messages "${HD_BENCH_MESSAGES:-2000}" --runs "${HD_BENCH_RUNS:-1}" \
     --service "${HD_BENCH_SERVICE:-${HD_REPO}/${HD_BUILD_DIR}/helpdesk-ingest}" \
+    --python-ingestor "${HD_REPO}/tests/bench/python_ingestor.py" --python /usr/bin/python3 \
     --pg-pid-file "${TEST_INSTANCE}/pg/data/postmaster.pid" \
     --dovecot-pid-file "${TEST_INSTANCE}/dovecot/run/master.pid"
   log "IMAP IDLE: delivery to commit"

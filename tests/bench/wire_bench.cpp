@@ -6,7 +6,10 @@
 // has fsync and synchronous_commit on. Prints figures; asserts nothing about time.
 //
 //   wire_bench --pg-pid-file F --dovecot-pid-file F [--messages N] [--runs R] [--service BINARY]
-// (--service: another build of helpdesk-ingest, e.g. the previous commit's, for a before/after.)
+//              [--python-ingestor tests/bench/python_ingestor.py [--python INTERPRETER]]
+// (--service: another build of helpdesk-ingest, e.g. the previous commit's, for a before/after;
+// --python-ingestor: also the Python yardstick over IMAPS, with an interpreter that has
+// psycopg2.)
 
 #include <spawn.h>
 #include <sys/resource.h>
@@ -42,11 +45,15 @@ using Clock = std::chrono::steady_clock;
 
 namespace {
 
+constexpr const char* kPython = "Python ingestor (ref.)";
+
 struct Options {
   int messages = 2000;
   int runs = 1;
   std::string pg_pid_file, dovecot_pid_file;
   std::string service = HD_BINARY_PATH;
+  std::string python_ingestor;     // the Python yardstick (tests/bench/python_ingestor.py)
+  std::string python = "python3";  // an interpreter with psycopg2
 };
 
 struct Phase {
@@ -97,9 +104,9 @@ Phase measure(const Options& o, const ScratchDatabase& admin,
 }
 
 // The service as a child process, for its own rusage (CPU, peak RSS).
-bool runService(const std::string& binary, const std::string& config, const std::string& log_path,
-                rusage* usage) {
-  std::vector<std::string> args{binary, "--config", config, "--once"};
+// A child process with stdout and stderr in `log_path`, for its own rusage (CPU, peak RSS).
+bool runChild(std::vector<std::string> args, const std::string& log_path, rusage* usage) {
+  const std::string binary = args.front();
   std::vector<char*> argv;
   for (auto& a : args) argv.push_back(a.data());
   argv.push_back(nullptr);
@@ -107,8 +114,9 @@ bool runService(const std::string& binary, const std::string& config, const std:
   posix_spawn_file_actions_init(&files);
   posix_spawn_file_actions_addopen(&files, STDERR_FILENO, log_path.c_str(),
                                    O_WRONLY | O_CREAT | O_TRUNC, 0600);
+  posix_spawn_file_actions_adddup2(&files, STDERR_FILENO, STDOUT_FILENO);
   pid_t pid = 0;
-  const int spawned = posix_spawn(&pid, argv[0], &files, nullptr, argv.data(), environ);
+  const int spawned = posix_spawnp(&pid, argv[0], &files, nullptr, argv.data(), environ);
   posix_spawn_file_actions_destroy(&files);
   if (spawned != 0) {
     std::fprintf(stderr, "cannot run %s\n", binary.c_str());
@@ -120,6 +128,11 @@ bool runService(const std::string& binary, const std::string& config, const std:
   std::fprintf(stderr, "%s ended with status %d (its log: %s)\n", binary.c_str(), status,
                log_path.c_str());
   return false;
+}
+
+bool runService(const std::string& binary, const std::string& config, const std::string& log_path,
+                rusage* usage) {
+  return runChild({binary, "--config", config, "--once"}, log_path, usage);
 }
 
 // Where the pass's time went, from its summary line ("...; fetching 1.20 s, parsing ...").
@@ -168,6 +181,10 @@ Options parse(int argc, char** argv) {
       o.dovecot_pid_file = value;
     else if (flag == "--service")
       o.service = value;
+    else if (flag == "--python-ingestor")
+      o.python_ingestor = value;
+    else if (flag == "--python")
+      o.python = value;
     else
       throw std::invalid_argument("unknown option " + flag);
   }
@@ -246,6 +263,21 @@ int main(int argc, char** argv) try {
       }
       results[name].push_back(p);
     }
+    if (!o.python_ingestor.empty()) {
+      ScratchDatabase db;
+      TempFile log("", ".log");
+      Phase p = measure(o, admin, [&](rusage* usage) {
+        return runChild({o.python, o.python_ingestor, env.mail_host, std::to_string(env.imaps_port),
+                         env.ca_file, box.user(), env.mail_password, db.url()},
+                        log.path(), usage);
+      });
+      const auto stored = std::stoll(db.scalar("SELECT count(*) FROM py_messages"));
+      if (stored != o.messages) {
+        std::printf("%s: stored %lld of %d messages\n", kPython, stored, o.messages);
+        p.ok = false;
+      }
+      results[kPython].push_back(p);
+    }
   }
 
   auto med = [&](const std::string& name, double Phase::*field) {
@@ -269,6 +301,20 @@ int main(int argc, char** argv) try {
                 o.messages / s, mib / s, ratio.c_str(), med(name, &Phase::peak_rss_mib),
                 med(name, &Phase::client_cpu), med(name, &Phase::pg_cpu),
                 med(name, &Phase::dovecot_cpu), med(name, &Phase::wal_syncs), ok ? "yes" : "NO");
+  }
+  if (!o.python_ingestor.empty()) {
+    // The yardstick: its script stores less (no raw bytes, no attachment contents).
+    const double python = med(kPython, &Phase::seconds);
+    bool ok = true;
+    for (const auto& p : results[kPython]) ok = ok && p.ok;
+    all_ok = all_ok && ok;
+    std::printf("%-22s %8.2f %8.0f %7.1f %8s %8.0f %8.2f %8.2f %8.2f %8.0f %6s\n", kPython, python,
+                o.messages / python, mib / python, "-", med(kPython, &Phase::peak_rss_mib),
+                med(kPython, &Phase::client_cpu), med(kPython, &Phase::pg_cpu),
+                med(kPython, &Phase::dovecot_cpu), med(kPython, &Phase::wal_syncs),
+                ok ? "yes" : "NO");
+    std::printf("--once IMAPS (seen): %.2fx the Python ingestor's msgs/s (target: 4x)\n",
+                python / med(names[3], &Phase::seconds));
   }
   const double floor_pg = med(names[2], &Phase::pg_cpu);
   for (std::size_t i : {3u, 4u}) {

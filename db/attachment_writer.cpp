@@ -3,6 +3,7 @@
 #include <array>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <pqxx/pqxx>
 #include <span>
 #include <string>
@@ -20,17 +21,20 @@ std::string field(std::size_t row, const char* name) {
   return ":" + std::string(name) + "_" + std::to_string(row);
 }
 
-// INSERT of `rows` attachments of one message: parameters :message_id, :filename_0, ...
+// INSERT of `rows` attachments of one message: parameters :message_id, :filename_0, ... A row
+// with a base64 span (:base64_offset_N not empty) gets a NULL content.
 std::unique_ptr<NamedStatement> insertStatement(std::size_t rows) {
   std::string sql =
       "INSERT INTO attachments (message_id, filename, content_type, content_id, is_inline, size,"
-      " sha256, content) VALUES ";
+      " sha256, base64_offset, base64_length, content) VALUES ";
   for (std::size_t r = 0; r < rows; ++r) {
+    const std::string offset = "NULLIF(" + field(r, "base64_offset") + ", '')::bigint";
     if (r > 0) sql += ", ";
     sql += "(:message_id::bigint, " + field(r, "filename") + ", " + field(r, "content_type") +
            ", " + field(r, "content_id") + ", " + field(r, "is_inline") + "::boolean, " +
-           field(r, "size") + "::bigint, " + field(r, "sha256") + ", " + field(r, "content") +
-           "::bytea)";
+           field(r, "size") + "::bigint, " + field(r, "sha256") + ", " + offset + ", NULLIF(" +
+           field(r, "base64_length") + ", '')::bigint, CASE WHEN " + offset + " IS NULL THEN " +
+           field(r, "content") + "::bytea END)";
   }
   return std::make_unique<NamedStatement>("hd_insert_attachments_" + std::to_string(rows), sql);
 }
@@ -64,13 +68,31 @@ void setColumns(NamedArgs& args, std::size_t r, const mime::Attachment& a) {
       .set(name("sha256"), a.sha256_hex.empty() ? spill::sha256Hex(a.content) : a.sha256_hex);
 }
 
-void insertRows(pqxx::transaction_base& tx, std::int64_t message_id,
+// The span of the raw message that decodes to the attachment, when there is one inside the raw.
+std::optional<mime::Base64InRaw> spanOf(const mime::Attachment& a, std::uint64_t raw_size) {
+  const auto& span = a.base64_in_raw;
+  if (!span || span->offset > raw_size || span->length > raw_size - span->offset) {
+    return std::nullopt;
+  }
+  return span;
+}
+
+void insertRows(pqxx::transaction_base& tx, std::int64_t message_id, std::uint64_t raw_size,
                 std::span<const mime::Attachment> rows) {
   NamedArgs args(statementFor(rows.size()));
   args.set("message_id", message_id);
   for (std::size_t r = 0; r < rows.size(); ++r) {
+    const auto name = [r](const char* column) { return field(r, column).substr(1); };
     setColumns(args, r, rows[r]);
-    args.set(field(r, "content").substr(1), rows[r].content.memory());
+    if (const auto span = spanOf(rows[r], raw_size)) {
+      args.set(name("base64_offset"), std::to_string(span->offset))
+          .set(name("base64_length"), std::to_string(span->length))
+          .set(name("content"), std::string_view());
+    } else {
+      args.set(name("base64_offset"), "")
+          .set(name("base64_length"), "")
+          .set(name("content"), rows[r].content.memory());
+    }
   }
   args.exec(tx);
 }
@@ -86,22 +108,25 @@ void insertChunked(pqxx::transaction_base& tx, std::int64_t message_id,
 
 }  // namespace
 
-void writeAttachments(pqxx::transaction_base& tx, std::int64_t message_id,
+void writeAttachments(pqxx::transaction_base& tx, std::int64_t message_id, std::uint64_t raw_size,
                       const std::vector<mime::Attachment>& attachments) {
   const std::span<const mime::Attachment> all(attachments);
+  // Only a spilled content without a span is written in chunks; a span needs no content at all.
+  const auto chunked = [&](const mime::Attachment& a) {
+    return storedInChunks(a.content) && !spanOf(a, raw_size);
+  };
   std::size_t first = 0;
   while (first < all.size()) {
-    if (storedInChunks(all[first].content)) {
+    if (chunked(all[first])) {
       insertChunked(tx, message_id, all[first++]);
       continue;
     }
-    // The run of in-memory contents from `first`, up to a statement's rows.
+    // The run of rows from `first` that need no chunks, up to a statement's rows.
     std::size_t end = first;
-    while (end < all.size() && end - first < kAttachmentsPerStatement &&
-           !storedInChunks(all[end].content)) {
+    while (end < all.size() && end - first < kAttachmentsPerStatement && !chunked(all[end])) {
       ++end;
     }
-    insertRows(tx, message_id, all.subspan(first, end - first));
+    insertRows(tx, message_id, raw_size, all.subspan(first, end - first));
     first = end;
   }
 }

@@ -50,7 +50,38 @@ const ChunkStatements& statementsFor(ChunkedContent content) {
   throw std::logic_error("unknown chunked content");
 }
 
+// substring() counts from 1 and takes integers: offsets stay under limits.max_message_bytes.
+constexpr PreparedStatement kReadInlineRawSpan{
+    "hd_read_inline_raw_span",
+    "SELECT substring(raw FROM ($2::bigint + 1)::integer FOR $3::integer)"
+    " FROM raw_messages WHERE message_id = $1 AND raw IS NOT NULL"};
+// The chunks that overlap the span, each cut to it; a chunk's start is the sizes of those before.
+constexpr PreparedStatement kReadChunkedRawSpan{
+    "hd_read_chunked_raw_span",
+    "SELECT coalesce(string_agg(substring(bytes FROM (greatest($2::bigint - start, 0) + 1)::integer"
+    "   FOR (least(start + size, $2::bigint + $3::bigint) - greatest(start, $2::bigint))::integer),"
+    "   ''::bytea ORDER BY seq), ''::bytea), count(*) > 0 OR EXISTS"
+    "   (SELECT 1 FROM raw_messages WHERE message_id = $1)"
+    " FROM (SELECT seq, bytes, octet_length(bytes)::bigint AS size,"
+    "   sum(octet_length(bytes)::bigint) OVER (ORDER BY seq) - octet_length(bytes) AS start"
+    "   FROM raw_message_chunks WHERE message_id = $1) AS chunk"
+    " WHERE start < $2::bigint + $3::bigint AND start + size > $2::bigint"};
+
 }  // namespace
+
+std::optional<std::string> readRawSpan(pqxx::transaction_base& tx, const Base64Span& span,
+                                       std::uint64_t offset, std::uint64_t length) {
+  const auto from = static_cast<std::int64_t>(offset);
+  const auto count = static_cast<std::int64_t>(length);
+  if (!span.raw_in_chunks) {
+    const auto rows = execPrepared(tx, kReadInlineRawSpan, span.message_id, from, count);
+    if (rows.empty()) return std::nullopt;
+    return pqxx::binarystring(rows[0][0]).str();
+  }
+  const auto row = execPrepared(tx, kReadChunkedRawSpan, span.message_id, from, count).at(0);
+  if (!row[1].as<bool>()) return std::nullopt;
+  return pqxx::binarystring(row[0]).str();
+}
 
 void writeChunks(pqxx::transaction_base& tx, ChunkedContent content, std::int64_t owner_id,
                  const spill::Bytes& bytes) {

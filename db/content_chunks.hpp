@@ -40,20 +40,40 @@ struct ChunkSummary {
 ChunkSummary summarizeChunks(pqxx::transaction_base& tx, ChunkedContent content,
                              std::int64_t owner_id);
 
-// A stored content as a reader finds it: its bytes when inline (small), else where its chunks
-// are, to be read one at a time with readChunk().
+// An attachment stored as the base64 text it was decoded from, a span of its message's raw bytes
+// (migration 0014): read the span with readRawSpan() and decode it with mime::Base64Decoder.
+struct Base64Span {
+  std::int64_t message_id = 0;
+  bool raw_in_chunks = false;  // the raw message is in raw_message_chunks, not inline
+  std::uint64_t offset = 0;    // in the raw message
+  std::uint64_t length = 0;
+  std::uint64_t decoded_size = 0;  // attachments.size
+  std::string decoded_sha256;      // attachments.sha256
+};
+
+// A stored content as a reader finds it: its bytes when inline (small), or a base64 span of its
+// message, else where its chunks are, to be read one at a time with readChunk().
 struct StoredBytes {
   std::optional<std::string> inline_bytes;
+  std::optional<Base64Span> base64_of_raw;
   ChunkedContent content = ChunkedContent::kRawMessage;
   std::int64_t owner_id = 0;
   ChunkSummary chunks;  // {0, 0} when inline
 
-  std::uint64_t size() const { return inline_bytes ? inline_bytes->size() : chunks.size; }
+  std::uint64_t size() const {
+    if (inline_bytes) return inline_bytes->size();
+    return base64_of_raw ? base64_of_raw->decoded_size : chunks.size;
+  }
 };
 
 // `inline_column` is the row's inline column: its bytes, or NULL for a chunked content.
 StoredBytes storedBytes(pqxx::transaction_base& tx, ChunkedContent content, std::int64_t owner_id,
                         const pqxx::field& inline_column);
+
+// Bytes [offset, offset + length) of `span`'s raw message (at most `length` bytes, fewer past its
+// end); empty when the message is gone (deleted meanwhile). Reads only the chunks it needs.
+std::optional<std::string> readRawSpan(pqxx::transaction_base& tx, const Base64Span& span,
+                                       std::uint64_t offset, std::uint64_t length);
 
 // Chunk `seq`; empty when there is no such chunk (the owner was deleted meanwhile).
 std::optional<std::string> readChunk(pqxx::transaction_base& tx, ChunkedContent content,

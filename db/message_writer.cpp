@@ -152,7 +152,7 @@ void insertMessage(pqxx::transaction_base& tx, const std::string& ticket_prefix,
   result.ticket_created = new_ticket;
   if (storedInChunks(in.raw))
     writeChunks(tx, ChunkedContent::kRawMessage, result.message_id, in.raw);
-  writeAttachments(tx, result.message_id, mail.attachments);
+  writeAttachments(tx, result.message_id, in.raw.size(), mail.attachments);
 }
 
 }  // namespace

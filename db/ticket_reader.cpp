@@ -23,8 +23,11 @@ const std::string kTickets =
 const std::string kMessage =
     "SELECT " + sql::kMessageDetail + "::text FROM messages m WHERE m.id = $1";
 constexpr const char* kRawMessage = "SELECT raw FROM raw_messages WHERE message_id = $1";
+// `raw IS NULL` reads no bytes: it says whether the raw message is in chunks.
 constexpr const char* kAttachment =
-    "SELECT filename, content_type, content FROM attachments WHERE id = $1";
+    "SELECT a.filename, a.content_type, a.content, a.message_id, a.base64_offset,"
+    " a.base64_length, a.size, r.raw IS NULL, a.sha256"
+    " FROM attachments a LEFT JOIN raw_messages r ON r.message_id = a.message_id WHERE a.id = $1";
 
 }  // namespace
 
@@ -85,10 +88,29 @@ std::optional<AttachmentContent> TicketReader::attachment(std::int64_t id) {
     pqxx::nontransaction tx(c);
     const auto rows = tx.exec_params(kAttachment, id);
     if (rows.empty()) return;
-    found = AttachmentContent{rows[0][0].as<std::string>(), rows[0][1].as<std::string>(),
-                              storedBytes(tx, ChunkedContent::kAttachment, id, rows[0][2])};
+    const auto row = rows[0];
+    StoredBytes content;
+    if (row[4].is_null()) {
+      content = storedBytes(tx, ChunkedContent::kAttachment, id, row[2]);
+    } else {
+      content.base64_of_raw = Base64Span{row[3].as<std::int64_t>(),  row[7].as<bool>(),
+                                         row[4].as<std::uint64_t>(), row[5].as<std::uint64_t>(),
+                                         row[6].as<std::uint64_t>(), row[8].as<std::string>()};
+    }
+    found =
+        AttachmentContent{row[0].as<std::string>(), row[1].as<std::string>(), std::move(content)};
   });
   return found;
+}
+
+std::optional<std::string> TicketReader::rawSpan(const Base64Span& span, std::uint64_t offset,
+                                                 std::uint64_t length) {
+  std::optional<std::string> bytes;
+  connection_.run("read an attachment's span", [&](pqxx::connection_base& c) {
+    pqxx::nontransaction tx(c);
+    bytes = readRawSpan(tx, span, offset, length);
+  });
+  return bytes;
 }
 
 }  // namespace hd::db

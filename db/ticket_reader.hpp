@@ -23,7 +23,7 @@ struct TicketFilter {
 struct AttachmentContent {
   std::string filename;
   std::string content_type;
-  StoredBytes content;  // exact bytes, inline or in chunks
+  StoredBytes content;  // exact bytes, inline or in chunks, or a base64 span of the raw message
 };
 
 class TicketReader {
@@ -41,6 +41,9 @@ class TicketReader {
   std::optional<AttachmentContent> attachment(std::int64_t id);
   // Chunk `seq` of a chunked content; empty when it is gone (deleted meanwhile).
   std::optional<std::string> chunk(const StoredBytes& stored, std::int32_t seq);
+  // Bytes [offset, offset + length) of the raw message `span` is in; empty when it is gone.
+  std::optional<std::string> rawSpan(const Base64Span& span, std::uint64_t offset,
+                                     std::uint64_t length);
 
  private:
   std::optional<nlohmann::json> oneJson(const char* operation, const std::string& sql,

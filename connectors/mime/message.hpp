@@ -25,6 +25,14 @@ struct ForwardedMessage {
   std::optional<std::chrono::system_clock::time_point> date;
 };
 
+// Where a base64 attachment's encoded text lies in the message's raw bytes: decoding bytes
+// [offset, offset + length) of the raw message with Base64Decoder gives its content exactly, so
+// the store can keep the raw bytes alone instead of a second, decoded copy.
+struct Base64InRaw {
+  std::uint64_t offset = 0;
+  std::uint64_t length = 0;
+};
+
 struct Attachment {
   std::string filename;      // decoded; may be empty
   std::string content_type;  // "type/subtype", lowercase
@@ -34,6 +42,10 @@ struct Attachment {
   std::string sha256_hex;    // of `content`, lowercase hex
   std::optional<ForwardedMessage>
       forwarded;  // set for message/rfc822 (the whole mail is `content`)
+  // Set when `content` is the base64 decoding of a span of the raw message (most attachments);
+  // unset for any other encoding, and for a content GMime did not read straight from the raw
+  // bytes.
+  std::optional<Base64InRaw> base64_in_raw;
 };
 
 // Header fields that matter for loop protection (RFC 3834) and bounces; empty when absent.

@@ -162,8 +162,9 @@ std::optional<std::string> brokenBound(const Raw& raw, const Limits& limits) {
 constexpr std::string_view kByteOrderMark = "\xEF\xBB\xBF";
 
 // GMime reads the message from `stream`, whose first byte is byte `origin` of the message: offsets
-// in warnings count from there, as they would for the bytes alone.
-ParseResult parseStream(GMimeStream* stream, gint64 origin, ParseResult result,
+// in warnings count from there, as they would for the bytes alone. The stream's first byte is byte
+// `raw_origin` of the raw message (after a byte order mark).
+ParseResult parseStream(GMimeStream* stream, gint64 origin, gint64 raw_origin, ParseResult result,
                         const Limits& limits) {
   ParserReport report{&result.warnings, limits.max_warnings, origin};
   std::unique_ptr<GMimeParserOptions, ParserOptionsFree> options(g_mime_parser_options_new());
@@ -186,7 +187,7 @@ ParseResult parseStream(GMimeStream* stream, gint64 origin, ParseResult result,
   Message& out = result.message;
   readHeaders(message.get(), out, result.warnings);
   if (GMimeObject* body = g_mime_message_get_mime_part(message.get()); body != nullptr) {
-    PartWalker walker(limits, out, result.warnings);
+    PartWalker walker(limits, RawSource{stream, raw_origin}, out, result.warnings);
     if (!walker.walk(body)) return failure(walker.error(), std::move(result.warnings));
     if (out.text_body.empty() && out.html_body.empty()) useMultipartPreamble(body, result);
     if (!walker.hasPlainText() && !out.html_body.empty()) {
@@ -204,6 +205,7 @@ ParseResult parseStream(GMimeStream* stream, gint64 origin, ParseResult result,
 }  // namespace
 
 ParseResult parse(std::string_view raw, const Limits& limits) {
+  const std::string_view whole = raw;
   ensureGMimeInitialised();
   if (auto error = brokenBound(raw, limits)) return failure(std::move(*error));
   ParseResult result;
@@ -212,7 +214,8 @@ ParseResult parse(std::string_view raw, const Limits& limits) {
     result.warnings.push_back({.kind = WarningKind::kByteOrderMark});
   }
   GPtr<GMimeStream> stream = memoryStream(raw);
-  return parseStream(stream.get(), 0, std::move(result), limits);
+  return parseStream(stream.get(), 0, static_cast<gint64>(raw.data() - whole.data()),
+                     std::move(result), limits);
 }
 
 // GMime reads a spilled message from its file: the contents of its parts stay there until they
@@ -228,7 +231,8 @@ ParseResult parseBytes(const spill::Bytes& raw, const Limits& limits) {
     result.warnings.push_back({.kind = WarningKind::kByteOrderMark});
   }
   GPtr<GMimeStream> stream = fileStream(*raw.file(), start);
-  return parseStream(stream.get(), static_cast<gint64>(start), std::move(result), limits);
+  return parseStream(stream.get(), static_cast<gint64>(start), static_cast<gint64>(start),
+                     std::move(result), limits);
 }
 
 }  // namespace hd::mime

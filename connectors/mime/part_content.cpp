@@ -13,7 +13,7 @@ namespace {
 constexpr std::size_t kEncodedChunk = 64 * 1024;
 
 PartContent emptyContent() {
-  return {spill::Bytes(), crypto::sha256Hex("")};
+  return {spill::Bytes(), crypto::sha256Hex(""), std::nullopt};
 }
 
 // Rewinds a stream when it goes out of scope, as GMime does after reading a part's content.
@@ -82,7 +82,26 @@ bool isBase64(GMimeDataWrapper* wrapper) {
   return g_mime_data_wrapper_get_encoding(wrapper) == GMIME_CONTENT_ENCODING_BASE64;
 }
 
-PartContent base64Content(GMimeDataWrapper* wrapper, const spill::SpillPolicy& policy) {
+// Where `encoded` lies in the raw message, when it is a window of the stream GMime parsed the
+// message from (GMime's parser hands out windows of its stream, not copies): the same bytes in
+// memory or the same spill file, both bounds known and inside the message.
+std::optional<Base64InRaw> spanInRaw(GMimeStream* encoded, const RawSource& source) {
+  GMimeStream* whole = source.stream;
+  if (encoded == nullptr || whole == nullptr) return std::nullopt;
+  const bool same_memory = GMIME_IS_STREAM_MEM(encoded) && GMIME_IS_STREAM_MEM(whole) &&
+                           GMIME_STREAM_MEM(encoded)->buffer == GMIME_STREAM_MEM(whole)->buffer;
+  const bool same_file = GMIME_IS_STREAM_FS(encoded) && GMIME_IS_STREAM_FS(whole) &&
+                         GMIME_STREAM_FS(encoded)->fd == GMIME_STREAM_FS(whole)->fd;
+  if (!same_memory && !same_file) return std::nullopt;
+  const gint64 start = encoded->bound_start, end = encoded->bound_end;
+  if (start < whole->bound_start || end < start) return std::nullopt;
+  if (whole->bound_end >= 0 && end > whole->bound_end) return std::nullopt;
+  return Base64InRaw{static_cast<std::uint64_t>(start - whole->bound_start + source.origin),
+                     static_cast<std::uint64_t>(end - start)};
+}
+
+PartContent base64Content(GMimeDataWrapper* wrapper, const spill::SpillPolicy& policy,
+                          const RawSource& source) {
   GMimeStream* encoded = g_mime_data_wrapper_get_stream(wrapper);
   spill::BytesBuilder builder(policy);
   // One allocation for the whole content, never more than the spill threshold: a content that
@@ -97,7 +116,7 @@ PartContent base64Content(GMimeDataWrapper* wrapper, const spill::SpillPolicy& p
     return true;
   });
   if (!read) return emptyContent();  // as when GMime's write fails
-  return {std::move(builder).finish(), digest.hexDigest()};
+  return {std::move(builder).finish(), digest.hexDigest(), spanInRaw(encoded, source)};
 }
 
 // Appends a decoded piece to `head` up to `max` bytes; false (stop) once a byte is beyond it.
@@ -110,9 +129,10 @@ bool appendUpTo(ContentHead& head, std::size_t max, std::string_view piece) {
 
 }  // namespace
 
-PartContent decodedContent(GMimePart* part, const spill::SpillPolicy& policy) {
+PartContent decodedContent(GMimePart* part, const spill::SpillPolicy& policy,
+                           const RawSource& source) {
   GMimeDataWrapper* wrapper = g_mime_part_get_content(part);
-  if (wrapper != nullptr && isBase64(wrapper)) return base64Content(wrapper, policy);
+  if (wrapper != nullptr && isBase64(wrapper)) return base64Content(wrapper, policy, source);
   return collect(policy, [&](GMimeStream* sink) -> gint64 {
     return wrapper != nullptr ? g_mime_data_wrapper_write_to_stream(wrapper, sink) : 0;
   });

@@ -4,21 +4,33 @@
 // content never sits whole in memory. Internal to connectors/mime.
 
 #include <cstddef>
+#include <optional>
 #include <string>
 
 #include "connectors/mime/gmime_support.hpp"
+#include "connectors/mime/message.hpp"
 #include "connectors/spill/bytes.hpp"
 
 namespace hd::mime {
 
 struct PartContent {
-  spill::Bytes bytes;      // in a spill file above the policy's threshold
-  std::string sha256_hex;  // of `bytes`
+  spill::Bytes bytes;                        // in a spill file above the policy's threshold
+  std::string sha256_hex;                    // of `bytes`
+  std::optional<Base64InRaw> base64_in_raw;  // see Attachment
+};
+
+// The stream GMime parses the message from, whose first byte is byte `origin` of the raw message:
+// a part whose content stream is a window of this one has its place in the raw bytes.
+struct RawSource {
+  GMimeStream* stream = nullptr;
+  gint64 origin = 0;
 };
 
 // The content of a leaf part with its Content-Transfer-Encoding removed; empty when it has none
-// or cannot be read. Throws std::system_error when a spill file cannot be written.
-PartContent decodedContent(GMimePart* part, const spill::SpillPolicy& policy);
+// or cannot be read. A base64 content read straight from `source` says where its encoded text
+// is. Throws std::system_error when a spill file cannot be written.
+PartContent decodedContent(GMimePart* part, const spill::SpillPolicy& policy,
+                           const RawSource& source);
 
 // The object as it would be written to the wire (headers and body), e.g. an attached message.
 PartContent serializedContent(GMimeObject* object, const spill::SpillPolicy& policy);

@@ -90,8 +90,13 @@ void cutAfterLastLine(std::string& bytes) {
 
 }  // namespace
 
-PartWalker::PartWalker(const Limits& limits, Message& message, std::vector<Warning>& warnings)
-    : limits_(limits), message_(message), warnings_(warnings), text_left_(limits.max_body_bytes) {}
+PartWalker::PartWalker(const Limits& limits, const RawSource& source, Message& message,
+                       std::vector<Warning>& warnings)
+    : limits_(limits),
+      source_(source),
+      message_(message),
+      warnings_(warnings),
+      text_left_(limits.max_body_bytes) {}
 
 bool PartWalker::walk(GMimeObject* root) {
   return visit(root, 1, false, false);
@@ -198,7 +203,7 @@ void PartWalker::visitLeaf(GMimePart* part, bool related_secondary, bool in_alte
     has_html_ = true;
     return;
   }
-  addAttachment(object, decodedContent(part, attachmentPolicy()), std::move(filename),
+  addAttachment(object, decodedContent(part, attachmentPolicy(), source_), std::move(filename),
                 related_secondary);
 }
 
@@ -213,7 +218,7 @@ void PartWalker::visitMessage(GMimeObject* object, GMimeMessage* inner, bool rel
   }
   addAttachment(object,
                 inner != nullptr ? serializedContent(GMIME_OBJECT(inner), attachmentPolicy())
-                                 : PartContent{spill::Bytes(), crypto::sha256Hex("")},
+                                 : PartContent{spill::Bytes(), crypto::sha256Hex(""), std::nullopt},
                 std::move(filename), related_secondary);
   message_.attachments.back().forwarded = std::move(forwarded);
 }
@@ -266,6 +271,7 @@ void PartWalker::addAttachment(GMimeObject* object, PartContent content, std::st
   attachment.is_inline =
       related_secondary || equalsNoCase(g_mime_object_get_disposition(object), "inline");
   attachment.sha256_hex = std::move(content.sha256_hex);
+  attachment.base64_in_raw = content.base64_in_raw;
   attachment.content = std::move(content.bytes);
   message_.attachments.push_back(std::move(attachment));
 }

@@ -26,7 +26,9 @@ namespace hd::mime {
 //   returned message are attachments.
 class PartWalker {
  public:
-  PartWalker(const Limits& limits, Message& message, std::vector<Warning>& warnings);
+  // `source`: the stream the message was parsed from (see RawSource).
+  PartWalker(const Limits& limits, const RawSource& source, Message& message,
+             std::vector<Warning>& warnings);
 
   // False when the part count or nesting depth limit is exceeded; see error().
   bool walk(GMimeObject* root);
@@ -51,6 +53,7 @@ class PartWalker {
   spill::SpillPolicy attachmentPolicy() const;
 
   const Limits& limits_;
+  RawSource source_;
   Message& message_;
   std::vector<Warning>& warnings_;
   std::string error_;

@@ -39,6 +39,7 @@ class BinaryCopy {
   }
   void row(std::int16_t fields) { int16(fields); }
   void text(const std::string& value) { bytes(value.data(), value.size()); }
+  void null() { int32(-1); }
   void bytes(const char* data, std::size_t size) {
     int32(static_cast<std::int32_t>(size));
     buffer_.append(data, size);
@@ -150,19 +151,29 @@ void loadWithCopy(const std::string& url, int count,
   }
   raws.finish();
 
+  // As the store writes them: a base64 attachment as its span of the raw message, any other
+  // with its content (migration 0014).
   BinaryCopy attachments(c.get(),
                          "COPY attachments (message_id, filename, content_type, size, sha256,"
-                         " content) FROM STDIN (FORMAT binary)");
+                         " base64_offset, base64_length, content) FROM STDIN (FORMAT binary)");
   for (int i = 0; i < count; ++i) {
     const auto parsed = mime::parse(crlf(message(i)));
     for (const auto& a : parsed.message.attachments) {
-      attachments.row(6);
+      attachments.row(8);
       attachments.int8(i + 1);
       attachments.text(a.filename);
       attachments.text(a.content_type);
       attachments.int8(static_cast<std::int64_t>(a.content.size()));
       attachments.text(a.sha256_hex);
-      attachments.bytes(a.content.memory().data(), a.content.memory().size());
+      if (a.base64_in_raw) {
+        attachments.int8(static_cast<std::int64_t>(a.base64_in_raw->offset));
+        attachments.int8(static_cast<std::int64_t>(a.base64_in_raw->length));
+        attachments.null();
+      } else {
+        attachments.null();
+        attachments.null();
+        attachments.bytes(a.content.memory().data(), a.content.memory().size());
+      }
     }
   }
   attachments.finish();

@@ -1,8 +1,8 @@
 #pragma once
 // The COPY floor of issue 10: the rows one pass writes (tickets, messages with their text and
-// HTML bodies, raw bytes, attachment contents, feed events) loaded with binary COPY in ONE
-// transaction, on a migrated schema. What PostgreSQL spends here is the least it can spend on
-// this mailbox; the service's PostgreSQL CPU is compared with it.
+// HTML bodies, raw bytes, attachments as the store writes them, feed events) loaded with binary
+// COPY in ONE transaction, on a migrated schema. What PostgreSQL spends here is the least it can
+// spend on this mailbox; the service's PostgreSQL CPU is compared with it.
 
 #include <functional>
 #include <string>

@@ -248,7 +248,7 @@ int main(int argc, char** argv) try {
           std::tuple{names[4], "pop3", env.pop3s_port, "keep"}}) {
       ScratchDatabase db;
       // Migrated beforehand, like the COPY floor's: the pass is timed on the ingest, not on
-      // creating the schema (13 migrations, ~0.14 s and a WAL sync each on a fresh database).
+      // creating the schema (14 migrations, ~0.14 s and a WAL sync each on a fresh database).
       db::TicketStore(db.url()).migrate();
       TempFile config(serviceConfig(db, protocol, port, box.user(), after));
       TempFile log("", ".log");  // the default level, as in production: one line per message

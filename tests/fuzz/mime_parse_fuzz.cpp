@@ -1,7 +1,8 @@
 // libFuzzer target for hd::mime::parse() and the HTML/quoted-history text paths, and two
 // differential checks: the same bytes parsed from a spill file (and prescanned in tiny chunks)
 // must give the in-memory result, and our base64 decoder must give GMime's bytes for the input
-// (split in three pieces where its first bytes say).
+// (split in three pieces where its first bytes say). A third: an attachment's base64 span of the
+// input (what the store keeps instead of its content) must decode to its content.
 // Seed corpus: tests/corpus (mimekit/ and hard/). Build with -DHD_FUZZ=ON and clang.
 
 #include <cstddef>
@@ -36,6 +37,29 @@ bool sameResult(const hd::mime::ParseResult& a, const hd::mime::ParseResult& b) 
   }
   for (std::size_t i = 0; i < x.attachments.size(); ++i) {
     if (x.attachments[i].sha256_hex != y.attachments[i].sha256_hex) return false;
+    if (x.attachments[i].base64_in_raw.has_value() != y.attachments[i].base64_in_raw.has_value()) {
+      return false;
+    }
+  }
+  return true;
+}
+
+// Every attachment with a base64 span: the span of `input`, decoded in 4 KiB pieces as a download
+// decodes it, is its content.
+bool spansDecodeToContents(std::string_view input, const hd::mime::ParseResult& result) {
+  for (const auto& a : result.message.attachments) {
+    if (!a.base64_in_raw) continue;
+    if (a.base64_in_raw->offset + a.base64_in_raw->length > input.size()) return false;
+    std::string_view encoded = input.substr(a.base64_in_raw->offset, a.base64_in_raw->length);
+    hd::mime::Base64Decoder decoder;
+    std::string decoded;
+    std::vector<char> out(hd::mime::Base64Decoder::maxDecodedSize(4096));
+    while (!encoded.empty() && !decoder.ended()) {
+      const std::string_view piece = encoded.substr(0, 4096);
+      encoded.remove_prefix(piece.size());
+      decoded.append(out.data(), decoder.decode(piece, out));
+    }
+    if (!(a.content == decoded)) return false;
   }
   return true;
 }
@@ -75,6 +99,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   hd::mime::Limits limits;
   limits.max_message_bytes = 1024 * 1024;
   const hd::mime::ParseResult result = hd::mime::parse(input, limits);
+  if (!spansDecodeToContents(input, result)) __builtin_trap();
   if (result.ok && !result.message.html_body.empty()) {
     (void)hd::mime::stripQuotedHistoryHtml(result.message.html_body);
   }
@@ -82,7 +107,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   (void)hd::mime::stripQuotedHistory(input);
 
   const hd::spill::Bytes file = spilled(input);
-  if (!sameResult(hd::mime::parseBytes(file, limits), result)) __builtin_trap();
+  const hd::mime::ParseResult from_file = hd::mime::parseBytes(file, limits);
+  if (!sameResult(from_file, result) || !spansDecodeToContents(input, from_file)) __builtin_trap();
   const hd::mime::Prescan in_memory = hd::mime::prescan(input, limits);
   const hd::mime::Prescan in_chunks = hd::mime::prescanBytes(file, limits, 7);
   if (in_memory.boundary_lines != in_chunks.boundary_lines ||

@@ -7,6 +7,7 @@
 #include <fstream>
 #include <set>
 
+#include "connectors/crypto/sha256.hpp"
 #include "tests/integration/api_test_support.hpp"
 #include "tests/support/sample_mail.hpp"
 
@@ -188,12 +189,13 @@ TEST_F(ApiEndpoints, TicketsMessagesAttachmentsAndTheirSchemas) {
   EXPECT_EQ(raw.body.size(), message.json()["raw_size"].get<std::size_t>());
 
   auto attachment = httpGet(port_, "/api/v1/attachments/" + std::to_string(attachment_id));
-  ASSERT_EQ(attachment.status, 200);
+  ASSERT_EQ(attachment.status, 200) << service_->output();
   EXPECT_EQ(attachment.headers["Content-Disposition"].rfind("attachment; filename=\"", 0), 0u)
       << attachment.headers["Content-Disposition"];
   EXPECT_EQ(attachment.headers["X-Content-Type-Options"], "nosniff");
-  EXPECT_EQ(db_.scalar("SELECT size FROM attachments WHERE id = " + std::to_string(attachment_id)),
-            std::to_string(attachment.body.size()));
+  EXPECT_EQ(db_.scalar("SELECT size || ':' || sha256 FROM attachments WHERE id = " +
+                       std::to_string(attachment_id)),
+            std::to_string(attachment.body.size()) + ":" + crypto::sha256Hex(attachment.body));
 
   // The feed shows an event once no older transaction of the cluster is in flight (other tests
   // run in parallel on the same server), so wait for them rather than read once.

@@ -117,6 +117,42 @@ TEST_F(ChunkedContentsTest, ASpilledRawAndAttachmentAreStoredAsChunksAndReadBack
   EXPECT_EQ(count("SELECT count(*) FROM attachment_chunks"), 0);
 }
 
+// Migration 0014: an attachment stored as a base64 span is read from its message's raw bytes,
+// inline or in chunks; a span read takes only the bytes asked for, across chunk boundaries.
+TEST_F(ChunkedContentsTest, ARawSpanIsReadFromTheChunksItOverlapsOrTheInlineRaw) {
+  const spill::Bytes big = spilledBytes(kBigRaw, 5);
+  const std::string small = "From: a@b.example\r\n\r\nhello, small world\r\n";
+  const mime::Message parsed = mail("Span", "");
+  std::int64_t ids[2];
+  for (int i = 0; i < 2; ++i) {
+    auto in = incoming("imap:support:7:" + std::to_string(10 + i), parsed, small);
+    if (i == 0) in.raw = big;
+    const auto result = store_.commitMessage(in, newTicket);
+    ASSERT_EQ(result.status, CommitStatus::kInserted);
+    ids[i] = result.message_id;
+  }
+  const std::string whole = big.toString();
+  pqxx::connection c(db_.url());
+  pqxx::nontransaction tx(c);
+  const Base64Span in_chunks{.message_id = ids[0], .raw_in_chunks = true};
+  const Base64Span inline_raw{.message_id = ids[1], .raw_in_chunks = false};
+  const std::uint64_t chunk = kChunkBytes;
+  const std::vector<std::pair<std::uint64_t, std::uint64_t>> spans = {
+      {0, 10},          {chunk - 5, 10},   {chunk, chunk},   {3 * chunk + 17, 2 * chunk + 7},
+      {kBigRaw - 3, 3}, {kBigRaw - 3, 10}, {kBigRaw + 5, 4}, {12345, 0}};
+  for (const auto& [offset, length] : spans) {
+    const auto bytes = readRawSpan(tx, in_chunks, offset, length);
+    ASSERT_TRUE(bytes.has_value()) << offset << "+" << length;
+    EXPECT_TRUE(*bytes == whole.substr(std::min<std::uint64_t>(offset, whole.size()), length))
+        << offset << "+" << length << ": " << bytes->size() << " bytes";
+  }
+  EXPECT_EQ(readRawSpan(tx, inline_raw, 6, 8), small.substr(6, 8));
+  EXPECT_EQ(readRawSpan(tx, inline_raw, small.size() - 2, 10), small.substr(small.size() - 2));
+  // A message that is gone: nothing, rather than empty bytes.
+  EXPECT_FALSE(readRawSpan(tx, Base64Span{.message_id = 999999, .raw_in_chunks = true}, 0, 5));
+  EXPECT_FALSE(readRawSpan(tx, Base64Span{.message_id = 999999}, 0, 5));
+}
+
 TEST_F(ChunkedContentsTest, SmallContentsStayInlineWithNoChunkRows) {
   auto m = mail("Small", "small@example.com");
   m.attachments = {attachment("a.bin", std::string("\0\x01\xFF", 3))};

@@ -101,17 +101,21 @@ BatchThreadLookup::BatchThreadLookup(pqxx::transaction_base& tx,
 
 std::optional<ingest::TicketMatch> BatchThreadLookup::findByMessageIds(
     const std::vector<std::string>& message_ids) {
-  const std::optional<ingest::TicketMatch>* first = nullptr;
+  // The live lookup's order: the first id (in list order) that any stored message has, and of
+  // those messages the lowest id, so one stored before the batch before one the batch wrote.
+  // Every id up to the answer must be known, or the database is asked.
   for (const auto& id : message_ids) {
     if (id.empty()) continue;
     const auto known = by_message_id_.find(id);
-    if (known == by_message_id_.end() || written_message_ids_.count(validUtf8(id))) {
+    if (known == by_message_id_.end()) {
       ++live_questions_;
       return live_.findByMessageIds(message_ids);
     }
-    if (first == nullptr && known->second) first = &known->second;
+    if (known->second) return known->second;
+    const auto written = written_by_message_id_.find(validUtf8(id));
+    if (written != written_by_message_id_.end()) return written->second;
   }
-  return first == nullptr ? std::nullopt : *first;
+  return std::nullopt;
 }
 
 std::optional<ingest::TicketPeople> BatchThreadLookup::findByReference(
@@ -146,7 +150,11 @@ std::int64_t BatchThreadLookup::newTicketsInLastHour(const std::string& address)
 void BatchThreadLookup::remember(const IncomingMessage& in, const CommitResult& stored) {
   if (stored.status != CommitStatus::kInserted || in.parsed == nullptr) return;
   const mime::Message& mail = *in.parsed;
-  if (!mail.message_id.empty()) written_message_ids_.insert(validUtf8(mail.message_id));
+  if (!mail.message_id.empty() && stored.ticket_id != 0) {
+    // The first one stays: a later message with the same Message-ID has a higher id.
+    written_by_message_id_.try_emplace(validUtf8(mail.message_id),
+                                       ingest::TicketMatch{stored.ticket_id, stored.message_id});
+  }
   if (stored.ticket_id != 0) touched_tickets_.insert(stored.ticket_id);
   if (stored.ticket_created) {
     created_references_.insert(stored.ticket_reference);

@@ -6,7 +6,10 @@
 // sender it opened a ticket for) and any question not asked in advance go to the database inside
 // the transaction, where the batch's rows are visible: every answer is the one the per-question
 // lookup (TransactionThreadLookup) gives at that moment, within READ COMMITTED's usual race with
-// concurrent workers. libpqxx exceptions pass through. Lives as long as one transaction.
+// concurrent workers. A reply to a message of the same batch is answered from memory (issue 10: a
+// round trip each was 8% of the commit stage): the message the batch stored first under that
+// Message-ID, unless one stored before the batch (a lower id) answers already, as the live lookup
+// orders them. libpqxx exceptions pass through. Lives as long as one transaction.
 
 #include <cstddef>
 #include <cstdint>
@@ -47,8 +50,8 @@ class BatchThreadLookup : public ingest::ThreadLookup {
   std::unordered_map<std::string, std::optional<ingest::TicketMatch>> by_message_id_;
   std::unordered_map<std::string, std::optional<ingest::TicketPeople>> by_reference_;
   std::unordered_map<std::string, std::int64_t> recent_by_sender_;
-  // Written by the batch since.
-  std::unordered_set<std::string> written_message_ids_;
+  // Written by the batch since: the first message stored under each Message-ID.
+  std::unordered_map<std::string, ingest::TicketMatch> written_by_message_id_;
   std::unordered_set<std::int64_t> touched_tickets_;
   std::unordered_set<std::string> created_references_;
   std::vector<std::string> new_requesters_;

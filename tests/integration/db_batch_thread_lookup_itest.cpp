@@ -1,8 +1,8 @@
 // BatchThreadLookup against a real PostgreSQL: the answers it reads from the batch's statements
-// are the ones the per-question lookup gives, and answers the batch's own writes change (a reply
-// to a message of the same batch, a subject reference to a ticket it opened or joined, a sender
-// it opened a ticket for) are asked again, so threading is what it was with a round trip per
-// question.
+// are the ones the per-question lookup gives; a reply to a message of the same batch is answered
+// from the batch's memory, the same answer; other answers the batch's own writes change (a subject
+// reference to a ticket it opened or joined, a sender it opened a ticket for) are asked again, so
+// threading is what it was with a round trip per question.
 
 #include <gtest/gtest.h>
 
@@ -121,6 +121,69 @@ TEST_F(BatchThreadLookupTest, AnswersFromTheBatchStatementsAreTheLiveAnswers) {
   EXPECT_FALSE(batch.findByReference("HD-12345"));
   EXPECT_EQ(batch.newTicketsInLastHour("never-asked@example.com"), 0);
   EXPECT_EQ(batch.liveQuestions(), 3u) << "questions not asked in advance go to the database";
+}
+
+// A reply to a message the batch itself stored is answered from memory, and the answer is the
+// live lookup's: the batch's first message under that Message-ID, or one stored before the batch.
+TEST_F(BatchThreadLookupTest, RepliesToTheBatchsOwnMessagesAreAnsweredAsLiveWithoutAsking) {
+  const auto before = from("jane@example.com", "Printer", "old@example.com");
+  const auto t1 = store_.commitMessage(incoming("imap:support:1:1", before, "0"), newTicket);
+
+  IncomingMessage asking = incoming("imap:support:2:9", before, "9");
+  asking.thread_questions.message_ids = {"old@example.com", "new@example.com", "later@example.com"};
+  pqxx::connection c(db_.url());
+  pqxx::work tx(c);
+  TransactionThreadLookup live(tx);
+  BatchThreadLookup batch(tx, {&asking, 1});
+
+  // Stored by the batch, as the store writes them (in its transaction), then remembered: a new
+  // ticket under new@example.com, a second message under the same id, one under old@example.com.
+  const auto store = [&](const std::string& key, const std::string& message_id,
+                         std::int64_t ticket_id) {
+    const std::string ticket =
+        ticket_id != 0 ? std::to_string(ticket_id)
+                       : tx.exec1("INSERT INTO tickets (reference, mailbox) VALUES ('HD-x" + key +
+                                  "', 'support') RETURNING id")[0]
+                             .as<std::string>();
+    const auto id = tx.exec1(
+                          "INSERT INTO messages (ticket_id, source_key, mailbox,"
+                          " internet_message_id, classification, raw_size, raw_sha256)"
+                          " VALUES (" +
+                          ticket + ", '" + key + "', 'support', '" + message_id +
+                          "', 'customer', 1, 'x') RETURNING id")[0]
+                        .as<std::int64_t>();
+    const mime::Message written = from("bob@example.com", "Scanner", message_id);
+    CommitResult result;
+    result.status = CommitStatus::kInserted;
+    result.message_id = id;
+    result.ticket_id = std::stoll(ticket);
+    batch.remember(incoming(key, written, key), result);
+    return result;
+  };
+  const auto first = store("imap:support:2:1", "new@example.com", 0);
+  store("imap:support:2:2", "new@example.com", t1.ticket_id);
+  store("imap:support:2:3", "old@example.com", first.ticket_id);
+
+  const std::vector<std::vector<std::string>> id_lists = {{"new@example.com"},
+                                                          {"old@example.com"},
+                                                          {"later@example.com"},
+                                                          {"later@example.com", "new@example.com"},
+                                                          {"new@example.com", "old@example.com"},
+                                                          {"old@example.com", "new@example.com"}};
+  for (const auto& ids : id_lists) {
+    const auto expected = live.findByMessageIds(ids);
+    const auto answer = batch.findByMessageIds(ids);
+    ASSERT_EQ(answer.has_value(), expected.has_value()) << ::testing::PrintToString(ids);
+    if (expected) {
+      EXPECT_EQ(answer->ticket_id, expected->ticket_id) << ::testing::PrintToString(ids);
+      EXPECT_EQ(answer->message_id, expected->message_id) << ::testing::PrintToString(ids);
+    }
+  }
+  EXPECT_EQ(batch.findByMessageIds({"new@example.com"})->message_id, first.message_id)
+      << "the batch's first message under the id";
+  EXPECT_EQ(batch.findByMessageIds({"old@example.com"})->ticket_id, t1.ticket_id)
+      << "the message stored before the batch";
+  EXPECT_EQ(batch.liveQuestions(), 0u) << "answered from the batch's memory";
 }
 
 TEST_F(BatchThreadLookupTest, AnswersTheBatchChangesAreAskedAgain) {

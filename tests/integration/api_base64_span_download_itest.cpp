@@ -8,38 +8,16 @@
 
 #include <gtest/gtest.h>
 
-#include <Poco/Base64Encoder.h>
-
 #include <csignal>
-#include <sstream>
 
 #include "connectors/crypto/sha256.hpp"
 #include "connectors/mime/parse.hpp"
 #include "tests/integration/api_test_support.hpp"
 #include "tests/integration/db_store_fixture.hpp"
+#include "tests/support/noise_bytes.hpp"
 
 namespace hd::test {
 namespace {
-
-std::string noise(std::size_t size, std::uint64_t state) {
-  std::string out(size, '\0');
-  for (char& c : out) {
-    state ^= state << 13;
-    state ^= state >> 7;
-    state ^= state << 17;
-    c = static_cast<char>(state >> 56);
-  }
-  return out;
-}
-
-std::string base64Lines(const std::string& bytes) {
-  std::ostringstream out;
-  Poco::Base64Encoder encoder(out);
-  encoder.rdbuf()->setLineLength(76);
-  encoder << bytes;
-  encoder.close();
-  return out.str();
-}
 
 // A mail with a base64 PDF of `pdf_size` bytes, a quoted-printable CSV and a base64 image.
 std::string mailWith(std::size_t pdf_size, const std::string& id) {

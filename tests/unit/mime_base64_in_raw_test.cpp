@@ -6,12 +6,9 @@
 
 #include <gtest/gtest.h>
 
-#include <Poco/Base64Encoder.h>
-
 #include <cstdint>
 #include <filesystem>
 #include <fstream>
-#include <sstream>
 #include <string>
 #include <vector>
 
@@ -19,6 +16,7 @@
 #include "connectors/mime/base64_decoder.hpp"
 #include "connectors/mime/parse.hpp"
 #include "mime_spill_helpers.hpp"
+#include "tests/support/noise_bytes.hpp"
 
 namespace hd::mime {
 namespace {
@@ -39,26 +37,8 @@ std::string decodeSpan(std::string_view raw, const Base64InRaw& span, std::size_
   return out;
 }
 
-std::string noise(std::size_t size, std::uint64_t seed) {
-  std::string out(size, '\0');
-  std::uint64_t state = seed;
-  for (char& c : out) {
-    state ^= state << 13;
-    state ^= state >> 7;
-    state ^= state << 17;
-    c = static_cast<char>(state >> 56);
-  }
-  return out;
-}
-
-std::string base64Lines(const std::string& bytes) {
-  std::ostringstream out;
-  Poco::Base64Encoder encoder(out);
-  encoder.rdbuf()->setLineLength(76);
-  encoder << bytes;
-  encoder.close();
-  return out.str();
-}
+using hd::test::base64Lines;
+using hd::test::noise;
 
 const std::string kPdf = noise(70'000, 0x9E3779B97F4A7C15ull);
 const std::string kImage = noise(5'000, 0x0123456789ABCDEFull);

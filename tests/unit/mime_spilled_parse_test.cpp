@@ -5,10 +5,7 @@
 
 #include <gtest/gtest.h>
 
-#include <Poco/Base64Encoder.h>
-
 #include <cstdint>
-#include <sstream>
 #include <string>
 #include <system_error>
 #include <vector>
@@ -16,32 +13,13 @@
 #include "connectors/crypto/sha256.hpp"
 #include "connectors/mime/parse.hpp"
 #include "mime_spill_helpers.hpp"
+#include "tests/support/noise_bytes.hpp"
 
 namespace hd::mime {
 namespace {
 
-// `size` bytes that compress poorly and differ everywhere (xorshift), so a wrong offset shows.
-std::string noise(std::size_t size) {
-  std::string out(size, '\0');
-  std::uint64_t state = 0x9E3779B97F4A7C15ull;
-  for (char& c : out) {
-    state ^= state << 13;
-    state ^= state >> 7;
-    state ^= state << 17;
-    c = static_cast<char>(state >> 56);
-  }
-  return out;
-}
-
-// Base64 in lines of 76 characters, CRLF-separated (Poco's encoder writes CRLF).
-std::string base64Lines(const std::string& bytes) {
-  std::ostringstream out;
-  Poco::Base64Encoder encoder(out);
-  encoder.rdbuf()->setLineLength(76);
-  encoder << bytes;
-  encoder.close();
-  return out.str();
-}
+using hd::test::base64Lines;
+using hd::test::noise;
 
 Limits spillingAbove1MiB() {
   Limits limits;

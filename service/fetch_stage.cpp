@@ -5,8 +5,9 @@
 namespace hd::service {
 namespace {
 
-// Consecutive runs of `refs` of at least `bytes` announced bytes each (the last may be smaller),
-// in order; a message larger than `bytes` is a window of its own.
+// Consecutive runs of `refs` in order, each closed by the message that brings it to `bytes`
+// announced bytes (the last may hold fewer): a window holds less than `bytes` plus one message,
+// and a message larger than `bytes` ends the window it joins.
 std::vector<std::vector<source::MessageRef>> fetchWindows(
     const std::vector<source::MessageRef>& refs, std::uint64_t bytes) {
   std::vector<std::vector<source::MessageRef>> windows(1);

@@ -30,7 +30,8 @@
 
 namespace hd::service {
 
-// Announced bytes per fetch() call within a batch (at least one message each).
+// Announced bytes per fetch() call within a batch: a window closes with the message that brings it
+// to this size (so it holds at least one message, and less than this plus one message).
 inline constexpr std::uint64_t kFetchWindowBytes = 1024 * 1024;
 
 // A batch fetched and parsed, waiting for its group commit.

@@ -309,6 +309,19 @@ TEST_F(MailboxPassTest, ABatchIsFetchedInWindowsSoAnAcknowledgeNeverWaitsForAWho
   EXPECT_EQ(report.fetched, 5u);
 }
 
+// A message larger than a window ends the window it joins; the next message starts a new one.
+TEST_F(MailboxPassTest, AMessageLargerThanAWindowEndsTheWindowItJoins) {
+  const std::uint64_t sizes[] = {300 * 1024, 1536 * 1024, 300 * 1024, 1536 * 1024, 300 * 1024};
+  for (std::uint64_t uid = 1; uid <= 5; ++uid) {
+    source_.mail[uid] = testing::sampleMail(uid) + std::string(sizes[uid - 1], 'x') + "\r\n";
+  }
+  limits_.batch_messages = 5;
+  limits_.batch_bytes = 64ull * 1024 * 1024;
+  const PassReport report = runPass();
+  EXPECT_EQ(log_.of("fetch"), (std::vector<std::string>{"1 2", "3 4", "5"}));
+  EXPECT_EQ(report.stored, 5u);
+}
+
 // Where the time went: each stage's clock readings, on a clock that moves only inside the fakes
 // (one batch, so the fetch stage's and the commit stage's moves cannot overlap).
 TEST_F(MailboxPassTest, StageTimingsSayWhereThePassSpentItsTime) {

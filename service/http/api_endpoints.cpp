@@ -164,7 +164,10 @@ void EventsEndpoint::serve(Request& request, Response& response, const Ids&) {
   if (slot && !slot->held()) wait = std::chrono::seconds(0);
   const auto deadline = std::chrono::steady_clock::now() + wait;
 
-  bool woken = false;
+  // After a notification whose events a read did not show yet (an older transaction still holds
+  // the visibility horizon back, see db/feed_reader.hpp), look again soon, backing off to 1 s,
+  // until they show or the deadline passes: the next notification may never come.
+  std::chrono::milliseconds recheck{0};  // 0: no notification pending
   for (;;) {
     const std::uint64_t seen = events_ ? events_->generation() : 0;
     db::FeedPage page;
@@ -187,14 +190,16 @@ void EventsEndpoint::serve(Request& request, Response& response, const Ids&) {
                {{"events", std::move(page.events)}, {"next", db::encodeCursor(page.next)}});
       return;
     }
-    // After a wake-up that showed nothing, an older transaction still holds the visibility horizon
-    // back (see db/feed_reader.hpp): look again soon rather than wait for the next notification.
     auto step = std::min<std::chrono::steady_clock::duration>(
-        deadline - now, woken ? std::chrono::milliseconds(100) : std::chrono::milliseconds(5000));
+        deadline - now, recheck.count() > 0 ? recheck : std::chrono::milliseconds(5000));
     const auto step_ms =
         std::chrono::duration_cast<std::chrono::milliseconds>(step) + std::chrono::milliseconds(1);
     if (events_) {
-      woken = events_->waitForChange(seen, step_ms);
+      if (events_->waitForChange(seen, step_ms) && recheck.count() == 0) {
+        recheck = std::chrono::milliseconds(100);
+      } else if (recheck.count() > 0) {
+        recheck = std::min(recheck * 2, std::chrono::milliseconds(1000));
+      }
     } else {
       std::this_thread::sleep_for(step_ms);
     }

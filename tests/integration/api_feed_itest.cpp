@@ -5,6 +5,7 @@
 
 #include <atomic>
 #include <csignal>
+#include <memory>
 #include <pqxx/pqxx>
 #include <set>
 
@@ -148,6 +149,32 @@ TEST_F(ApiFeed, TheCursorSurvivesARestartOfTheService) {
   EXPECT_NE(rest["events"][0]["ticket_id"], first["events"][0]["ticket_id"]);
   EXPECT_EQ(rest["events"][1]["type"], "message.added");
   EXPECT_EQ(rest["events"][1]["ticket_id"], rest["events"][0]["ticket_id"]);
+}
+
+// A notification whose events an older transaction still hides (the visibility horizon) is not
+// forgotten: the long poll looks again until they show, not only at the 5-second fallback.
+TEST_F(ApiFeed, LongPollAnswersSoonAfterAnOlderTransactionReleasesTheHorizon) {
+  std::string after = httpGet(port_, "/api/v1/events?after=0").json()["next"];
+  pqxx::connection holder_connection(db_.url());
+  auto holder = std::make_unique<pqxx::work>(holder_connection);
+  holder->exec("SELECT txid_current()");  // an xid older than the event's: the horizon
+
+  std::chrono::steady_clock::time_point released;
+  std::thread writer([&] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(500));
+    db::TicketStore store(db_.url());
+    commitNewTicket(store, "hidden");  // notified, but not visible to the feed yet
+    std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+    holder->abort();
+    released = std::chrono::steady_clock::now();
+  });
+  auto woken = httpGet(port_, "/api/v1/events?after=" + after + "&wait=30").json();
+  auto answered = std::chrono::steady_clock::now();
+  writer.join();
+  ASSERT_EQ(woken["events"].size(), 2u) << woken.dump();
+  EXPECT_GE(answered, released);
+  EXPECT_LT(answered - released, std::chrono::milliseconds(1500))
+      << "looked again after the notification, not only at the 5-second fallback";
 }
 
 TEST_F(ApiFeed, LongPollWakesUpWhenAnEventIsCommitted) {

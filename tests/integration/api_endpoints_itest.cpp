@@ -111,12 +111,19 @@ TEST_F(ApiEndpoints, HealthReadinessStatusAndMetrics) {
   EXPECT_TRUE(box.contains("token_expires_at"));
   EXPECT_TRUE(box["token_expires_at"].is_null()) << box.dump();  // a password mailbox
 
+  // The rows above are committed before their pass ends (acknowledge, checkpoint, report): the
+  // pass's figures appear when it has ended, so wait for that (bounded), then read them.
+  const std::string pass_duration =
+      "helpdesk_ingest_pass_duration_seconds_bucket{mailbox=\"support\"";
   auto metrics = httpGet(port_, "/metrics", "");  // not protected
+  for (int i = 0; i < 300 && metrics.body.find(pass_duration) == std::string::npos; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    metrics = httpGet(port_, "/metrics", "");
+  }
   ASSERT_EQ(metrics.status, 200);
   EXPECT_EQ(metrics.headers["Content-Type"], "text/plain; version=0.0.4; charset=utf-8");
   EXPECT_NE(metrics.body.find("helpdesk_ingest_build_info{version="), std::string::npos);
-  EXPECT_NE(metrics.body.find("helpdesk_ingest_pass_duration_seconds_bucket{mailbox=\"support\""),
-            std::string::npos);
+  EXPECT_NE(metrics.body.find(pass_duration), std::string::npos);
   // The service's own passes stored the mail above, so their commit stage took some time.
   const std::string committing =
       "helpdesk_ingest_pass_stage_seconds_total{mailbox=\"support\",stage=\"committing\"} ";

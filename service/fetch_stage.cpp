@@ -56,8 +56,8 @@ void FetchStage::run() {
       item.prepared = std::make_unique<PreparedBatch>(limits_.max_message_bytes, limits_.mime);
       if (!batches_[i].to_fetch.empty()) {
         FetchedForCommit fetched;
-        // Window by window, releasing the source between them: the commit stage's acknowledge
-        // of the batch before waits for one window, not for this whole batch.
+        // Window by window, releasing the source between them: the acknowledge of the batch
+        // before waits for one window, not for this whole batch.
         for (const auto& window : fetchWindows(batches_[i].to_fetch, kFetchWindowBytes)) {
           std::lock_guard lock(source_mutex_);
           try {

@@ -6,8 +6,8 @@
 // committed, one waiting, and the one being fetched.
 //
 // The source is not thread-safe: this stage holds `source_mutex` for each fetch() of a window of
-// the batch (kFetchWindowBytes), and the commit stage must hold it for every other call on the
-// source while the stage lives (acknowledge), which so waits for one window at most.
+// the batch (kFetchWindowBytes), and every other call on the source while the stage lives must
+// hold it too (the acknowledge stage's), which so waits for one window at most.
 // The destructor stops the thread (after the fetch it is in, if any) and joins it. An exception
 // on the thread reaches the commit stage from next(), with its type.
 

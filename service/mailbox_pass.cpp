@@ -6,6 +6,8 @@
 #include <mutex>
 #include <unordered_set>
 
+#include "service/acknowledge_stage.hpp"
+#include "service/checkpoint_progress.hpp"
 #include "service/fetch_for_commit.hpp"
 #include "service/fetch_stage.hpp"
 #include "service/ingest_step.hpp"
@@ -19,6 +21,9 @@ Poco::Logger& logger() {
 }
 
 constexpr std::size_t kAccountedQueryChunk = 2000;
+
+// How often a pass saves its checkpoint while it runs (and once at its end).
+constexpr std::chrono::seconds kCheckpointEvery{1};
 
 // Adds the time until the end of its scope to `total` (also when the scope throws).
 class StageTimer {
@@ -52,8 +57,8 @@ PassReport MailboxPass::run() {
   PassReport report;
   source_.open();
 
-  source::Checkpoint checkpoint =
-      checkpoints_.loadCheckpoint(mailbox_).value_or(source::Checkpoint{});
+  const std::optional<source::Checkpoint> loaded = checkpoints_.loadCheckpoint(mailbox_);
+  source::Checkpoint checkpoint = loaded.value_or(source::Checkpoint{});
   source::Listing listing = source_.listPending(checkpoint);
   if (listing.uidvalidity != checkpoint.uidvalidity) {
     if (checkpoint.uidvalidity != 0) {
@@ -85,13 +90,28 @@ PassReport MailboxPass::run() {
       listing.pending, [&](const std::string& key) { return accounted.count(key) > 0; },
       limits_.batch_messages, limits_.batch_bytes);
 
-  // The checkpoint may only cover a contiguous run of UIDs that are stored and acknowledged: the
-  // first hole (a message the server listed but did not return) stops it for this pass.
-  bool hole = false;
+  CheckpointProgress progress(checkpoint);
   std::mutex source_mutex;
-  {
-    FetchStage fetch_stage(source_, source_mutex, batches, mailbox_, limits_, *clock_);
-    PassTimings& timings = report.timings;
+  FetchStage fetch_stage(source_, source_mutex, batches, mailbox_, limits_, *clock_);
+  AcknowledgeStage acknowledge_stage(source_, source_mutex, fetch_stage, *clock_);
+  PassTimings& timings = report.timings;
+  const bool checkpointed = listing.uidvalidity != 0;  // POP3 has none
+  // Saving the checkpoint is a transaction of its own (a durable commit), so while the pass runs
+  // it is saved at most every kCheckpointEvery, and then at the end. The rows, not the checkpoint,
+  // say what is stored: a checkpoint saved late only makes the next pass list more.
+  std::optional<source::Checkpoint> saved = loaded;  // what the store holds
+  auto last_saved = clock_->now();
+  const auto unsaved = [&] {
+    return checkpointed && (!saved || saved->uidvalidity != progress.checkpoint().uidvalidity ||
+                            saved->last_uid != progress.checkpoint().last_uid);
+  };
+  const auto save = [&] {
+    StageTimer saving(*clock_, timings.acknowledging);
+    checkpoints_.saveCheckpoint(mailbox_, progress.checkpoint());
+    saved = progress.checkpoint();
+    last_saved = clock_->now();
+  };
+  try {
     for (;;) {
       if (stop_requested_ && stop_requested_()) {
         report.interrupted = true;
@@ -99,6 +119,7 @@ PassReport MailboxPass::run() {
                              mailbox_);
         break;
       }
+      acknowledge_stage.throwIfFailed();
       std::optional<FetchedBatch> item;
       {
         StageTimer waiting(*clock_, timings.waiting_for_mail);
@@ -120,41 +141,50 @@ PassReport MailboxPass::run() {
       }
       item.reset();  // the batch's mail is not needed any more
 
-      StageTimer acknowledging(*clock_, timings.acknowledging);  // with the checkpoint
       std::vector<source::MessageRef> to_acknowledge;
+      bool complete = true;
+      std::uint64_t reach = 0;  // the highest UID before the batch's first hole
       for (const auto& ref : batch.refs) {
+        if (complete && accounted.count(ref.source_key)) reach = std::max(reach, ref.uid);
         // Too large to fetch: never touched on the server, whatever after_ingest says.
         if (left_on_server.count(ref.source_key)) continue;
         if (accounted.count(ref.source_key)) {
           to_acknowledge.push_back(ref);
         } else {
+          complete = false;
           ++report.vanished;
           logger().warning("mailbox %s: %s was listed but not returned by the server; will retry",
                            mailbox_, ref.source_key);
         }
       }
-      if (!to_acknowledge.empty()) {
-        std::lock_guard lock(source_mutex);
-        fetch_stage.throwIfFailed();  // the batch stays committed, unacknowledged: replayed later
-        source_.acknowledge(to_acknowledge);
-        report.acknowledged += to_acknowledge.size();
-      }
-
-      const auto before = checkpoint.last_uid;
-      for (const auto& ref : batch.refs) {
-        if (hole || !accounted.count(ref.source_key)) {
-          hole = true;
-          break;
-        }
-        checkpoint.last_uid = std::max(checkpoint.last_uid, ref.uid);
-      }
-      if (checkpoint.last_uid != before || checkpoint.uidvalidity != listing.uidvalidity) {
-        checkpoints_.saveCheckpoint(mailbox_, checkpoint);
+      acknowledge_stage.post(std::move(to_acknowledge));
+      progress.posted(reach, complete);
+      progress.acknowledged(acknowledge_stage.acknowledgedBatches());
+      if (unsaved() && clock_->now() - last_saved >= kCheckpointEvery) {
+        save();
       }
     }
-  }  // joins the fetch stage (after at most the fetch it is in)
-  if (listing.uidvalidity != 0) checkpoints_.saveCheckpoint(mailbox_, checkpoint);
-  report.checkpoint = checkpoint;
+    acknowledge_stage.finish();
+  } catch (...) {
+    // Keep what was acknowledged before the failure (best effort: the failure may be the
+    // database's), then end the pass with that failure.
+    acknowledge_stage.settle();
+    progress.acknowledged(acknowledge_stage.acknowledgedBatches());
+    if (unsaved()) {
+      try {
+        save();
+      } catch (const std::exception& e) {
+        logger().debug("mailbox %s: checkpoint not saved after the failure: %s", mailbox_,
+                       std::string(e.what()));
+      }
+    }
+    throw;
+  }
+  progress.acknowledged(acknowledge_stage.acknowledgedBatches());
+  report.acknowledged += acknowledge_stage.acknowledgedMessages();
+  timings.acknowledging += acknowledge_stage.time();
+  if (unsaved()) save();
+  report.checkpoint = progress.checkpoint();
   return report;
 }
 

@@ -9,9 +9,12 @@
 // pass lists it again and the unique source_key turns a replay into "already stored".
 //
 // Batches are formed once, here (service/pass_batches.hpp); the sources fetch what they are given.
-// Fetching is pipelined: a fetch thread (service/fetch_stage.hpp) fetches and parses the next
-// batch while this thread commits, acknowledges and checkpoints the current one, in order. The
-// thread is joined before run() returns or throws; its failures are thrown from run().
+// The pass is a pipeline of three threads, each batch passing through them in order: a fetch
+// thread (service/fetch_stage.hpp) fetches and parses the next batch while this thread commits
+// the current one and an acknowledge thread (service/acknowledge_stage.hpp) acknowledges the one
+// before. The checkpoint follows the acknowledged batches (service/checkpoint_progress.hpp); it
+// is saved at most once a second while the pass runs, and at its end. The threads are joined
+// before run() returns or throws; their failures are thrown from run().
 
 #include <chrono>
 #include <cstdint>
@@ -76,7 +79,7 @@ class MailboxPass {
   PassReport run();
 
   // Asked before each batch's commit: when it answers true (SIGTERM), the pass ends after the
-  // batch at hand (committed, acknowledged, checkpointed) with report.interrupted set; a batch
+  // batches at hand (committed, acknowledged, checkpointed) with report.interrupted set; a batch
   // already fetched ahead is dropped unacknowledged (the next pass fetches it again).
   void stopWhen(std::function<bool()> stop_requested) {
     stop_requested_ = std::move(stop_requested);

@@ -1,8 +1,9 @@
 #pragma once
 // Where a pass's time went, for the operator (the pass's summary line and /metrics): is it the
 // mail server, our parsing or the database? The fetch stage's time in the source's fetches and in
-// parsing; the commit stage's in group commits, waiting for fetched mail, and acknowledging (with
-// checkpoints). The two stages overlap, so the parts add up to more than the pass.
+// parsing; the commit stage's in group commits and waiting for fetched mail; the acknowledge
+// stage's in the source's acknowledges, with the checkpoint saves. The stages overlap, so the
+// parts add up to more than the pass.
 
 #include <array>
 #include <chrono>

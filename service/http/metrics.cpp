@@ -203,8 +203,8 @@ std::string Metrics::render(
         << cumulative << '\n';
   }
   header(out, "helpdesk_ingest_pass_stage_seconds_total", "counter",
-         "Time passes spent per stage: fetching and parsing (the fetch stage) beside committing, "
-         "waiting for mail and acknowledging (the commit stage).");
+         "Time passes spent per stage: fetching and parsing (the fetch stage) beside committing "
+         "and waiting for mail (the commit stage) and acknowledging (with checkpoint saves).");
   for (const auto& [name, series] : passes_) {
     for (const PassStage& stage : kPassStages) {
       out << "helpdesk_ingest_pass_stage_seconds_total{mailbox=\"" << escapeLabel(name)

@@ -331,8 +331,8 @@ int main(int argc, char** argv) try {
         names[i].c_str(), b.ours_ms, b.postgres_ms, b.dovecot_ms, b.total_ms, cores,
         b.ceiling_vs_raw);
   }
-  // The commit stage (committing + waiting for mail + acknowledging) runs one batch after another;
-  // the fetch stage (fetching + parsing) runs beside it.
+  // The commit stage (committing + waiting for mail) runs one batch after another; the fetch
+  // stage (fetching + parsing) and the acknowledge stage (acknowledging) run beside it.
   for (std::size_t i : {3u, 4u}) {
     for (const auto& line : stages[names[i]]) {
       std::printf("stages of %s: %s\n", names[i].c_str(), line.c_str());

@@ -11,6 +11,7 @@
 #include <mutex>
 #include <sstream>
 #include <system_error>
+#include <thread>
 
 #include "tests/unit/service_pass_fakes.hpp"
 
@@ -232,6 +233,21 @@ TEST_F(MailboxPassTest, FailedAcknowledgeKeepsTheCheckpointBehindTheCommittedBat
   EXPECT_EQ(store_.checkpoint->last_uid, 2u) << "committed but not acknowledged: not covered";
 }
 
+// The store failing for good: the checkpoint cannot be saved after the commit failure either, and
+// the pass ends with the commit's failure, not the checkpoint's.
+TEST_F(MailboxPassTest, ACheckpointThatCannotBeSavedAfterAFailureLeavesThatFailure) {
+  deliver({1, 2, 3, 4});
+  store_.fail_commit = 2;
+  store_.fail_checkpoint = true;
+  try {
+    runPass();
+    ADD_FAILURE() << "the pass did not throw";
+  } catch (const db::RetryableError& e) {
+    EXPECT_NE(std::string(e.what()).find("concurrent update"), std::string::npos) << e.what();
+  }
+  EXPECT_EQ(source_.acknowledged, (std::set<std::uint64_t>{1, 2}));
+}
+
 TEST_F(MailboxPassTest, FetchFailureEndsThePassAndNothingUncommittedIsAcknowledged) {
   deliver({1, 2, 3, 4, 5});
   source_.throw_on_fetch = 2;
@@ -322,8 +338,51 @@ TEST_F(MailboxPassTest, AMessageLargerThanAWindowEndsTheWindowItJoins) {
   EXPECT_EQ(report.stored, 5u);
 }
 
+// The checkpoint is a transaction of its own: while no time passes it is saved once, at the end of
+// the pass, not once per batch.
+TEST_F(MailboxPassTest, TheCheckpointIsSavedOnceAtTheEndOfAShortPass) {
+  deliver({1, 2, 3, 4, 5, 6});
+  testing::StepClock clock;  // never moves
+  MailboxPass pass("support", source_, store_, store_, limits_);
+  pass.timeWith(clock);
+  const PassReport report = pass.run();
+  EXPECT_EQ(log_.of("commit"), (std::vector<std::string>{"1 2", "3 4", "5 6"}));
+  EXPECT_EQ(log_.of("checkpoint"), (std::vector<std::string>{"6"}));
+  EXPECT_EQ(report.checkpoint.last_uid, 6u);
+  EXPECT_EQ(report.acknowledged, 6u);
+}
+
+// A long pass saves it as it goes (at most once a second), over the batches acknowledged by then.
+// Each commit takes two seconds and, from the second on, waits until the batch before is
+// acknowledged on the server; the acknowledge stage may still be recording it when the commit
+// ends, but by the end of the third commit the first batch is acknowledged, so at least one
+// checkpoint is saved before the last.
+TEST_F(MailboxPassTest, ALongPassSavesTheCheckpointAsItGoes) {
+  deliver({1, 2, 3, 4, 5, 6});
+  testing::StepClock clock;
+  store_.during_commit = [&](int call) {
+    clock.advance(std::chrono::seconds(2));
+    const auto before = static_cast<std::size_t>(call - 1);
+    for (int i = 0; i < 2000 && log_.of("ack").size() < before; ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    ASSERT_EQ(log_.of("ack").size(), before) << "commit " << call;
+  };
+  MailboxPass pass("support", source_, store_, store_, limits_);
+  pass.timeWith(clock);
+  pass.run();
+  const std::vector<std::string> saved = log_.of("checkpoint");
+  ASSERT_GE(saved.size(), 2u) << "saved only at the end";
+  EXPECT_EQ(saved.back(), "6");
+  for (std::size_t i = 1; i < saved.size(); ++i) {
+    EXPECT_LT(std::stoull(saved[i - 1]), std::stoull(saved[i])) << "saved twice: " << saved[i];
+  }
+  expectCheckpointsOverAcknowledged();
+}
+
 // Where the time went: each stage's clock readings, on a clock that moves only inside the fakes
-// (one batch, so the fetch stage's and the commit stage's moves cannot overlap).
+// (one batch, so the fetch stage's, the commit stage's and the acknowledge stage's moves come one
+// after the other).
 TEST_F(MailboxPassTest, StageTimingsSayWhereThePassSpentItsTime) {
   using namespace std::chrono_literals;
   deliver({1, 2});
@@ -338,7 +397,9 @@ TEST_F(MailboxPassTest, StageTimingsSayWhereThePassSpentItsTime) {
   EXPECT_EQ(t.parsing, 0s);
   EXPECT_EQ(t.committing, 5s);
   EXPECT_EQ(t.acknowledging, 1s);
-  EXPECT_LE(t.waiting_for_mail, 3s);  // the commit stage waited for that fetch, or part of it
+  // The commit stage waited for that fetch, or part of it, and then for the end of the fetch
+  // stage, while the acknowledge stage may have moved the clock.
+  EXPECT_LE(t.waiting_for_mail, 4s);
 }
 
 // Pipelining: the next batch is fetched while the current one is being committed. The first
@@ -424,6 +485,43 @@ TEST_F(MailboxPassPipelineTest, AFetchFailureDuringACommitEndsThePassWithThatFai
   EXPECT_TRUE(store_.rows.count(keyOf(2))) << "the first batch was committed";
   EXPECT_TRUE(source_.acknowledged.empty()) << "nothing acknowledged on the broken session";
   expectCheckpointsOverAcknowledged();
+}
+
+// The acknowledge of a batch overlaps the commit of the next: the first acknowledge waits until
+// the second commit has begun. Done one after the other, that commit would never begin (the
+// wait's bound only keeps a failing test from hanging). The acknowledge holds the source, so the
+// first commit waits until the second batch's fetch has begun: that fetch needs the source too.
+TEST_F(MailboxPassPipelineTest, AcknowledgesABatchWhileTheNextOneIsCommitted) {
+  deliver({1, 2, 3, 4, 5, 6});
+  int commits = 0;
+  bool first = true;
+  source_.on_fetch = [this](int call) {
+    std::lock_guard lock(mutex_);
+    fetch_calls_ = call;
+    fetched_.notify_all();
+  };
+  store_.during_commit = [this, &commits](int call) {
+    std::unique_lock lock(mutex_);
+    commits = call;
+    fetched_.notify_all();
+    if (call == 1) {
+      fetched_.wait_for(lock, std::chrono::seconds(20), [this] { return fetch_calls_ >= 2; });
+    }
+  };
+  source_.on_acknowledge = [this, &commits, &first] {
+    std::unique_lock lock(mutex_);
+    if (!first) return;
+    first = false;
+    overlapped_ =
+        fetched_.wait_for(lock, std::chrono::seconds(20), [&commits] { return commits >= 2; });
+  };
+  const PassReport report = runPass();
+  EXPECT_TRUE(overlapped_) << "the first batch was not acknowledged during the second commit";
+  EXPECT_EQ(report.acknowledged, 6u);
+  EXPECT_EQ(log_.of("ack"), (std::vector<std::string>{"1 2", "3 4", "5 6"})) << "in order";
+  expectEveryAckAfterItsCommit();
+  expectCheckpointsOverAcknowledged();
+  EXPECT_EQ(store_.checkpoint->last_uid, 6u);
 }
 
 TEST_F(MailboxPassTest, CommitFailureWhileTheNextBatchIsFetchedJoinsAndThrows) {

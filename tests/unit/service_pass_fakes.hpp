@@ -187,6 +187,7 @@ class FakeStore : public MessageStore, public CheckpointStore {
   std::vector<std::string> decided;              // source keys, in the order decide() ran
   std::function<void(int call)> during_commit;   // runs inside every commitBatch()
   std::set<std::string> left_on_server;          // quarantined as too large, left on the server
+  bool fail_checkpoint = false;                  // saveCheckpoint() throws RetryableError
 
   std::vector<std::string> keysLeftOnServer(const std::vector<std::string>& keys) override {
     std::vector<std::string> found;
@@ -255,6 +256,9 @@ class FakeStore : public MessageStore, public CheckpointStore {
     return checkpoint;
   }
   void saveCheckpoint(const std::string&, const source::Checkpoint& saved) override {
+    if (fail_checkpoint) {
+      throw db::RetryableError("terminating connection due to administrator command", "57P01");
+    }
     checkpoint = saved;
     log_.add("checkpoint " + std::to_string(saved.last_uid));
   }

@@ -60,11 +60,14 @@ class SpanDecoder {
                              " decodes to " + std::to_string(decoded) + " bytes, not the " +
                              std::to_string(span_.decoded_size) + " stored");
   }
-  void expectContent(std::string_view decoded) const {
-    expectSize(decoded.size());
-    if (crypto::sha256Hex(decoded) == span_.decoded_sha256) return;
+  void expectDigest(const std::string& sha256_hex) const {
+    if (sha256_hex == span_.decoded_sha256) return;
     throw std::runtime_error("attachment span of message " + std::to_string(span_.message_id) +
                              " decodes to bytes whose SHA-256 is not the stored one");
+  }
+  void expectContent(std::string_view decoded) const {
+    expectSize(decoded.size());
+    expectDigest(crypto::sha256Hex(decoded));
   }
 
  private:
@@ -93,16 +96,25 @@ void sendBase64Span(ReaderPool& pool, Poco::Net::HTTPServerResponse& response,
   setDownloadHead(response, content_type, disposition, span.decoded_size);
   response.setKeepAlive(false);  // a body cut short must end its connection
   std::ostream& body = response.send();
-  std::uint64_t sent = 0;
+  // Each piece goes out once the next one is decoded, and the last one only once the whole
+  // content's size and SHA-256 are the row's: a damaged row ends the connection short of
+  // Content-Length, so a client never takes other bytes for the attachment.
+  crypto::Sha256 digest;
+  std::string held;
+  std::uint64_t decoded = 0;
   while (!decoder.done()) {
     // Never more than Content-Length, whatever the row says.
-    const std::string_view piece = decoder.next().substr(0, span.decoded_size - sent);
-    body.write(piece.data(), static_cast<std::streamsize>(piece.size()));
-    sent += piece.size();
+    const std::string_view piece = decoder.next().substr(0, span.decoded_size - decoded);
+    digest.update(piece);
+    decoded += piece.size();
+    body.write(held.data(), static_cast<std::streamsize>(held.size()));
     if (!body) return;  // the client went away (or stopped reading past the write timeout)
+    held.assign(piece);
   }
+  decoder.expectSize(decoded);
+  decoder.expectDigest(digest.hexDigest());
+  body.write(held.data(), static_cast<std::streamsize>(held.size()));
   body.flush();
-  decoder.expectSize(sent);
 }
 
 }  // namespace

@@ -153,5 +153,32 @@ TEST_F(ApiBase64SpanDownload, ADamagedSpanIsAnErrorNotOtherBytes) {
   EXPECT_EQ(crypto::sha256Hex(image.body), small_.parsed[2].sha256_hex);
 }
 
+// A span longer than one piece is streamed, so its head is sent before the whole content is
+// decoded; the last piece is held back until the size and SHA-256 are checked, and a damaged row
+// ends the connection short of Content-Length instead of serving other bytes whole.
+TEST_F(ApiBase64SpanDownload, ADamagedBigSpanIsCutShortNeverServedWhole) {
+  const std::string id = attachmentId(big_, "scan.pdf");
+  db_.scalar(
+      "UPDATE attachments SET base64_offset = base64_offset + 4,"
+      " size = size - 3 WHERE id = " +
+      id + " RETURNING id");
+  try {
+    const auto download = httpGet(port_, "/api/v1/attachments/" + id);
+    EXPECT_EQ(download.status, 200) << "the head went out before the damage could be seen";
+    EXPECT_EQ(download.headers.at("Content-Length"), std::to_string(kBigPdf - 3));
+    EXPECT_LT(download.body.size(), kBigPdf - 3) << "served whole although its SHA-256 differs";
+  } catch (const Poco::Exception& e) {
+    SUCCEED() << "cut short: " << e.displayText();  // what a client sees: the body ended early
+  }
+  EXPECT_TRUE(service_->running());
+  // Undamaged, the same attachment downloads whole.
+  db_.scalar(
+      "UPDATE attachments SET base64_offset = base64_offset - 4,"
+      " size = size + 3 WHERE id = " +
+      id + " RETURNING id");
+  const auto whole = httpGet(port_, "/api/v1/attachments/" + id);
+  EXPECT_EQ(crypto::sha256Hex(whole.body), big_.parsed[0].sha256_hex);
+}
+
 }  // namespace
 }  // namespace hd::test

@@ -68,6 +68,7 @@ class Dispatcher : public Poco::Net::HTTPRequestHandler {
 
   void handleRequest(Request& request, Response& response) override {
     std::string route = "unmatched";
+    bool cut_short = false;  // failed after its head was sent: the body is incomplete
     try {
       discardUnreadBytes(request);
       dispatch(request, response, route);
@@ -76,13 +77,17 @@ class Dispatcher : public Poco::Net::HTTPRequestHandler {
     } catch (const db::DatabaseError& e) {
       Poco::Logger::get("hd.http").warning("%s %s: %s", request.getMethod(), route,
                                            std::string(e.what()));
-      if (!response.sent()) sendError(response, 503, publicDatabaseError(e));
+      cut_short = response.sent();
+      if (!cut_short) sendError(response, 503, publicDatabaseError(e));
     } catch (const std::exception& e) {
       Poco::Logger::get("hd.http").error("%s %s: %s", request.getMethod(), route,
                                          std::string(e.what()));
-      if (!response.sent()) sendError(response, 500, "internal error");
+      cut_short = response.sent();
+      if (!cut_short) sendError(response, 500, "internal error");
     }
-    routing_.metrics.recordHttp(route, request.getMethod(), static_cast<int>(response.getStatus()));
+    // A download cut short counts as status 0, not as the 200 its head said.
+    routing_.metrics.recordHttp(route, request.getMethod(),
+                                cut_short ? 0 : static_cast<int>(response.getStatus()));
   }
 
  private:

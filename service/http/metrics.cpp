@@ -213,7 +213,8 @@ std::string Metrics::render(
     }
   }
   header(out, "helpdesk_ingest_http_requests_total", "counter",
-         "HTTP requests served, by route and status.");
+         "HTTP requests served, by route and status (0: an answer cut short after its head, its "
+         "body incomplete).");
   for (const auto& [key, n] : http_) {
     out << "helpdesk_ingest_http_requests_total{route=\"" << escapeLabel(std::get<0>(key))
         << "\",method=\"" << escapeLabel(std::get<1>(key)) << "\",status=\"" << std::get<2>(key)

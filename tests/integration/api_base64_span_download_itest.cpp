@@ -171,6 +171,12 @@ TEST_F(ApiBase64SpanDownload, ADamagedBigSpanIsCutShortNeverServedWhole) {
     SUCCEED() << "cut short: " << e.displayText();  // what a client sees: the body ended early
   }
   EXPECT_TRUE(service_->running());
+  // A monitor sees it as a failure, not as the 200 its head said.
+  const auto metrics = httpGet(port_, "/metrics");
+  EXPECT_NE(metrics.body.find("helpdesk_ingest_http_requests_total{route=\"/api/v1/attachments/"
+                              "{id}\",method=\"GET\",status=\"0\"} 1"),
+            std::string::npos)
+      << metrics.body;
   // Undamaged, the same attachment downloads whole.
   db_.scalar(
       "UPDATE attachments SET base64_offset = base64_offset - 4,"

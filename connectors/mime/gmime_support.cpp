@@ -40,8 +40,17 @@ void ensureGMimeInitialised() {
   });
 }
 
-GPtr<GMimeStream> memoryStream(std::string_view bytes) {
-  return GPtr<GMimeStream>(g_mime_stream_mem_new_with_buffer(bytes.data(), bytes.size()));
+BorrowedMemoryStream::BorrowedMemoryStream(std::string_view bytes)
+    : array_(g_byte_array_new_take(reinterpret_cast<guint8*>(const_cast<char*>(bytes.data())),
+                                   bytes.size())),
+      stream_(g_mime_stream_mem_new_with_byte_array(array_)) {
+  g_mime_stream_mem_set_owner(GMIME_STREAM_MEM(stream_.get()), FALSE);
+}
+
+BorrowedMemoryStream::~BorrowedMemoryStream() {
+  stream_.reset();
+  static_cast<void>(g_byte_array_steal(array_, nullptr));  // back to their owner, not to g_free()
+  g_byte_array_unref(array_);
 }
 
 GPtr<GMimeStream> fileStream(const spill::SpillFile& file, std::uint64_t start) {

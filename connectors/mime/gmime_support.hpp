@@ -34,8 +34,24 @@ using GString = std::unique_ptr<char, GFree>;
 // Thread-safe; cheap after the first call.
 void ensureGMimeInitialised();
 
-// A memory stream holding a copy of `bytes`.
-GPtr<GMimeStream> memoryStream(std::string_view bytes);
+// A memory stream over `bytes` themselves, not a copy: a message parsed from memory is read in
+// place (a copy cost a memcpy and fresh pages for every message). `bytes` must outlive the
+// stream and every GMime object made from it; the parse is over when this goes out of scope.
+// GLib never frees or grows the bytes: the byte array that lends them to the stream is not the
+// stream's to free (GMime only reads it), and this takes them back before freeing the array.
+class BorrowedMemoryStream {
+ public:
+  explicit BorrowedMemoryStream(std::string_view bytes);
+  ~BorrowedMemoryStream();
+  BorrowedMemoryStream(const BorrowedMemoryStream&) = delete;
+  BorrowedMemoryStream& operator=(const BorrowedMemoryStream&) = delete;
+
+  GMimeStream* get() const { return stream_.get(); }
+
+ private:
+  GByteArray* array_;
+  GPtr<GMimeStream> stream_;
+};
 
 // A stream over a spill file from byte `start` to its end. GMime reads it with lseek() and
 // read(), so it gets a descriptor of its own (the file opened anew through /proc, else a dup()

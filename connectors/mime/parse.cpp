@@ -213,7 +213,9 @@ ParseResult parse(std::string_view raw, const Limits& limits) {
     raw.remove_prefix(kByteOrderMark.size());
     result.warnings.push_back({.kind = WarningKind::kByteOrderMark});
   }
-  GPtr<GMimeStream> stream = memoryStream(raw);
+  // A GByteArray counts its bytes in a guint.
+  if (raw.size() > G_MAXUINT) return failure("message too large to parse in memory");
+  const BorrowedMemoryStream stream(raw);
   return parseStream(stream.get(), 0, static_cast<gint64>(raw.data() - whole.data()),
                      std::move(result), limits);
 }

@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -42,8 +43,16 @@ std::string wrapped(std::string_view flat, std::string_view eol) {
 hd::mime::ContentHead headOfFirstLeaf(const std::string& raw, std::size_t max, bool spilled) {
   hd::mime::ensureGMimeInitialised();
   const hd::spill::Bytes file = hd::mime::test::spilled(raw);
-  const auto stream = spilled ? hd::mime::fileStream(*file.file(), 0) : hd::mime::memoryStream(raw);
-  const hd::mime::GPtr<GMimeParser> parser(g_mime_parser_new_with_stream(stream.get()));
+  // Declared before the parser and the message, so that they go first.
+  std::optional<hd::mime::BorrowedMemoryStream> memory;
+  hd::mime::GPtr<GMimeStream> from_file;
+  if (spilled) {
+    from_file = hd::mime::fileStream(*file.file(), 0);
+  } else {
+    memory.emplace(raw);
+  }
+  GMimeStream* stream = spilled ? from_file.get() : memory->get();
+  const hd::mime::GPtr<GMimeParser> parser(g_mime_parser_new_with_stream(stream));
   const hd::mime::GPtr<GMimeMessage> message(
       g_mime_parser_construct_message(parser.get(), nullptr));
   GMimeObject* part = g_mime_message_get_mime_part(message.get());

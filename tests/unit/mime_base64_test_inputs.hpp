@@ -119,7 +119,7 @@ class Inputs {
 // What GMime itself writes for the content of the first leaf part of `raw`.
 inline std::string gmimeContentOfFirstLeaf(const std::string& raw) {
   ensureGMimeInitialised();
-  const auto stream = memoryStream(raw);
+  const GPtr<GMimeStream> stream(g_mime_stream_mem_new_with_buffer(raw.data(), raw.size()));
   const GPtr<GMimeParser> parser(g_mime_parser_new_with_stream(stream.get()));
   const GPtr<GMimeMessage> message(g_mime_parser_construct_message(parser.get(), nullptr));
   GMimeObject* part = g_mime_message_get_mime_part(message.get());

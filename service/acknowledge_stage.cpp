@@ -60,7 +60,8 @@ void AcknowledgeStage::run() {
   for (;;) {
     changed_.wait(lock, [this] { return stopping_ || !idle(); });
     if (stopping_ || error_) return;
-    // Stays at the front while it is acknowledged: settle() waits for it too.
+    // Stays at the front while it is acknowledged: settle() waits for it too. Read below without
+    // the lock: post()'s push_back keeps references to a deque's existing elements valid.
     const std::vector<source::MessageRef>& refs = pending_.front();
     std::exception_ptr error;
     PassTimings::Duration took{0};

@@ -6,6 +6,7 @@
 #include <optional>
 #include <pqxx/pqxx>
 #include <span>
+#include <stdexcept>
 #include <string>
 
 #include "db/content_chunks.hpp"
@@ -64,7 +65,7 @@ void setColumns(NamedArgs& args, std::size_t r, const mime::Attachment& a) {
            validUtf8(a.content_type.empty() ? kDefaultContentType : a.content_type))
       .set(name("content_id"), validUtf8(a.content_id))
       .set(name("is_inline"), a.is_inline)
-      .set(name("size"), static_cast<std::int64_t>(a.content.size()))
+      .set(name("size"), static_cast<std::int64_t>(a.size))
       .set(name("sha256"), a.sha256_hex.empty() ? spill::sha256Hex(a.content) : a.sha256_hex);
 }
 
@@ -89,6 +90,13 @@ void insertRows(pqxx::transaction_base& tx, std::int64_t message_id, std::uint64
           .set(name("base64_length"), std::to_string(span->length))
           .set(name("content"), std::string_view());
     } else {
+      // The parser leaves a content out only when it has a span; a content stored without one
+      // must be whole, never fewer bytes than its size says.
+      if (rows[r].content.size() != rows[r].size) {
+        throw std::invalid_argument("attachment '" + rows[r].filename + "' has " +
+                                    std::to_string(rows[r].content.size()) + " of its " +
+                                    std::to_string(rows[r].size) + " bytes and no span");
+      }
       args.set(name("base64_offset"), "")
           .set(name("base64_length"), "")
           .set(name("content"), rows[r].content.memory());

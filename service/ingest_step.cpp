@@ -1,13 +1,19 @@
 #include "service/ingest_step.hpp"
 
 #include <system_error>
+#include <utility>
 
+#include "service/ingest/bounce.hpp"
 #include "service/ingest/thread_questions.hpp"
 
 namespace hd::service {
 
 PreparedBatch::PreparedBatch(std::uint64_t max_message_bytes, mime::Limits mime_limits)
-    : max_message_bytes_(max_message_bytes), mime_limits_(mime_limits) {}
+    : max_message_bytes_(max_message_bytes), mime_limits_(std::move(mime_limits)) {
+  // An attachment stored as a span of the raw bytes needs only its size and SHA-256 here: no
+  // decoded copy in memory or in a spill file, but for the returned headers decide() reads.
+  mime_limits_.keep_span_content = ingest::carriesReturnedHeaders;
+}
 
 void PreparedBatch::add(std::string source_key, std::string mailbox, spill::Bytes raw) {
   IncomingMessage in;

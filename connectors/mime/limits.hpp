@@ -1,6 +1,8 @@
 #pragma once
 
 #include <cstddef>
+#include <functional>
+#include <string_view>
 
 #include "connectors/spill/bytes.hpp"
 
@@ -26,6 +28,12 @@ struct Limits {
   std::size_t max_body_bytes = 4u * 1024 * 1024;
   // Where decoded attachments too large for memory go (issue 11, big mail).
   spill::SpillPolicy spill;
+  // Which attachments keep their decoded content when it is the base64 decoding of a span of the
+  // raw message (Attachment::base64_in_raw), asked with the attachment's content type. Unset:
+  // all of them. A reader that stores the raw bytes and the span (the ingest) needs only the
+  // size and SHA-256 of the others, and saves a decoded copy of each in memory or in a spill
+  // file; they are still decoded, to hash them.
+  std::function<bool(std::string_view content_type)> keep_span_content;
 };
 
 }  // namespace hd::mime

@@ -38,8 +38,12 @@ struct Attachment {
   std::string content_type;  // "type/subtype", lowercase
   std::string content_id;    // without angle brackets; empty when absent
   bool is_inline = false;    // part of a multipart/related body or Content-Disposition: inline
-  spill::Bytes content;      // decoded bytes (transfer encoding removed); a spill file when large
-  std::string sha256_hex;    // of `content`, lowercase hex
+  // Decoded bytes (transfer encoding removed); a spill file when large. Empty when the content is
+  // a span of the raw message (base64_in_raw) and the parse was told not to keep such contents
+  // (Limits::keep_span_content): `size` and `sha256_hex` still describe it.
+  spill::Bytes content;
+  std::uint64_t size = 0;  // of the decoded content, kept or not
+  std::string sha256_hex;  // of the decoded content, lowercase hex
   std::optional<ForwardedMessage>
       forwarded;  // set for message/rfc822 (the whole mail is `content`)
   // Set when `content` is the base64 decoding of a span of the raw message (most attachments);

@@ -13,7 +13,7 @@ namespace {
 constexpr std::size_t kEncodedChunk = 64 * 1024;
 
 PartContent emptyContent() {
-  return {spill::Bytes(), crypto::sha256Hex(""), std::nullopt};
+  return {spill::Bytes(), crypto::sha256Hex(""), std::nullopt, 0};
 }
 
 // Rewinds a stream when it goes out of scope, as GMime does after reading a part's content.
@@ -36,7 +36,9 @@ PartContent collect(const spill::SpillPolicy& policy, const Write& write) {
   const bool written = write(sink.get()) >= 0;
   sink.rethrowFailure();
   if (!written) return emptyContent();
-  return {std::move(builder).finish(), digest.hexDigest()};
+  spill::Bytes bytes = std::move(builder).finish();
+  const std::uint64_t size = bytes.size();
+  return {std::move(bytes), digest.hexDigest(), std::nullopt, size};
 }
 
 // Decodes a base64 part's encoded stream with Base64Decoder (GMime's bytes, whole quanta at a
@@ -101,22 +103,27 @@ std::optional<Base64InRaw> spanInRaw(GMimeStream* encoded, const RawSource& sour
 }
 
 PartContent base64Content(GMimeDataWrapper* wrapper, const spill::SpillPolicy& policy,
-                          const RawSource& source) {
+                          const RawSource& source, bool keep_span) {
   GMimeStream* encoded = g_mime_data_wrapper_get_stream(wrapper);
+  const std::optional<Base64InRaw> span = spanInRaw(encoded, source);
+  const bool keep = keep_span || !span;
   spill::BytesBuilder builder(policy);
   // One allocation for the whole content, never more than the spill threshold: a content that
   // turns out bigger still goes to a file from there, and memory stays bounded.
-  if (const std::size_t size = decodedSizeAtMost(encoded, policy.threshold_bytes); size > 0) {
+  if (const std::size_t size = decodedSizeAtMost(encoded, policy.threshold_bytes);
+      keep && size > 0) {
     builder.expect(size);
   }
   crypto::Sha256 digest;
+  std::uint64_t size = 0;
   const bool read = decodeBase64(encoded, [&](std::string_view piece) {
-    builder.append(piece);
+    if (keep) builder.append(piece);
     digest.update(piece);
+    size += piece.size();
     return true;
   });
   if (!read) return emptyContent();  // as when GMime's write fails
-  return {std::move(builder).finish(), digest.hexDigest(), spanInRaw(encoded, source)};
+  return {std::move(builder).finish(), digest.hexDigest(), span, size};
 }
 
 // Appends a decoded piece to `head` up to `max` bytes; false (stop) once a byte is beyond it.
@@ -130,9 +137,11 @@ bool appendUpTo(ContentHead& head, std::size_t max, std::string_view piece) {
 }  // namespace
 
 PartContent decodedContent(GMimePart* part, const spill::SpillPolicy& policy,
-                           const RawSource& source) {
+                           const RawSource& source, bool keep_span) {
   GMimeDataWrapper* wrapper = g_mime_part_get_content(part);
-  if (wrapper != nullptr && isBase64(wrapper)) return base64Content(wrapper, policy, source);
+  if (wrapper != nullptr && isBase64(wrapper)) {
+    return base64Content(wrapper, policy, source, keep_span);
+  }
   return collect(policy, [&](GMimeStream* sink) -> gint64 {
     return wrapper != nullptr ? g_mime_data_wrapper_write_to_stream(wrapper, sink) : 0;
   });

@@ -4,6 +4,7 @@
 // content never sits whole in memory. Internal to connectors/mime.
 
 #include <cstddef>
+#include <cstdint>
 #include <optional>
 #include <string>
 
@@ -14,9 +15,10 @@
 namespace hd::mime {
 
 struct PartContent {
-  spill::Bytes bytes;                        // in a spill file above the policy's threshold
-  std::string sha256_hex;                    // of `bytes`
+  spill::Bytes bytes;      // in a spill file above the policy's threshold; see Attachment::content
+  std::string sha256_hex;  // of the content
   std::optional<Base64InRaw> base64_in_raw;  // see Attachment
+  std::uint64_t size = 0;                    // of the content, kept in `bytes` or not
 };
 
 // The stream GMime parses the message from, whose first byte is byte `origin` of the raw message:
@@ -28,9 +30,10 @@ struct RawSource {
 
 // The content of a leaf part with its Content-Transfer-Encoding removed; empty when it has none
 // or cannot be read. A base64 content read straight from `source` says where its encoded text
-// is. Throws std::system_error when a spill file cannot be written.
+// is; its decoded bytes are left out of `bytes` unless `keep_span` (only the size and SHA-256
+// are taken as it is decoded). Throws std::system_error when a spill file cannot be written.
 PartContent decodedContent(GMimePart* part, const spill::SpillPolicy& policy,
-                           const RawSource& source);
+                           const RawSource& source, bool keep_span);
 
 // The object as it would be written to the wire (headers and body), e.g. an attached message.
 PartContent serializedContent(GMimeObject* object, const spill::SpillPolicy& policy);

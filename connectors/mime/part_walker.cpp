@@ -203,8 +203,9 @@ void PartWalker::visitLeaf(GMimePart* part, bool related_secondary, bool in_alte
     has_html_ = true;
     return;
   }
-  addAttachment(object, decodedContent(part, attachmentPolicy(), source_), std::move(filename),
-                related_secondary);
+  const bool keep_span = !limits_.keep_span_content || limits_.keep_span_content(type);
+  addAttachment(object, decodedContent(part, attachmentPolicy(), source_, keep_span),
+                std::move(filename), related_secondary);
 }
 
 void PartWalker::visitMessage(GMimeObject* object, GMimeMessage* inner, bool related_secondary) {
@@ -217,8 +218,9 @@ void PartWalker::visitMessage(GMimeObject* object, GMimeMessage* inner, bool rel
     filename = filenameFromSubject("");
   }
   addAttachment(object,
-                inner != nullptr ? serializedContent(GMIME_OBJECT(inner), attachmentPolicy())
-                                 : PartContent{spill::Bytes(), crypto::sha256Hex(""), std::nullopt},
+                inner != nullptr
+                    ? serializedContent(GMIME_OBJECT(inner), attachmentPolicy())
+                    : PartContent{spill::Bytes(), crypto::sha256Hex(""), std::nullopt, 0},
                 std::move(filename), related_secondary);
   message_.attachments.back().forwarded = std::move(forwarded);
 }
@@ -270,6 +272,7 @@ void PartWalker::addAttachment(GMimeObject* object, PartContent content, std::st
   if (const char* id = g_mime_object_get_content_id(object)) attachment.content_id = id;
   attachment.is_inline =
       related_secondary || equalsNoCase(g_mime_object_get_disposition(object), "inline");
+  attachment.size = content.size;
   attachment.sha256_hex = std::move(content.sha256_hex);
   attachment.base64_in_raw = content.base64_in_raw;
   attachment.content = std::move(content.bytes);

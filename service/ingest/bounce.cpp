@@ -40,13 +40,6 @@ bool hasBounceSubject(const std::string& subject) {
                      [&](std::string_view marker) { return s.find(marker) != std::string::npos; });
 }
 
-// Parts that carry the returned mail's header section: RFC 3462 text/rfc822-headers, RFC 6533
-// message/global-headers, or the whole returned mail (message/rfc822, message/global).
-bool carriesReturnedHeaders(const std::string& content_type) {
-  return content_type == "message/rfc822" || content_type == "message/global" ||
-         content_type == "text/rfc822-headers" || content_type == "message/global-headers";
-}
-
 enum class Field { kNone, kMessageId, kInReplyTo, kReferences };
 
 Field fieldNamed(std::string_view name) {
@@ -190,6 +183,13 @@ std::vector<std::string> bouncedMessageIds(const mime::Message& message) {
     ids.push_back(std::move(id));
   }
   return ids;
+}
+
+// Parts that carry the returned mail's header section: RFC 3462 text/rfc822-headers, RFC 6533
+// message/global-headers, or the whole returned mail (message/rfc822, message/global).
+bool carriesReturnedHeaders(std::string_view content_type) {
+  return content_type == "message/rfc822" || content_type == "message/global" ||
+         content_type == "text/rfc822-headers" || content_type == "message/global-headers";
 }
 
 }  // namespace hd::ingest

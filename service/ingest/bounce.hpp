@@ -4,6 +4,7 @@
 #include <cstddef>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "connectors/mime/message.hpp"
@@ -27,5 +28,9 @@ std::optional<std::string> bounceReason(const mime::Message& message);
 // body (qmail and Exim paste the returned mail into the body). The bounce's own Message-ID is
 // never returned. Deduplicated, at most kMaxBouncedMessageIds.
 std::vector<std::string> bouncedMessageIds(const mime::Message& message);
+
+// Whether bouncedMessageIds() reads the content of an attachment of this type (a returned header
+// block): the parse must keep such contents (mime::Limits::keep_span_content).
+bool carriesReturnedHeaders(std::string_view content_type);
 
 }  // namespace hd::ingest

@@ -45,6 +45,7 @@ class ApiChunkedDownload : public ::testing::Test {
     scan.filename = "scan.pdf";
     scan.content_type = "application/pdf";
     scan.content = db::itest::spilledBytes(kBigAttachment, 9);
+    scan.size = scan.content.size();
     m.attachments = {scan};
     auto in = db::itest::incoming("imap:support:1:1", m, "");
     in.raw = raw_;

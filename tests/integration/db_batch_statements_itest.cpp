@@ -86,6 +86,7 @@ TEST_F(TicketStoreTest, ManyAttachmentsKeepTheirOrderAndBytes) {
     a.content_type = i == 0 ? "" : "image/png";
     a.is_inline = i % 2 == 1;
     a.content = allBytes() + std::to_string(i);
+    a.size = a.content.size();
     m.attachments.push_back(a);
   }
   const auto result = store_.commitMessage(incoming("imap:support:7:1", m, "raw"), newTicket);

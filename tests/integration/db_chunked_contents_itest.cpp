@@ -24,6 +24,7 @@ mime::Attachment attachment(const std::string& name, spill::Bytes content) {
   a.filename = name;
   a.content_type = "application/pdf";
   a.content = std::move(content);
+  a.size = a.content.size();
   return a;
 }
 

@@ -91,6 +91,10 @@ void expectSpansDecodeToContents(std::string_view raw, const ParseResult& r) {
   // whole, whatever encodings it holds).
   EXPECT_FALSE(named(r, "text/csv").base64_in_raw.has_value());
   EXPECT_FALSE(named(r, "message/rfc822").base64_in_raw.has_value());
+  // Every content is kept by default, and `size` is its size.
+  for (const Attachment& a : r.message.attachments) {
+    EXPECT_EQ(a.size, a.content.size()) << a.content_type;
+  }
 }
 
 TEST(MimeBase64InRaw, ASpanDecodesToTheAttachmentInMemory) {
@@ -108,6 +112,43 @@ TEST(MimeBase64InRaw, SpansCountFromTheFirstByteAfterAByteOrderMark) {
   const std::string raw = "\xEF\xBB\xBF" + mixedMessage();
   expectSpansDecodeToContents(raw, parse(raw));
   expectSpansDecodeToContents(raw, parseBytes(test::spilled(raw), test::spillingEverything()));
+}
+
+// Told not to keep span contents but one type's, the parse leaves the others' decoded bytes out
+// and describes them as before: same size, SHA-256 and span, and the span still decodes to the
+// content. Contents without a span (quoted-printable, an attached message) are kept whatever
+// the setting; so is the one type asked for.
+void expectSpanContentsLeftOut(std::string_view raw, const ParseResult& kept,
+                               const ParseResult& left_out) {
+  ASSERT_TRUE(kept.ok) << kept.error;
+  ASSERT_TRUE(left_out.ok) << left_out.error;
+  ASSERT_EQ(left_out.message.attachments.size(), kept.message.attachments.size());
+  const Attachment& pdf = named(left_out, "application/pdf");
+  EXPECT_TRUE(pdf.content.empty());
+  EXPECT_TRUE(pdf.content.inMemory());  // no spill file either
+  EXPECT_EQ(pdf.size, kPdf.size());
+  EXPECT_EQ(pdf.sha256_hex, crypto::sha256Hex(kPdf));
+  ASSERT_TRUE(pdf.base64_in_raw.has_value());
+  EXPECT_EQ(pdf.base64_in_raw->offset, named(kept, "application/pdf").base64_in_raw->offset);
+  EXPECT_EQ(pdf.base64_in_raw->length, named(kept, "application/pdf").base64_in_raw->length);
+  EXPECT_EQ(decodeSpan(raw, *pdf.base64_in_raw, 4096), kPdf);
+  EXPECT_TRUE(named(left_out, "image/png").content == kImage);  // the type asked for
+  for (const char* type : {"text/csv", "message/rfc822"}) {
+    const Attachment& a = named(kept, type);
+    const Attachment& b = named(left_out, type);
+    EXPECT_EQ(b.content.size(), a.content.size()) << type;
+    EXPECT_EQ(spill::sha256Hex(b.content), spill::sha256Hex(a.content)) << type;
+    EXPECT_EQ(b.size, a.size) << type;
+  }
+}
+
+TEST(MimeBase64InRaw, SpanContentsCanBeLeftOutKeepingTheirSizeAndSha256) {
+  const std::string raw = mixedMessage();
+  Limits limits;
+  limits.keep_span_content = [](std::string_view type) { return type == "image/png"; };
+  expectSpanContentsLeftOut(raw, parse(raw), parse(raw, limits));
+  expectSpanContentsLeftOut(raw, parseBytes(test::spilled(raw), test::spillingEverything()),
+                            parseBytes(test::spilled(raw), test::spillingEverything(limits)));
 }
 
 // Garbage, a missing final '=' and a body cut short still decode from the span as the parser
@@ -140,6 +181,8 @@ TEST(MimeBase64InRaw, EveryCorpusAttachmentWithASpanDecodesFromIt) {
     }
     std::ifstream in(path, std::ios::binary);
     const std::string raw((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    Limits none_kept;
+    none_kept.keep_span_content = [](std::string_view) { return false; };
     for (const ParseResult& r :
          {parse(raw), parseBytes(test::spilled(raw), test::spillingEverything())}) {
       if (!r.ok) continue;
@@ -151,6 +194,21 @@ TEST(MimeBase64InRaw, EveryCorpusAttachmentWithASpanDecodesFromIt) {
             << path << ": " << a.filename;
         EXPECT_EQ(crypto::sha256Hex(decodeSpan(raw, *a.base64_in_raw, 4096)), a.sha256_hex);
       }
+    }
+    // Parsed again keeping no span content: the same attachments, the span ones described by
+    // their size and SHA-256 alone.
+    const ParseResult kept = parse(raw);
+    const ParseResult left_out = parse(raw, none_kept);
+    ASSERT_EQ(left_out.ok, kept.ok) << path;
+    ASSERT_EQ(left_out.message.attachments.size(), kept.message.attachments.size()) << path;
+    for (std::size_t i = 0; i < kept.message.attachments.size(); ++i) {
+      const Attachment& a = kept.message.attachments[i];
+      const Attachment& b = left_out.message.attachments[i];
+      EXPECT_EQ(b.size, a.content.size()) << path << ": " << a.filename;
+      EXPECT_EQ(b.sha256_hex, a.sha256_hex) << path << ": " << a.filename;
+      EXPECT_EQ(b.base64_in_raw.has_value(), a.base64_in_raw.has_value()) << path;
+      EXPECT_TRUE(b.base64_in_raw ? b.content.empty() : b.content == a.content.memory())
+          << path << ": " << a.filename;
     }
   }
   // The corpus has ten base64 attachments, each parsed twice here.

@@ -93,9 +93,10 @@ void insertRows(pqxx::transaction_base& tx, std::int64_t message_id, std::uint64
       // The parser leaves a content out only when it has a span; a content stored without one
       // must be whole, never fewer bytes than its size says.
       if (rows[r].content.size() != rows[r].size) {
-        throw std::invalid_argument("attachment '" + rows[r].filename + "' has " +
-                                    std::to_string(rows[r].content.size()) + " of its " +
-                                    std::to_string(rows[r].size) + " bytes and no span");
+        // No filename: it comes from the mail, and this message may reach a log.
+        throw std::invalid_argument("an attachment has " + std::to_string(rows[r].content.size()) +
+                                    " of its " + std::to_string(rows[r].size) +
+                                    " bytes and no span");
       }
       args.set(name("base64_offset"), "")
           .set(name("base64_length"), "")

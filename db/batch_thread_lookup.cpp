@@ -4,6 +4,7 @@
 #include <set>
 
 #include "db/prepared_statement.hpp"
+#include "db/requester_match.hpp"
 #include "db/sql_values.hpp"
 #include "db/ticket_participants_sql.hpp"
 
@@ -51,18 +52,6 @@ std::size_t position(const pqxx::row& row, std::size_t count) {
   const auto one_based = row[0].as<std::size_t>();
   if (one_based == 0 || one_based > count) throw std::out_of_range("batch lookup: bad position");
   return one_based - 1;
-}
-
-bool isAscii(const std::string& text) {
-  return std::all_of(text.begin(), text.end(),
-                     [](char c) { return static_cast<unsigned char>(c) < 0x80; });
-}
-
-std::string asciiLower(std::string text) {
-  for (char& c : text) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  }
-  return text;
 }
 
 }  // namespace
@@ -133,14 +122,7 @@ std::optional<ingest::TicketPeople> BatchThreadLookup::findByReference(
 
 std::int64_t BatchThreadLookup::newTicketsInLastHour(const std::string& address) {
   const auto known = recent_by_sender_.find(address);
-  // PostgreSQL's lower() folds more than ASCII: any non-ASCII address is asked again.
-  const bool changed =
-      !new_requesters_.empty() &&
-      (!isAscii(address) ||
-       std::any_of(new_requesters_.begin(), new_requesters_.end(), [&](const std::string& r) {
-         return !isAscii(r) || r == asciiLower(validUtf8(address));
-       }));
-  if (known == recent_by_sender_.end() || changed) {
+  if (known == recent_by_sender_.end() || mayCountAny(new_requesters_, address)) {
     ++live_questions_;
     return live_.newTicketsInLastHour(address);
   }
@@ -158,11 +140,7 @@ void BatchThreadLookup::remember(const IncomingMessage& in, const CommitResult& 
   if (stored.ticket_id != 0) touched_tickets_.insert(stored.ticket_id);
   if (stored.ticket_created) {
     created_references_.insert(stored.ticket_reference);
-    // The ticket's requester is the From address, else the Sender: both count, to be safe.
-    if (!mail.from && !mail.sender) new_requesters_.emplace_back();
-    for (const auto& address : {mail.from, mail.sender}) {
-      if (address) new_requesters_.push_back(asciiLower(validUtf8(address->address)));
-    }
+    for (std::string& key : requesterKeys(mail)) new_requesters_.push_back(std::move(key));
   }
 }
 

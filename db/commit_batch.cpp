@@ -1,5 +1,7 @@
 // TicketStore::commitBatch (group commit) and commitMessage (a batch of one). One transaction
-// (READ COMMITTED) per batch, one savepoint per message: a refused message costs only itself.
+// (READ COMMITTED) per batch, the messages' rows written a group per statement; after a refusal,
+// the batch again with a savepoint and a statement per message: a refused message costs only
+// itself.
 
 #include <Poco/Logger.h>
 
@@ -10,6 +12,7 @@
 #include "db/batch_knowledge.hpp"
 #include "db/batch_thread_lookup.hpp"
 #include "db/message_writer.hpp"
+#include "db/pending_messages.hpp"
 #include "db/savepoint.hpp"
 #include "db/sql_state.hpp"
 #include "db/ticket_store.hpp"
@@ -89,6 +92,50 @@ bool TicketStore::commitOnce(pqxx::connection_base& c, std::span<const IncomingM
   }
   BatchKnowledge known(tx, batch, hashes);
   BatchThreadLookup lookup(tx, batch);
+  // What a later message of the batch must see of an earlier one, once its rows are written.
+  const auto remember = [&](const IncomingMessage& in, const std::string& sha256,
+                            const CommitResult& stored) {
+    known.remember(
+        in, sha256,
+        {stored.message_id, stored.ticket_id, stored.ticket_reference, stored.quarantine_id});
+    lookup.remember(in, stored);
+  };
+  PendingMessages rows(tx, options_.ticket_prefix,
+                       [&](const MessageRow& row) { remember(*row.in, *row.sha256, *row.result); });
+  const auto write = [&](std::size_t i) {
+    writeMessage(
+        tx, batch[i], hashes[i], known, lookup,
+        [&](ingest::ThreadLookup& asked) { return decide(i, asked); }, rows, results[i].commit);
+    if (results[i].commit.status == CommitStatus::kDuplicateContent) {
+      remember(batch[i], hashes[i], results[i].commit);
+    }
+  };
+
+  if (!isolate) {
+    // The messages' rows go in groups (db/pending_messages.hpp); any refusal ends the attempt.
+    try {
+      for (std::size_t i = 0; i < batch.size(); ++i) {
+        if (batch[i].parsed == nullptr) {
+          rows.flush();
+          results[i] =
+              writeQuarantineOrAlias(tx, batch[i], hashes[i], batch[i].quarantine_reason, known);
+        } else {
+          write(i);
+        }
+      }
+      rows.flush();
+    } catch (const pqxx::unique_violation&) {
+      return false;  // tx rolls back; try again isolated
+    } catch (const pqxx::sql_error& e) {
+      // Only data the database refuses is a message's fault; an outage, a timeout or a conflict
+      // ends the whole batch (TicketStore::run translates it).
+      if (classifySqlState(e.sqlstate()) != SqlStateClass::kDataRefused || !c.is_open()) throw;
+      return false;
+    }
+    tx.commit();
+    return true;
+  }
+
   for (std::size_t i = 0; i < batch.size(); ++i) {
     const IncomingMessage& in = batch[i];
     BatchEntryResult& entry = results[i];
@@ -98,26 +145,17 @@ bool TicketStore::commitOnce(pqxx::connection_base& c, std::span<const IncomingM
     }
     std::optional<Refusal> refused;
     bool lost_race = false;
-    if (isolate) tx.exec0(kSavepoint);
+    tx.exec0(kSavepoint);
     try {
-      entry.commit = writeMessage(tx, options_.ticket_prefix, in, hashes[i], known, lookup,
-                                  [&](ingest::ThreadLookup& asked) { return decide(i, asked); });
-      if (isolate) tx.exec0(kReleaseSavepoint);
-      if (entry.commit.status != CommitStatus::kAlreadyIngested) {
-        known.remember(in, hashes[i],
-                       {entry.commit.message_id, entry.commit.ticket_id,
-                        entry.commit.ticket_reference, entry.commit.quarantine_id});
-        lookup.remember(in, entry.commit);
-      }
+      write(i);
+      rows.flush();
+      tx.exec0(kReleaseSavepoint);
     } catch (const pqxx::unique_violation&) {
       lost_race = true;
     } catch (const pqxx::sql_error& e) {
-      // Only data the database refuses is this message's fault; an outage, a timeout or a
-      // conflict ends the whole batch (TicketStore::run translates it).
       if (classifySqlState(e.sqlstate()) != SqlStateClass::kDataRefused || !c.is_open()) throw;
       refused = Refusal{e.what(), e.sqlstate()};
     }
-    if ((lost_race || refused) && !isolate) return false;  // tx rolls back; try again isolated
     if (lost_race || refused) tx.exec0(kRollbackToSavepoint);
     if (lost_race) {
       // Most likely a concurrent commit of the same key; anything else is a real refusal.

@@ -6,9 +6,7 @@
 
 #include <stdexcept>
 
-#include "db/attachment_writer.hpp"
 #include "db/content_chunks.hpp"
-#include "db/named_statement.hpp"
 #include "db/prepared_statement.hpp"
 #include "db/sql_values.hpp"
 
@@ -19,48 +17,6 @@ constexpr PreparedStatement kInsertAlias{
     "hd_insert_alias",
     "INSERT INTO source_aliases (source_key, message_id, quarantine_id)"
     " VALUES ($1, NULLIF($2::bigint, 0), NULLIF($3::bigint, 0))"};
-
-// The ticket (new, or the follow-up's touched), the message, its raw bytes and its feed events in
-// one round trip (a spilled raw's chunks follow, db/content_chunks.hpp). A new ticket's reference
-// is written by the statement that draws its id, so it is never NULL; nextval() runs only when
-// :new_ticket is true (no gaps in the references). A new ticket's ticket.created event is inserted
-// right before its message.added (ORDER BY position), so it gets the lower id. A follow-up to a
-// ticket that does not exist yields no ticket row.
-const NamedStatement kInsertMessage(
-    "hd_insert_message",
-    "WITH new_ticket AS ("
-    "  INSERT INTO tickets (id, reference, mailbox, subject, requester_address, requester_name)"
-    "  SELECT n, :ticket_prefix || n, :mailbox, :ticket_subject, :requester_address,"
-    "    :requester_name"
-    "  FROM (SELECT nextval(pg_get_serial_sequence('tickets', 'id')) AS n"
-    "        WHERE :new_ticket::boolean) AS next"
-    "  RETURNING id, reference),"
-    " followed AS ("
-    "  UPDATE tickets SET updated_at = now() WHERE id = NULLIF(:follow_up_ticket_id, '')::bigint"
-    "  RETURNING id, reference),"
-    " ticket AS (SELECT id, reference FROM new_ticket UNION ALL SELECT id, reference FROM "
-    "followed),"
-    " m AS ("
-    "  INSERT INTO messages (ticket_id, source_key, mailbox, internet_message_id, in_reply_to,"
-    "    references_, subject, from_address, from_name, to_addresses, cc_addresses,"
-    "    reply_to_addresses, sent_at, body_text, body_text_new, body_html, classification,"
-    "    decision_reason, raw_size, raw_sha256, warnings)"
-    "  VALUES ((SELECT id FROM ticket), :source_key, :mailbox, :internet_message_id,"
-    "    :in_reply_to, :references::text[], :subject, :from_address, :from_name,"
-    "    :to_addresses::jsonb, :cc_addresses::jsonb, :reply_to_addresses::jsonb,"
-    "    to_timestamp(NULLIF(:sent_at_epoch, '')::bigint), :body_text, :body_text_new, :body_html,"
-    "    :classification, :decision_reason, :raw_size::bigint, :raw_sha256, :warnings::jsonb)"
-    "  RETURNING id, ticket_id),"
-    " raw AS (INSERT INTO raw_messages (message_id, raw)"
-    "  SELECT id, CASE WHEN :raw_in_chunks::boolean THEN NULL ELSE :raw::bytea END FROM m),"
-    " feed AS ("
-    "  INSERT INTO events (type, ticket_id, message_id)"
-    "  SELECT kind.type, m.ticket_id, m.id"
-    "  FROM m CROSS JOIN (VALUES (1, 'ticket.created'), (2, 'message.added'))"
-    "    AS kind (position, type)"
-    "  WHERE kind.position = 2 OR :new_ticket::boolean"
-    "  ORDER BY kind.position)"
-    " SELECT m.id, m.ticket_id, (SELECT reference FROM ticket) FROM m");
 
 constexpr PreparedStatement kQuarantine{
     "hd_quarantine",
@@ -98,61 +54,6 @@ void insertAlias(pqxx::transaction_base& tx, const std::string& source_key,
   result.ticket_id = original.ticket_id;
   result.ticket_reference = original.ticket_reference;
   result.quarantine_id = original.quarantine_id;
-}
-
-// Writes the rows of a decided message; fills the ticket and message fields of `result`.
-void insertMessage(pqxx::transaction_base& tx, const std::string& ticket_prefix,
-                   const IncomingMessage& in, const std::string& sha256, CommitResult& result) {
-  const mime::Message& mail = *in.parsed;
-  const ingest::Outcome& outcome = result.outcome;
-  using Kind = ingest::Outcome::Kind;
-  const bool new_ticket = outcome.kind == Kind::kNewTicket;
-  const bool follow_up = outcome.kind == Kind::kFollowUp;
-  const std::optional<mime::Address>& requester = mail.from ? mail.from : mail.sender;
-  NamedArgs row(kInsertMessage);
-  row.set("new_ticket", new_ticket)
-      .set("ticket_prefix", validUtf8(ticket_prefix))
-      .set("ticket_subject",
-           validUtf8(outcome.ticket_subject.empty() ? mail.subject : outcome.ticket_subject))
-      .set("requester_address", validUtf8(requester ? requester->address : ""))
-      .set("requester_name", validUtf8(requester ? requester->name : ""))
-      .set("follow_up_ticket_id", follow_up ? std::to_string(outcome.ticket_id) : std::string())
-      .set("source_key", in.source_key)
-      .set("mailbox", validUtf8(in.mailbox))
-      .set("internet_message_id", validUtf8(mail.message_id))
-      .set("in_reply_to", validUtf8(mail.in_reply_to))
-      .set("references", textArrayLiteral(mail.references))
-      .set("subject", validUtf8(mail.subject))
-      .set("from_address", validUtf8(mail.from ? mail.from->address : ""))
-      .set("from_name", validUtf8(mail.from ? mail.from->name : ""))
-      .set("to_addresses", addressesJson(mail.to))
-      .set("cc_addresses", addressesJson(mail.cc))
-      .set("reply_to_addresses", addressesJson(mail.reply_to))
-      .set("sent_at_epoch", epochSecondsOrEmpty(mail.date))
-      .set("body_text", validUtf8(mail.text_body))
-      .set("body_text_new", validUtf8(mail.text_body_new))
-      .set("body_html", validUtf8(mail.html_body))
-      .set("classification", ingest::toString(outcome.classification))
-      .set("decision_reason", validUtf8(outcome.reason))
-      .set("raw_size", static_cast<std::int64_t>(in.raw.size()))
-      .set("raw_sha256", sha256)
-      .set("warnings", warningsJson(in.warnings))
-      .set("raw_in_chunks", storedInChunks(in.raw))
-      // binary: one copy, no escaping; a spilled raw follows in chunks
-      .set("raw", storedInChunks(in.raw) ? std::string_view() : std::string_view(in.raw.memory()));
-  const auto stored = row.exec(tx).at(0);
-  if (follow_up && stored[1].is_null()) {
-    // A decide() bug, not bad mail: the exception rolls the whole batch back.
-    throw std::invalid_argument("decide() answered a follow-up to unknown ticket " +
-                                std::to_string(outcome.ticket_id));
-  }
-  result.message_id = stored[0].as<std::int64_t>();
-  result.ticket_id = stored[1].is_null() ? 0 : stored[1].as<std::int64_t>();
-  result.ticket_reference = stored[2].is_null() ? "" : stored[2].as<std::string>();
-  result.ticket_created = new_ticket;
-  if (storedInChunks(in.raw))
-    writeChunks(tx, ChunkedContent::kRawMessage, result.message_id, in.raw);
-  writeAttachments(tx, result.message_id, in.raw.size(), mail.attachments);
 }
 
 }  // namespace
@@ -218,24 +119,23 @@ void forgetLeftOnServer(pqxx::transaction_base& tx, const std::string& source_ke
   tx.exec_params0(kForgetLeftOnServer, source_key);
 }
 
-CommitResult writeMessage(pqxx::transaction_base& tx, const std::string& ticket_prefix,
-                          const IncomingMessage& in, const std::string& sha256,
-                          const BatchKnowledge& known, ingest::ThreadLookup& lookup,
-                          const DecideFn& decide) {
+void writeMessage(pqxx::transaction_base& tx, const IncomingMessage& in, const std::string& sha256,
+                  const BatchKnowledge& known, ingest::ThreadLookup& lookup, const DecideFn& decide,
+                  PendingMessages& rows, CommitResult& result) {
   if (in.parsed == nullptr) throw std::invalid_argument("commit: parsed message missing");
-  CommitResult result;
+  result = CommitResult{};
+  rows.before(in, sha256);
   if (known.accounted(in.source_key)) {
     result.status = CommitStatus::kAlreadyIngested;
-    return result;
+    return;
   }
   if (const auto original = known.sameContent(in, sha256)) {
     insertAlias(tx, in.source_key, *original, result);
-    return result;
+    return;
   }
-
-  result.outcome = decide(lookup);
-  insertMessage(tx, ticket_prefix, in, sha256, result);
-  return result;
+  PendingAwareLookup asked(lookup, rows);
+  result.outcome = decide(asked);
+  rows.add(in, sha256, result);
 }
 
 }  // namespace hd::db

@@ -1,24 +1,26 @@
 #pragma once
 // The rows of one message, written inside a transaction the caller owns (TicketStore's group
-// commit runs it under a savepoint per message): the accounting check, the alias of known content,
-// decide(), then the ticket, the message with its raw bytes and feed events in one statement, and
-// the attachments in another. Nothing
-// here commits; libpqxx exceptions pass through.
+// commit, under a savepoint per message once a message was refused): the accounting check, the
+// alias of known content, decide(), then the ticket, the message with its raw bytes and feed
+// events, and its attachments (db/message_rows.hpp), with the statement of its group
+// (db/pending_messages.hpp). Nothing here commits; libpqxx exceptions pass through.
 
 #include <pqxx/pqxx>
 #include <string>
 
 #include "db/batch_knowledge.hpp"
+#include "db/pending_messages.hpp"
 #include "db/ticket_store.hpp"
 
 namespace hd::db {
 
 // `sha256`: lowercase hex of in.raw. decide() asks `lookup`. `known`: what the batch knew before
-// this message (accounted keys, stored contents); the caller remembers the result in both.
-CommitResult writeMessage(pqxx::transaction_base& tx, const std::string& ticket_prefix,
-                          const IncomingMessage& in, const std::string& sha256,
-                          const BatchKnowledge& known, ingest::ThreadLookup& lookup,
-                          const DecideFn& decide);
+// this message (accounted keys, stored contents). `result` says what became of it: at once for an
+// accounted key or an alias; a message to store goes to `rows`, and its ids are in `result` once
+// `rows` has written it (the caller flushes `rows` and remembers the result in `known`).
+void writeMessage(pqxx::transaction_base& tx, const IncomingMessage& in, const std::string& sha256,
+                  const BatchKnowledge& known, ingest::ThreadLookup& lookup, const DecideFn& decide,
+                  PendingMessages& rows, CommitResult& result);
 
 // Records (or re-records: attempts + 1, newest error) a message in quarantine with its raw bytes
 // and their SHA-256 (`sha256`, lowercase hex). Returns the row's id.

@@ -5,6 +5,7 @@
 #include "db/accounted_keys.hpp"
 #include "db/batch_knowledge.hpp"
 #include "db/message_writer.hpp"
+#include "db/pending_messages.hpp"
 #include "db/prepared_statement.hpp"
 #include "db/savepoint.hpp"
 #include "db/sql_state.hpp"
@@ -37,10 +38,13 @@ RetryResult TicketStore::commitRetry(std::int64_t quarantine_id, const IncomingM
     // Looked up after the delete: the entry's own row no longer accounts for the key.
     BatchKnowledge known(tx, {&in, 1}, {sha256});
     TransactionThreadLookup lookup(tx);  // one message: each question is asked when decide() asks
+    PendingMessages rows(tx, options_.ticket_prefix, [](const MessageRow&) {});
     tx.exec0(kSavepoint);
     try {
-      result.commit = writeMessage(tx, options_.ticket_prefix, in, sha256, known, lookup,
-                                   [&](ingest::ThreadLookup& asked) { return decide(0, asked); });
+      writeMessage(
+          tx, in, sha256, known, lookup,
+          [&](ingest::ThreadLookup& asked) { return decide(0, asked); }, rows, result.commit);
+      rows.flush();
       tx.exec0(kReleaseSavepoint);
     } catch (const pqxx::unique_violation& e) {
       tx.exec0(kRollbackToSavepoint);

@@ -89,13 +89,15 @@ class TicketStore : public service::MessageStore,
   // StatementError when the database refuses the message (nothing is written then).
   CommitResult commitMessage(const IncomingMessage& message, const DecideFn& decide);
 
-  // Group commit: every message of `batch`, in order, in ONE transaction, each under its own
-  // savepoint, so that decide() of a later message sees the rows of the earlier ones (a follow-up
-  // finds its parent, the rate limit counts earlier mail). A message the database refuses is
-  // rolled back alone (its savepoint) and quarantined alone, or only reported (OnRefused); its
-  // batch-mates are committed. A lost connection or outage throws DatabaseError: nothing of the
-  // batch is committed (or, with the COMMIT's answer lost, all of it: a replay is harmless).
-  // Exceptions thrown by `decide` roll the whole batch back and propagate unchanged.
+  // Group commit: every message of `batch`, in order, in ONE transaction, so that decide() of a
+  // later message sees the rows of the earlier ones (a follow-up finds its parent, the rate limit
+  // counts earlier mail). The rows of messages that do not depend on each other are written ten
+  // to a statement (db/pending_messages.hpp). A message the database refuses is rolled back alone
+  // (the batch is written again with a savepoint and a statement per message) and quarantined
+  // alone, or only reported (OnRefused); its batch-mates are committed. A lost connection or outage
+  // throws DatabaseError: nothing of the batch is committed (or, with the COMMIT's answer lost, all
+  // of it: a replay is harmless). Exceptions thrown by `decide` roll the whole batch back and
+  // propagate unchanged.
   std::vector<BatchEntryResult> commitBatch(std::span<const IncomingMessage> batch,
                                             const BatchDecideFn& decide,
                                             OnRefused on_refused = OnRefused::kQuarantine) override;

@@ -15,13 +15,6 @@ namespace {
 
 using namespace itest;
 
-Outcome recorded(ingest::ThreadLookup&) {
-  Outcome o;
-  o.kind = Kind::kRecorded;
-  o.classification = ingest::Classification::kAutoReply;
-  return o;
-}
-
 TEST_F(TicketStoreTest, ACopyLaterInTheSameBatchIsAnAliasOfTheFirst) {
   const auto m = mail("Twice", "twice@example.com");
   const std::vector<IncomingMessage> batch{incoming("imap:support:7:1", m, "same bytes"),

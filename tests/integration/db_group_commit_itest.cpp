@@ -7,6 +7,7 @@
 #include <pqxx/pqxx>
 #include <vector>
 
+#include "db/pending_messages.hpp"
 #include "service/ingest/decide.hpp"
 #include "tests/integration/db_store_fixture.hpp"
 
@@ -56,6 +57,91 @@ TEST_F(TicketStoreTest, TheRateLimitCountsEarlierMailOfTheSameBatch) {
   EXPECT_TRUE(results[0].commit.ticket_created);
   EXPECT_TRUE(results[1].commit.ticket_created);
   EXPECT_FALSE(results[2].commit.ticket_created);
+}
+
+// Rows inserted by one statement share its command id (PostgreSQL's cmin).
+TEST_F(TicketStoreTest, IndependentMessagesAreWrittenTenToAStatementInBatchOrder) {
+  std::vector<mime::Message> mails;
+  for (int i = 0; i < 12; ++i) {
+    mails.push_back(mail("Question " + std::to_string(i), std::to_string(i) + "@example.com"));
+  }
+  std::vector<IncomingMessage> batch;
+  for (int i = 0; i < 12; ++i) {
+    batch.push_back(incoming("imap:support:7:" + std::to_string(i), mails[i], std::to_string(i)));
+  }
+  const auto results = store_.commitBatch(batch, [&](std::size_t i, ingest::ThreadLookup& l) {
+    return i % 3 == 2 ? recorded(l) : newTicket(l);
+  });
+  ASSERT_EQ(results.size(), 12u);
+  EXPECT_EQ(count("SELECT count(DISTINCT cmin::text) FROM messages"), 2);
+  EXPECT_EQ(count("SELECT count(*) FROM messages GROUP BY cmin::text ORDER BY min(id) LIMIT 1"),
+            static_cast<long long>(kMessagesPerStatement));
+  // Every message's rows get their ids in batch order, as with a statement per message.
+  EXPECT_EQ(db_.scalar("SELECT string_agg(source_key, ',' ORDER BY id) FROM messages"),
+            db_.scalar("SELECT string_agg('imap:support:7:' || n, ',' ORDER BY n)"
+                       " FROM generate_series(0, 11) AS n"));
+  EXPECT_EQ(db_.scalar("SELECT string_agg(m.source_key, ',' ORDER BY t.id)"
+                       " FROM tickets t JOIN messages m ON m.ticket_id = t.id"),
+            "imap:support:7:0,imap:support:7:1,imap:support:7:3,imap:support:7:4,"
+            "imap:support:7:6,imap:support:7:7,imap:support:7:9,imap:support:7:10");
+  EXPECT_EQ(count("SELECT count(*) FROM (SELECT id, lag(message_id) OVER (ORDER BY id) AS before,"
+                  " message_id FROM events) e WHERE before > message_id"),
+            0)
+      << "no event of a later message before one of an earlier message";
+  for (std::size_t i = 0; i < results.size(); ++i) {
+    EXPECT_EQ(results[i].commit.message_id,
+              count("SELECT id FROM messages WHERE source_key = 'imap:support:7:" +
+                    std::to_string(i) + "'"));
+  }
+}
+
+TEST_F(TicketStoreTest, AMessageOverThePendingBytesIsWrittenAlone) {
+  const auto small = mail("Small", "small@example.com");
+  const auto big = mail("Big", "big@example.com");
+  const auto after = mail("After", "after@example.com");
+  const std::vector<IncomingMessage> batch{
+      incoming("imap:support:7:1", small, "small"),
+      incoming("imap:support:7:2", big, std::string(kPendingRawBytes, 'x')),
+      incoming("imap:support:7:3", after, "after")};
+  store_.commitBatch(batch, [&](std::size_t, ingest::ThreadLookup& l) { return newTicket(l); });
+  EXPECT_EQ(db_.scalar("SELECT string_agg(n::text, ',' ORDER BY first) FROM (SELECT count(*) AS n,"
+                       " min(id) AS first FROM messages GROUP BY cmin::text) s"),
+            "1,1,1")
+      << "the big message's raw bytes are not held together with others'";
+  EXPECT_EQ(count("SELECT length(raw) FROM raw_messages JOIN messages m ON m.id = message_id"
+                  " WHERE m.subject = 'Big'"),
+            static_cast<long long>(kPendingRawBytes));
+}
+
+TEST_F(TicketStoreTest, TwoFollowUpsOfOneTicketInABatchBothTouchIt) {
+  const auto first = mail("Broken", "first@example.com");
+  store_.commitMessage(incoming("imap:support:7:1", first, "1"), newTicket);
+  db_.scalar("UPDATE tickets SET updated_at = now() - interval '1 day'");
+  const auto reply = mail("Re: Broken", "reply@example.com", "first@example.com");
+  const auto again = mail("Re: Broken", "again@example.com", "first@example.com");
+  const std::vector<IncomingMessage> batch{incoming("imap:support:7:2", reply, "2"),
+                                           incoming("imap:support:7:3", again, "3")};
+  const auto results = store_.commitBatch(batch, [&](std::size_t i, ingest::ThreadLookup& l) {
+    return threadOrNew(l, *batch[i].parsed);
+  });
+  ASSERT_EQ(results.size(), 2u);
+  EXPECT_EQ(results[0].commit.outcome.kind, Kind::kFollowUp);
+  EXPECT_EQ(results[1].commit.outcome.kind, Kind::kFollowUp);
+  EXPECT_EQ(count("SELECT count(*) FROM messages WHERE ticket_id IS NOT NULL"), 3);
+  EXPECT_EQ(count("SELECT count(*) FROM tickets WHERE updated_at > now() - interval '1 hour'"), 1);
+}
+
+TEST_F(TicketStoreTest, TheSameSourceKeyTwiceInABatchIsStoredOnce) {
+  const auto a = mail("Question", "a@example.com");
+  const auto b = mail("Other", "b@example.com");
+  const std::vector<IncomingMessage> batch{incoming("imap:support:7:1", a, "a"),
+                                           incoming("imap:support:7:1", b, "b")};
+  const auto results =
+      store_.commitBatch(batch, [&](std::size_t, ingest::ThreadLookup& l) { return newTicket(l); });
+  ASSERT_EQ(results.size(), 2u);
+  EXPECT_EQ(results[0].commit.status, CommitStatus::kInserted);
+  EXPECT_EQ(results[1].commit.status, CommitStatus::kAlreadyIngested);
+  EXPECT_EQ(db_.scalar("SELECT subject FROM messages"), "Question");
 }
 
 TEST_F(TicketStoreTest, ARefusedMessageIsQuarantinedAloneAndItsBatchMatesAreStored) {

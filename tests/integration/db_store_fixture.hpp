@@ -82,6 +82,14 @@ inline Outcome newTicket(ingest::ThreadLookup&) {
   return Outcome{};
 }
 
+// Mail recorded without a ticket (an auto-reply).
+inline Outcome recorded(ingest::ThreadLookup&) {
+  Outcome o;
+  o.kind = Kind::kRecorded;
+  o.classification = ingest::Classification::kAutoReply;
+  return o;
+}
+
 // What decide() does for a reply: follow the ticket of In-Reply-To / References, else open one.
 inline Outcome threadOrNew(ingest::ThreadLookup& lookup, const mime::Message& m) {
   std::vector<std::string> ids = m.references;

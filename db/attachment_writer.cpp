@@ -1,8 +1,6 @@
 #include "db/attachment_writer.hpp"
 
-#include <array>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <pqxx/pqxx>
 #include <span>
@@ -11,6 +9,7 @@
 
 #include "db/content_chunks.hpp"
 #include "db/named_statement.hpp"
+#include "db/sized_statements.hpp"
 #include "db/sql_values.hpp"
 
 namespace hd::db {
@@ -40,14 +39,9 @@ std::unique_ptr<NamedStatement> insertStatement(std::size_t rows) {
   return std::make_unique<NamedStatement>("hd_insert_attachments_" + std::to_string(rows), sql);
 }
 
-// Compiled on first use, shared by every connection (the workers run in several threads).
 const NamedStatement& statementFor(std::size_t rows) {
-  static std::mutex mutex;
-  static std::array<std::unique_ptr<NamedStatement>, kAttachmentsPerStatement + 1> statements;
-  std::lock_guard lock(mutex);
-  auto& statement = statements.at(rows);
-  if (!statement) statement = insertStatement(rows);
-  return *statement;
+  static SizedStatements<kAttachmentsPerStatement> statements(insertStatement);
+  return statements.forSize(rows);
 }
 
 // One spilled attachment: its row, with the content NULL, then its chunks.

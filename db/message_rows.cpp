@@ -1,13 +1,12 @@
 #include "db/message_rows.hpp"
 
-#include <array>
 #include <memory>
-#include <mutex>
 #include <stdexcept>
 
 #include "db/attachment_writer.hpp"
 #include "db/content_chunks.hpp"
 #include "db/named_statement.hpp"
+#include "db/sized_statements.hpp"
 #include "db/sql_values.hpp"
 
 namespace hd::db {
@@ -93,14 +92,9 @@ std::unique_ptr<NamedStatement> insertStatement(std::size_t messages) {
   return std::make_unique<NamedStatement>("hd_insert_messages_" + std::to_string(messages), sql);
 }
 
-// Compiled on first use, shared by every connection (the workers run in several threads).
 const NamedStatement& statementFor(std::size_t messages) {
-  static std::mutex mutex;
-  static std::array<std::unique_ptr<NamedStatement>, kMessagesPerStatement + 1> statements;
-  std::lock_guard lock(mutex);
-  auto& statement = statements.at(messages);
-  if (!statement) statement = insertStatement(messages);
-  return *statement;
+  static SizedStatements<kMessagesPerStatement> statements(insertStatement);
+  return statements.forSize(messages);
 }
 
 void setRow(NamedArgs& args, std::size_t position, const std::string& ticket_prefix,

@@ -22,6 +22,24 @@ std::vector<BatchEntryResult::Kind> kinds(const std::vector<BatchEntryResult>& r
   return out;
 }
 
+// A batch of `n` questions, each from a sender of its own ("Question <i>", key
+// imap:support:7:<i>). Not copyable: the batch points into the mails.
+struct Questions {
+  explicit Questions(int n) {
+    mails.reserve(n);
+    for (int i = 0; i < n; ++i) {
+      mails.push_back(mail("Question " + std::to_string(i), std::to_string(i) + "@example.com"));
+      batch.push_back(
+          incoming("imap:support:7:" + std::to_string(i), mails.back(), std::to_string(i)));
+    }
+  }
+  Questions(const Questions&) = delete;
+  Questions& operator=(const Questions&) = delete;
+
+  std::vector<mime::Message> mails;
+  std::vector<IncomingMessage> batch;
+};
+
 TEST_F(TicketStoreTest, AFollowUpSeesItsParentInTheSameBatch) {
   const auto first = mail("Broken", "first@example.com");
   const auto reply = mail("Re: Broken", "reply@example.com", "first@example.com");
@@ -41,14 +59,8 @@ TEST_F(TicketStoreTest, AFollowUpSeesItsParentInTheSameBatch) {
 TEST_F(TicketStoreTest, TheRateLimitCountsEarlierMailOfTheSameBatch) {
   ingest::Policy policy;
   policy.new_tickets_per_sender_per_hour = 2;
-  std::vector<mime::Message> mails;
-  for (int i = 0; i < 4; ++i) {
-    mails.push_back(mail("Question " + std::to_string(i), std::to_string(i) + "@example.com"));
-  }
-  std::vector<IncomingMessage> batch;
-  for (int i = 0; i < 4; ++i) {
-    batch.push_back(incoming("imap:support:7:" + std::to_string(i), mails[i], std::to_string(i)));
-  }
+  const Questions questions(4);
+  const auto& batch = questions.batch;
   const auto results = store_.commitBatch(batch, [&](std::size_t i, ingest::ThreadLookup& l) {
     return ingest::decide(*batch[i].parsed, l, policy);
   });
@@ -61,17 +73,11 @@ TEST_F(TicketStoreTest, TheRateLimitCountsEarlierMailOfTheSameBatch) {
 
 // Rows inserted by one statement share its command id (PostgreSQL's cmin).
 TEST_F(TicketStoreTest, IndependentMessagesAreWrittenTenToAStatementInBatchOrder) {
-  std::vector<mime::Message> mails;
-  for (int i = 0; i < 12; ++i) {
-    mails.push_back(mail("Question " + std::to_string(i), std::to_string(i) + "@example.com"));
-  }
-  std::vector<IncomingMessage> batch;
-  for (int i = 0; i < 12; ++i) {
-    batch.push_back(incoming("imap:support:7:" + std::to_string(i), mails[i], std::to_string(i)));
-  }
-  const auto results = store_.commitBatch(batch, [&](std::size_t i, ingest::ThreadLookup& l) {
-    return i % 3 == 2 ? recorded(l) : newTicket(l);
-  });
+  const Questions questions(12);
+  const auto results =
+      store_.commitBatch(questions.batch, [&](std::size_t i, ingest::ThreadLookup& l) {
+        return i % 3 == 2 ? recorded(l) : newTicket(l);
+      });
   ASSERT_EQ(results.size(), 12u);
   EXPECT_EQ(count("SELECT count(DISTINCT cmin::text) FROM messages"), 2);
   EXPECT_EQ(count("SELECT count(*) FROM messages GROUP BY cmin::text ORDER BY min(id) LIMIT 1"),

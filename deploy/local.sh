@@ -76,6 +76,8 @@ Environment (all optional):
   HD_BENCH_MESSAGES, HD_BENCH_RUNS  size of the bench's mailbox (2000) and runs (1; medians)
   HD_BENCH_IDLE_DELIVERIES  messages delivered while the service idles in IMAP IDLE (10)
   HD_BENCH_SERVICE  the helpdesk-ingest binary the bench runs (default: this build's)
+  HD_BENCH_PG_LATENCY_MS  the passes reach PostgreSQL through a proxy that holds each direction
+                  this long, as a database on another host (default 0: directly)
   HD_BENCH_BIG_MAIL_BYTES  size of the bench's big message (default 150000000)
 EOF
 }
@@ -264,7 +266,8 @@ cmd_bench() {
     --service "${HD_BENCH_SERVICE:-${HD_REPO}/${HD_BUILD_DIR}/helpdesk-ingest}" \
     --python-ingestor "${HD_REPO}/tests/bench/python_ingestor.py" --python /usr/bin/python3 \
     --pg-pid-file "${TEST_INSTANCE}/pg/data/postmaster.pid" \
-    --dovecot-pid-file "${TEST_INSTANCE}/dovecot/run/master.pid"
+    --dovecot-pid-file "${TEST_INSTANCE}/dovecot/run/master.pid" \
+    --pg-latency-ms "${HD_BENCH_PG_LATENCY_MS:-0}"
   log "IMAP IDLE: delivery to commit"
   "${bench}/idle_latency_bench" --deliveries "${HD_BENCH_IDLE_DELIVERIES:-10}"
   log "MIME parsing over tests/corpus"

@@ -20,14 +20,18 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <fstream>
 #include <functional>
 #include <iostream>
 #include <map>
+#include <memory>
 #include <string>
 #include <thread>
 #include <vector>
+
+#include <pqxx/pqxx>
 
 #include "db/ticket_store.hpp"
 #include "tests/bench/bench_corpus.hpp"
@@ -35,6 +39,7 @@
 #include "tests/bench/copy_floor.hpp"
 #include "tests/bench/process_tree_cpu.hpp"
 #include "tests/bench/raw_fetch.hpp"
+#include "tests/support/latency_proxy.hpp"
 #include "tests/support/test_env.hpp"
 
 extern char** environ;
@@ -54,6 +59,7 @@ struct Options {
   std::string service = HD_BINARY_PATH;
   std::string python_ingestor;     // the issue's Python yardstick (tests/bench/python_ingestor.py)
   std::string python = "python3";  // an interpreter with psycopg2
+  double pg_latency_ms = 0;        // > 0: the passes reach PostgreSQL through a LatencyProxy
 };
 
 struct Phase {
@@ -147,10 +153,40 @@ std::string stagesOf(const std::string& log_path) {
   return "(no summary line in the log)";
 }
 
-std::string serviceConfig(const ScratchDatabase& db, const std::string& protocol, int port,
+// `url` (postgresql://user@host:port/db) with another port.
+std::string withPort(const std::string& url, int port) {
+  const auto authority = url.find("://") + 3;
+  const auto path = url.find('/', authority);
+  const auto colon = url.rfind(':', path);
+  if (colon == std::string::npos || colon < authority) {
+    throw std::invalid_argument("no port in the database URL");
+  }
+  return url.substr(0, colon + 1) + std::to_string(port) + url.substr(path);
+}
+
+// The median time of a SELECT 1 on a connection to `url`, in milliseconds.
+double roundTripMs(const std::string& url) {
+  pqxx::connection c(url);
+  pqxx::nontransaction tx(c);
+  std::vector<double> ms;
+  for (int i = 0; i < 200; ++i) {
+    const auto start = Clock::now();
+    tx.exec("SELECT 1");
+    ms.push_back(std::chrono::duration<double, std::milli>(Clock::now() - start).count());
+  }
+  return bench::median(ms);
+}
+
+int portOf(const std::string& url) {
+  const auto authority = url.find("://") + 3;
+  const auto path = url.find('/', authority);
+  return std::stoi(url.substr(url.rfind(':', path) + 1));
+}
+
+std::string serviceConfig(const std::string& database_url, const std::string& protocol, int port,
                           const std::string& user, const std::string& after_ingest) {
   const TestEnv& env = TestEnv::get();
-  return R"({"database": {"url": ")" + db.url() + R"("}, "log": {"level": "information"},
+  return R"({"database": {"url": ")" + database_url + R"("}, "log": {"level": "information"},
     "mailboxes": [{"name": "bench", "protocol": ")" +
          protocol + R"(", "host": ")" + env.mail_host + R"(", "port": )" + std::to_string(port) +
          R"(, "ca_file": ")" + env.ca_file + R"(", "username": ")" + user + R"(", "password": ")" +
@@ -185,6 +221,8 @@ Options parse(int argc, char** argv) {
       o.python_ingestor = value;
     else if (flag == "--python")
       o.python = value;
+    else if (flag == "--pg-latency-ms")
+      o.pg_latency_ms = std::stod(value);
     else
       throw std::invalid_argument("unknown option " + flag);
   }
@@ -217,6 +255,18 @@ int main(int argc, char** argv) try {
       shapes[bench::MailShape::kAttachment100K], shapes[bench::MailShape::kAttachmentLarge]);
   std::printf("postgresql: fsync=%s synchronous_commit=%s\n", admin.scalar("SHOW fsync").c_str(),
               admin.scalar("SHOW synchronous_commit").c_str());
+  // A database on another host: the passes' connections (only theirs) wait this long each way.
+  std::unique_ptr<test::LatencyProxy> latency;
+  if (o.pg_latency_ms > 0) {
+    latency = std::make_unique<test::LatencyProxy>(
+        portOf(admin.url()), std::chrono::microseconds(std::lround(o.pg_latency_ms * 1000)));
+    std::printf(
+        "postgresql: the passes connect through a proxy that holds each direction %.2f ms"
+        " (raw fetches and the COPY floor connect directly); a SELECT 1 takes %.2f ms"
+        " through it, %.2f ms directly\n",
+        o.pg_latency_ms, roundTripMs(withPort(admin.url(), latency->port())),
+        roundTripMs(admin.url()));
+  }
   // Dovecot builds its index on first access: warm it (and the page cache) outside the figures.
   bench::rawImapFetch(endpoint(env.imaps_port), box.user(), env.mail_password);
   bench::rawPop3Fetch(endpoint(env.pop3s_port), box.user(), env.mail_password);
@@ -250,7 +300,8 @@ int main(int argc, char** argv) try {
       // Migrated beforehand, like the COPY floor's: the pass is timed on the ingest, not on
       // creating the schema (14 migrations, ~0.14 s and a WAL sync each on a fresh database).
       db::TicketStore(db.url()).migrate();
-      TempFile config(serviceConfig(db, protocol, port, box.user(), after));
+      TempFile config(serviceConfig(latency ? withPort(db.url(), latency->port()) : db.url(),
+                                    protocol, port, box.user(), after));
       TempFile log("", ".log");  // the default level, as in production: one line per message
       Phase p = measure(o, admin, [&](rusage* usage) {
         return runService(o.service, config.path(), log.path(), usage);

@@ -17,34 +17,10 @@ constexpr int kPollMs = 50;
 
 }  // namespace
 
-FaultProxy::FaultProxy(int target_port, Plan plan) : target_port_(target_port), plan_(plan) {
-  listen_fd_ = listenOnLoopback(port_);
-  acceptor_ = std::thread([this] { acceptLoop(); });
-}
-
-FaultProxy::~FaultProxy() {
-  stopping_ = true;
-  acceptor_.join();
-  std::vector<std::thread> workers;
-  {
-    std::lock_guard<std::mutex> lock(mutex_);
-    workers.swap(workers_);
-  }
-  for (auto& worker : workers) worker.join();
-  ::close(listen_fd_);
-}
-
-void FaultProxy::acceptLoop() {
-  while (!stopping_) {
-    pollfd p{listen_fd_, POLLIN, 0};
-    if (::poll(&p, 1, kPollMs) <= 0) continue;
-    const int client = ::accept(listen_fd_, nullptr, nullptr);
-    if (client < 0) continue;
-    const int number = ++accepted_;
-    std::lock_guard<std::mutex> lock(mutex_);
-    workers_.emplace_back([this, client, number] { forward(client, number); });
-  }
-}
+FaultProxy::FaultProxy(int target_port, Plan plan)
+    : target_port_(target_port), plan_(plan), acceptor_([this](int client, int number) {
+        acceptor_.run([this, client, number] { forward(client, number); });
+      }) {}
 
 void FaultProxy::forward(int client, int number) {
   const int server = connectToLoopback(target_port_);
@@ -58,7 +34,7 @@ void FaultProxy::forward(int client, int number) {
   std::uint64_t counted = 0;  // bytes in the planned direction
   bool stalled = false;
   char buffer[16 * 1024];
-  while (!stopping_) {
+  while (!acceptor_.stopping()) {
     if (stalled) {
       // Silent, but open: neither side hears anything until the proxy is destroyed.
       std::this_thread::sleep_for(std::chrono::milliseconds(kPollMs));

@@ -7,14 +7,13 @@
 // Only the `connection`-th connection accepted (1-based) is broken; the others stay healthy.
 // Counting by bytes makes the fault land at the same point of a dialogue whatever the timing.
 //
-// Threads: one accepting, one per connection; all joined by the destructor (which closes
-// everything, stalled connections included). Thread-safe accessors.
+// Threads: one accepting, one per connection; all joined by the destructor (stalled connections
+// included: each closes its sockets when it ends). Thread-safe accessors.
 
 #include <atomic>
 #include <cstdint>
-#include <mutex>
-#include <thread>
-#include <vector>
+
+#include "tests/support/loopback_acceptor.hpp"
 
 namespace hd::test {
 
@@ -31,29 +30,21 @@ class FaultProxy {
   };
 
   FaultProxy(int target_port, Plan plan);
-  ~FaultProxy();
   FaultProxy(const FaultProxy&) = delete;
   FaultProxy& operator=(const FaultProxy&) = delete;
 
-  int port() const { return port_; }
+  int port() const { return acceptor_.port(); }
   // Whether the fault struck.
   bool struck() const { return struck_.load(); }
-  int connections() const { return accepted_.load(); }
+  int connections() const { return acceptor_.accepted(); }
 
  private:
-  void acceptLoop();
   void forward(int client, int number);
 
   int target_port_;
   Plan plan_;
-  int listen_fd_ = -1;
-  int port_ = 0;
-  std::atomic<bool> stopping_{false};
   std::atomic<bool> struck_{false};
-  std::atomic<int> accepted_{0};
-  std::mutex mutex_;
-  std::thread acceptor_;
-  std::vector<std::thread> workers_;  // guarded by mutex_
+  LoopbackAcceptor acceptor_;  // last: its threads use the members above
 };
 
 }  // namespace hd::test

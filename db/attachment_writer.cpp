@@ -111,6 +111,29 @@ void insertChunked(pqxx::transaction_base& tx, std::int64_t message_id,
 
 }  // namespace
 
+std::optional<SpanAttachmentColumns> spanAttachmentColumns(
+    std::uint64_t raw_size, const std::vector<mime::Attachment>& attachments) {
+  std::vector<std::string> filenames, content_types, content_ids, inline_flags, sizes, sha256s,
+      offsets, lengths;
+  for (const mime::Attachment& a : attachments) {
+    const auto span = spanOf(a, raw_size);
+    if (!span || a.sha256_hex.empty()) return std::nullopt;
+    filenames.push_back(a.filename);
+    content_types.push_back(a.content_type.empty() ? kDefaultContentType : a.content_type);
+    content_ids.push_back(a.content_id);
+    inline_flags.push_back(a.is_inline ? "true" : "false");
+    sizes.push_back(std::to_string(a.size));
+    sha256s.push_back(a.sha256_hex);
+    offsets.push_back(std::to_string(span->offset));
+    lengths.push_back(std::to_string(span->length));
+  }
+  // textArrayLiteral makes each element valid UTF-8, as setColumns does.
+  return SpanAttachmentColumns{textArrayLiteral(filenames),   textArrayLiteral(content_types),
+                               textArrayLiteral(content_ids), textArrayLiteral(inline_flags),
+                               textArrayLiteral(sizes),       textArrayLiteral(sha256s),
+                               textArrayLiteral(offsets),     textArrayLiteral(lengths)};
+}
+
 void writeAttachments(pqxx::transaction_base& tx, std::int64_t message_id, std::uint64_t raw_size,
                       const std::vector<mime::Attachment>& attachments) {
   const std::span<const mime::Attachment> all(attachments);

@@ -9,6 +9,8 @@
 // through.
 
 #include <cstdint>
+#include <optional>
+#include <string>
 #include <vector>
 
 #include "connectors/mime/message.hpp"
@@ -23,5 +25,15 @@ inline constexpr std::size_t kAttachmentsPerStatement = 16;
 
 void writeAttachments(pqxx::transaction_base& tx, std::int64_t message_id, std::uint64_t raw_size,
                       const std::vector<mime::Attachment>& attachments);
+
+// The columns of attachments that are all spans of the raw message, each column a PostgreSQL
+// array literal in the attachments' order, for an INSERT ... SELECT FROM unnest() in the
+// statement of the message itself (db/message_rows.hpp): no round trip of their own. nullopt when
+// one of them is not such a span; writeAttachments writes those. No attachments: empty arrays.
+struct SpanAttachmentColumns {
+  std::string filenames, content_types, content_ids, inline_flags, sizes, sha256s, offsets, lengths;
+};
+std::optional<SpanAttachmentColumns> spanAttachmentColumns(
+    std::uint64_t raw_size, const std::vector<mime::Attachment>& attachments);
 
 }  // namespace hd::db

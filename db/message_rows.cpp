@@ -2,6 +2,7 @@
 
 #include <memory>
 #include <stdexcept>
+#include <vector>
 
 #include "db/attachment_writer.hpp"
 #include "db/content_chunks.hpp"
@@ -53,15 +54,29 @@ constexpr std::string_view kMessageCtes =
     "    AS kind (position, type)"
     "  WHERE kind.position = 2 OR :new_ticket@::boolean"
     "  ORDER BY kind.position"
+    "  RETURNING 1),"
+    // Attachments that are all spans of the raw message (db/attachment_writer.hpp), in order.
+    " att@ AS ("
+    "  INSERT INTO attachments (message_id, filename, content_type, content_id, is_inline, size,"
+    "    sha256, base64_offset, base64_length)"
+    "  SELECT m@.id, a.filename, a.content_type, a.content_id, a.is_inline, a.size, a.sha256,"
+    "    a.base64_offset, a.base64_length"
+    "  FROM m@, unnest(:att_filenames@::text[], :att_content_types@::text[],"
+    "    :att_content_ids@::text[], :att_inline_flags@::boolean[], :att_sizes@::bigint[],"
+    "    :att_sha256s@::text[], :att_offsets@::bigint[], :att_lengths@::bigint[])"
+    "    WITH ORDINALITY AS a (filename, content_type, content_id, is_inline, size, sha256,"
+    "      base64_offset, base64_length, position)"
+    "  ORDER BY a.position"
     "  RETURNING 1)";
 
 // One output row per message, in the given order, `#` its position. Each row reads its message's
-// raw and feed CTEs: PostgreSQL runs a data-modifying CTE when it is first read (one nobody reads
-// runs at the end, the last declared first), so every message's rows get their ids before the next
-// message's, as with a statement per message.
+// raw, feed and attachment CTEs: PostgreSQL runs a data-modifying CTE when it is first read (one
+// nobody reads runs at the end, the last declared first), so every message's rows get their ids
+// before the next message's, as with a statement per message.
 constexpr std::string_view kMessageResult =
     "SELECT #, m@.id, m@.ticket_id, (SELECT reference FROM ticket@),"
-    " (SELECT count(*) FROM raw@), (SELECT count(*) FROM feed@) FROM m@";
+    " (SELECT count(*) FROM raw@), (SELECT count(*) FROM feed@), (SELECT count(*) FROM att@)"
+    " FROM m@";
 
 // `text` with every `@` replaced by "_<position>" and every `#` by the position itself.
 std::string forPosition(std::string_view text, std::size_t position) {
@@ -97,7 +112,8 @@ const NamedStatement& statementFor(std::size_t messages) {
   return statements.forSize(messages);
 }
 
-void setRow(NamedArgs& args, std::size_t position, const std::string& ticket_prefix,
+// Returns whether the message's attachments go with the statement (all spans, or none).
+bool setRow(NamedArgs& args, std::size_t position, const std::string& ticket_prefix,
             const MessageRow& row) {
   const IncomingMessage& in = *row.in;
   const mime::Message& mail = *in.parsed;
@@ -144,6 +160,18 @@ void setRow(NamedArgs& args, std::size_t position, const std::string& ticket_pre
       // binary: one copy, no escaping; a spilled raw follows in chunks
       .set(field("raw"),
            storedInChunks(in.raw) ? std::string_view() : std::string_view(in.raw.memory()));
+  const auto spans = spanAttachmentColumns(in.raw.size(), mail.attachments);
+  const SpanAttachmentColumns none{"{}", "{}", "{}", "{}", "{}", "{}", "{}", "{}"};
+  const SpanAttachmentColumns& columns = spans ? *spans : none;
+  args.set(field("att_filenames"), columns.filenames)
+      .set(field("att_content_types"), columns.content_types)
+      .set(field("att_content_ids"), columns.content_ids)
+      .set(field("att_inline_flags"), columns.inline_flags)
+      .set(field("att_sizes"), columns.sizes)
+      .set(field("att_sha256s"), columns.sha256s)
+      .set(field("att_offsets"), columns.offsets)
+      .set(field("att_lengths"), columns.lengths);
+  return spans.has_value();
 }
 
 }  // namespace
@@ -155,7 +183,10 @@ void insertMessageRows(pqxx::transaction_base& tx, const std::string& ticket_pre
                                 " messages per statement");
   }
   NamedArgs args(statementFor(rows.size()));
-  for (std::size_t k = 0; k < rows.size(); ++k) setRow(args, k, ticket_prefix, rows[k]);
+  std::vector<bool> attachments_written(rows.size());
+  for (std::size_t k = 0; k < rows.size(); ++k) {
+    attachments_written[k] = setRow(args, k, ticket_prefix, rows[k]);
+  }
   const pqxx::result stored = args.exec(tx);
   if (stored.size() != rows.size()) {
     throw std::logic_error("insertMessageRows: " + std::to_string(stored.size()) + " rows for " +
@@ -176,12 +207,14 @@ void insertMessageRows(pqxx::transaction_base& tx, const std::string& ticket_pre
     result.ticket_reference = out[3].is_null() ? "" : out[3].as<std::string>();
     result.ticket_created = result.outcome.kind == ingest::Outcome::Kind::kNewTicket;
   }
-  for (const MessageRow& row : rows) {
-    const IncomingMessage& in = *row.in;
+  for (std::size_t k = 0; k < rows.size(); ++k) {
+    const IncomingMessage& in = *rows[k].in;
     if (storedInChunks(in.raw)) {
-      writeChunks(tx, ChunkedContent::kRawMessage, row.result->message_id, in.raw);
+      writeChunks(tx, ChunkedContent::kRawMessage, rows[k].result->message_id, in.raw);
     }
-    writeAttachments(tx, row.result->message_id, in.raw.size(), in.parsed->attachments);
+    if (!attachments_written[k]) {
+      writeAttachments(tx, rows[k].result->message_id, in.raw.size(), in.parsed->attachments);
+    }
   }
 }
 

@@ -1,7 +1,8 @@
 #pragma once
 // The rows of decided messages: for each, the ticket (new, or the follow-up's touched), the
-// message, its raw bytes and its feed events, for up to kMessagesPerStatement messages in ONE
-// statement; then each message's spilled raw chunks (db/content_chunks.hpp) and attachments.
+// message, its raw bytes, its feed events and its attachments when they are all spans of the raw
+// message (db/attachment_writer.hpp), for up to kMessagesPerStatement messages in ONE statement;
+// then each message's spilled raw chunks (db/content_chunks.hpp) and other attachments.
 // A statement per message cost PostgreSQL about 0.1 ms of protocol and executor work each, a
 // fifth of its CPU on everyday mail, and the commit stage a round trip each (issue 10).
 // The messages of one call must not depend on each other: none may follow up a ticket that

@@ -7,8 +7,10 @@
 
 #include <vector>
 
+#include "connectors/mime/parse.hpp"
 #include "db/attachment_writer.hpp"
 #include "tests/integration/db_store_fixture.hpp"
+#include "tests/support/noise_bytes.hpp"
 
 namespace hd::db {
 namespace {
@@ -68,6 +70,64 @@ TEST_F(TicketStoreTest, AFollowUpToAMissingTicketRollsTheBatchBack) {
   EXPECT_EQ(count("SELECT count(*) FROM messages"), 0);
   EXPECT_EQ(count("SELECT count(*) FROM tickets"), 0);
   EXPECT_EQ(count("SELECT count(*) FROM events"), 0);
+}
+
+// A mail whose parts after the text are `parts`: "b64" (a base64 PNG) or "qp" (a quoted-printable
+// CSV), named p0, p1...
+std::string mailWithParts(const std::string& id, const std::vector<std::string>& parts) {
+  std::string mail = "From: Jane <jane@example.com>\r\nSubject: " + id + "\r\nMessage-ID: <" + id +
+                     "@example.com>\r\nMIME-Version: 1.0\r\n"
+                     "Content-Type: multipart/mixed; boundary=\"b\"\r\n\r\n"
+                     "--b\r\nContent-Type: text/plain\r\n\r\nSee attached.\r\n";
+  for (std::size_t i = 0; i < parts.size(); ++i) {
+    const std::string name = "p" + std::to_string(i);
+    mail += parts[i] == "b64" ? "--b\r\nContent-Type: image/png; name=\"" + name +
+                                    "\"\r\nContent-Transfer-Encoding: base64\r\n\r\n" +
+                                    test::base64Lines(test::noise(5000 + i, i + 1)) + "\r\n"
+                              : "--b\r\nContent-Type: text/csv; name=\"" + name +
+                                    "\"\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n"
+                                    "a=3Db," +
+                                    name + "\r\n";
+  }
+  return mail + "--b--\r\n";
+}
+
+// Rows inserted by one statement share its command id (PostgreSQL's cmin).
+TEST_F(TicketStoreTest, SpanAttachmentsGoWithTheirMessagesStatementOthersAfterItInOrder) {
+  const std::vector<std::string> raws{mailWithParts("spans", {"b64", "b64"}),
+                                      mailWithParts("mixed", {"b64", "qp", "b64"})};
+  std::vector<mime::ParseResult> parsed;
+  for (const auto& raw : raws) parsed.push_back(mime::parseBytes(spill::Bytes(raw)));
+  std::vector<IncomingMessage> batch;
+  for (std::size_t i = 0; i < raws.size(); ++i) {
+    ASSERT_TRUE(parsed[i].ok) << parsed[i].error;
+    batch.push_back(incoming("imap:support:7:" + std::to_string(i), parsed[i].message, raws[i]));
+  }
+  store_.commitBatch(batch, [](std::size_t, ingest::ThreadLookup& l) { return newTicket(l); });
+
+  const auto rowsOf = [&](const std::string& subject) {
+    return db_.scalar(
+        "SELECT string_agg(a.filename || ':' || (a.cmin::text = m.cmin::text) || ':' ||"
+        " (a.base64_offset IS NOT NULL), ',' ORDER BY a.id)"
+        " FROM attachments a JOIN messages m ON m.id = a.message_id WHERE m.subject = '" +
+        subject + "'");
+  };
+  EXPECT_EQ(rowsOf("spans"), "p0:true:true,p1:true:true") << "no statement of their own";
+  EXPECT_EQ(rowsOf("mixed"), "p0:false:true,p1:false:false,p2:false:true")
+      << "all after the message, in their order";
+  // Every span stored is the parser's.
+  for (std::size_t i = 0; i < raws.size(); ++i) {
+    for (const mime::Attachment& a : parsed[i].message.attachments) {
+      if (!a.base64_in_raw) continue;
+      EXPECT_EQ(db_.scalar("SELECT base64_offset || '/' || base64_length || '/' || size || '/' ||"
+                           " sha256 FROM attachments a JOIN messages m ON m.id = a.message_id"
+                           " WHERE m.source_key = 'imap:support:7:" +
+                           std::to_string(i) + "' AND filename = '" + a.filename + "'"),
+                std::to_string(a.base64_in_raw->offset) + "/" +
+                    std::to_string(a.base64_in_raw->length) + "/" + std::to_string(a.size) + "/" +
+                    a.sha256_hex);
+    }
+  }
 }
 
 TEST_F(TicketStoreTest, ManyAttachmentsKeepTheirOrderAndBytes) {

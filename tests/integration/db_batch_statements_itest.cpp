@@ -9,6 +9,7 @@
 
 #include "connectors/mime/parse.hpp"
 #include "db/attachment_writer.hpp"
+#include "db/sql_values.hpp"
 #include "tests/integration/db_store_fixture.hpp"
 #include "tests/support/noise_bytes.hpp"
 
@@ -128,6 +129,31 @@ TEST_F(TicketStoreTest, SpanAttachmentsGoWithTheirMessagesStatementOthersAfterIt
                     a.sha256_hex);
     }
   }
+}
+
+// A filename is the sender's: quotes, backslashes, commas, braces and NUL must not break the
+// array literal that carries it in the message's statement.
+TEST_F(TicketStoreTest, AHostileFilenameOfASpanAttachmentIsStoredAsParsed) {
+  const std::string raw =
+      "From: Jane <jane@example.com>\r\nSubject: names\r\nMessage-ID: <names@example.com>\r\n"
+      "MIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=\"b\"\r\n\r\n"
+      "--b\r\nContent-Type: text/plain\r\n\r\nSee attached.\r\n"
+      "--b\r\nContent-Type: image/png\r\nContent-Disposition: attachment;"
+      " filename*=UTF-8''a%22b%5Cc%2C%7Bd%7D%00%C3%A9%22%2C%22x.png\r\n"
+      "Content-Transfer-Encoding: base64\r\n\r\n" +
+      test::base64Lines(test::noise(3000, 5)) + "\r\n--b--\r\n";
+  const mime::ParseResult parsed = mime::parseBytes(spill::Bytes(raw));
+  ASSERT_TRUE(parsed.ok) << parsed.error;
+  ASSERT_EQ(parsed.message.attachments.size(), 1u);
+  const mime::Attachment& a = parsed.message.attachments[0];
+  ASSERT_TRUE(a.base64_in_raw.has_value());
+  ASSERT_NE(a.filename.find_first_of("\"\\,{}"), std::string::npos) << a.filename;
+  store_.commitMessage(incoming("imap:support:7:1", parsed.message, raw), newTicket);
+  EXPECT_EQ(db_.scalar("SELECT filename FROM attachments"), validUtf8(a.filename));
+  EXPECT_EQ(db_.scalar("SELECT (a.cmin::text = m.cmin::text) FROM attachments a"
+                       " JOIN messages m ON m.id = a.message_id"),
+            "t")
+      << "stored by the message's statement";
 }
 
 TEST_F(TicketStoreTest, ManyAttachmentsKeepTheirOrderAndBytes) {

@@ -53,8 +53,9 @@ const ChunkStatements& statementsFor(ChunkedContent content) {
 // substring() counts from 1 and takes integers: offsets stay under limits.max_message_bytes.
 constexpr PreparedStatement kReadInlineRawSpan{
     "hd_read_inline_raw_span",
-    "SELECT substring(raw FROM ($2::bigint + 1)::integer FOR $3::integer)"
-    " FROM raw_messages WHERE message_id = $1 AND raw IS NOT NULL"};
+    "SELECT substring(coalesce(r.raw, c.raw) FROM ($2::bigint + 1)::integer FOR $3::integer)"
+    " FROM raw_messages r LEFT JOIN raw_contents c ON c.sha256 = r.content_sha256"
+    " WHERE r.message_id = $1 AND (r.raw IS NOT NULL OR c.raw IS NOT NULL)"};
 // The chunks that overlap the span, each cut to it; a chunk's start is the sizes of those before.
 constexpr PreparedStatement kReadChunkedRawSpan{
     "hd_read_chunked_raw_span",

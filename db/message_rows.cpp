@@ -44,8 +44,11 @@ constexpr std::string_view kMessageCtes =
     "    :body_html@, :classification@, :decision_reason@, :raw_size@::bigint, :raw_sha256@,"
     "    :warnings@::jsonb)"
     "  RETURNING id, ticket_id),"
-    " raw@ AS (INSERT INTO raw_messages (message_id, raw)"
-    "  SELECT id, CASE WHEN :raw_in_chunks@::boolean THEN NULL ELSE :raw@::bytea END FROM m@"
+    // The bytes themselves, or the name of those written ahead (db/raw_contents.hpp), or
+    // neither: a spilled raw follows in chunks.
+    " raw@ AS (INSERT INTO raw_messages (message_id, raw, content_sha256)"
+    "  SELECT id, CASE WHEN :raw_inline@::boolean THEN :raw@::bytea END,"
+    "    NULLIF(:raw_content_sha256@, '') FROM m@"
     "  RETURNING 1),"
     " feed@ AS ("
     "  INSERT INTO events (type, ticket_id, message_id)"
@@ -122,6 +125,7 @@ bool setRow(NamedArgs& args, std::size_t position, const std::string& ticket_pre
   const bool new_ticket = outcome.kind == Kind::kNewTicket;
   const bool follow_up = outcome.kind == Kind::kFollowUp;
   const std::optional<mime::Address>& requester = mail.from ? mail.from : mail.sender;
+  const bool inline_raw = !in.raw_written_ahead && !storedInChunks(in.raw);
   const std::string suffix = "_" + std::to_string(position);
   std::string name;
   const auto field = [&](const char* column) -> std::string_view {
@@ -156,10 +160,10 @@ bool setRow(NamedArgs& args, std::size_t position, const std::string& ticket_pre
       .set(field("raw_size"), static_cast<std::int64_t>(in.raw.size()))
       .set(field("raw_sha256"), *row.sha256)
       .set(field("warnings"), warningsJson(in.warnings))
-      .set(field("raw_in_chunks"), storedInChunks(in.raw))
-      // binary: one copy, no escaping; a spilled raw follows in chunks
-      .set(field("raw"),
-           storedInChunks(in.raw) ? std::string_view() : std::string_view(in.raw.memory()));
+      .set(field("raw_inline"), inline_raw)
+      // binary: one copy, no escaping
+      .set(field("raw"), inline_raw ? std::string_view(in.raw.memory()) : std::string_view())
+      .set(field("raw_content_sha256"), in.raw_written_ahead ? *row.sha256 : std::string());
   const auto spans = spanAttachmentColumns(in.raw.size(), mail.attachments);
   const SpanAttachmentColumns none{"{}", "{}", "{}", "{}", "{}", "{}", "{}", "{}"};
   const SpanAttachmentColumns& columns = spans ? *spans : none;
@@ -209,7 +213,7 @@ void insertMessageRows(pqxx::transaction_base& tx, const std::string& ticket_pre
   }
   for (std::size_t k = 0; k < rows.size(); ++k) {
     const IncomingMessage& in = *rows[k].in;
-    if (storedInChunks(in.raw)) {
+    if (!in.raw_written_ahead && storedInChunks(in.raw)) {
       writeChunks(tx, ChunkedContent::kRawMessage, rows[k].result->message_id, in.raw);
     }
     if (!attachments_written[k]) {

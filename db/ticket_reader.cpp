@@ -22,11 +22,15 @@ const std::string kTickets =
     " ORDER BY t.id LIMIT $4";
 const std::string kMessage =
     "SELECT " + sql::kMessageDetail + "::text FROM messages m WHERE m.id = $1";
-constexpr const char* kRawMessage = "SELECT raw FROM raw_messages WHERE message_id = $1";
-// `raw IS NULL` reads no bytes: it says whether the raw message is in chunks.
+// The raw bytes are in the row, or written ahead and named by it (migration 0015), or in chunks
+// (NULL here).
+constexpr const char* kRawMessage =
+    "SELECT coalesce(r.raw, c.raw) FROM raw_messages r"
+    " LEFT JOIN raw_contents c ON c.sha256 = r.content_sha256 WHERE r.message_id = $1";
+// `IS NULL` reads no bytes: it says whether the raw message is in chunks.
 constexpr const char* kAttachment =
     "SELECT a.filename, a.content_type, a.content, a.message_id, a.base64_offset,"
-    " a.base64_length, a.size, r.raw IS NULL, a.sha256"
+    " a.base64_length, a.size, r.raw IS NULL AND r.content_sha256 IS NULL, a.sha256"
     " FROM attachments a LEFT JOIN raw_messages r ON r.message_id = a.message_id WHERE a.id = $1";
 
 }  // namespace

@@ -33,13 +33,14 @@ void appendFetched(FetchedForCommit& into, FetchedForCommit&& window) {
 
 FetchStage::FetchStage(source::MailSource& source, std::mutex& source_mutex,
                        std::span<const PassBatch> batches, std::string mailbox,
-                       const PassLimits& limits, const Clock& clock)
+                       const PassLimits& limits, const Clock& clock, RawContentStore* raw_ahead)
     : source_(source),
       source_mutex_(source_mutex),
       batches_(batches),
       mailbox_(std::move(mailbox)),
       limits_(limits),
       clock_(clock),
+      raw_ahead_(raw_ahead),
       queue_(limits.batch_messages, limits.batch_bytes),
       thread_([this] { run(); }) {}
 
@@ -82,6 +83,13 @@ void FetchStage::run() {
                                          message.raw.toString(), message.ref.size);
         }
         item.parsing = clock_.now() - parse_started;
+        if (raw_ahead_ != nullptr) {
+          // The batch's address stays the same while it is queued and committed.
+          item.raw_written_ahead =
+              std::async(std::launch::async, [store = raw_ahead_, batch = item.prepared.get()] {
+                return store->writeAhead(batch->messages());
+              });
+        }
       }
       const std::size_t messages = item.prepared->messages().size();
       const std::uint64_t bytes = item.prepared->bytes();

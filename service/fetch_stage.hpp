@@ -14,6 +14,7 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <future>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -27,6 +28,7 @@
 #include "service/ingest_step.hpp"
 #include "service/mailbox_pass.hpp"
 #include "service/pass_batches.hpp"
+#include "service/ports/raw_content_store.hpp"
 
 namespace hd::service {
 
@@ -41,14 +43,19 @@ struct FetchedBatch {
   std::unique_ptr<PreparedBatch> prepared;
   std::chrono::steady_clock::duration fetching{0};  // in the source's fetches
   std::chrono::steady_clock::duration parsing{0};
+  // The batch's raw bytes being written ahead (RawContentStore); not valid without a store.
+  // PreparedBatch::rawWrittenAhead() takes what get() answers, before the commit.
+  std::future<std::vector<bool>> raw_written_ahead;
 };
 
 class FetchStage {
  public:
-  // `batches`, `source` and `clock` must outlive the stage. Starts the thread.
+  // `batches`, `source`, `clock` and `raw_ahead` must outlive the stage. Starts the thread.
+  // With `raw_ahead`, each parsed batch's raw bytes are written on a task of their own
+  // (FetchedBatch::raw_written_ahead) while the thread goes on to the next batch.
   FetchStage(source::MailSource& source, std::mutex& source_mutex,
              std::span<const PassBatch> batches, std::string mailbox, const PassLimits& limits,
-             const Clock& clock);
+             const Clock& clock, RawContentStore* raw_ahead = nullptr);
   ~FetchStage();
   FetchStage(const FetchStage&) = delete;
   FetchStage& operator=(const FetchStage&) = delete;
@@ -72,6 +79,7 @@ class FetchStage {
   std::string mailbox_;
   PassLimits limits_;
   const Clock& clock_;
+  RawContentStore* raw_ahead_;
   BatchQueue<FetchedBatch> queue_;
   std::thread thread_;  // last: starts once everything it uses exists
 };

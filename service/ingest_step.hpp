@@ -42,6 +42,14 @@ class PreparedBatch {
     for (auto& in : messages_) in.replaces_left_on_server = true;
   }
 
+  // What RawContentStore::writeAhead() answered for messages(): those messages' commit names
+  // their bytes instead of writing them.
+  void rawWrittenAhead(const std::vector<bool>& written) {
+    for (std::size_t i = 0; i < messages_.size() && i < written.size(); ++i) {
+      messages_[i].raw_written_ahead = written[i];
+    }
+  }
+
   std::uint64_t bytes() const { return bytes_; }
   bool empty() const { return messages_.empty(); }
 

@@ -92,7 +92,7 @@ PassReport MailboxPass::run() {
 
   CheckpointProgress progress(checkpoint);
   std::mutex source_mutex;
-  FetchStage fetch_stage(source_, source_mutex, batches, mailbox_, limits_, *clock_);
+  FetchStage fetch_stage(source_, source_mutex, batches, mailbox_, limits_, *clock_, raw_ahead_);
   AcknowledgeStage acknowledge_stage(source_, source_mutex, fetch_stage, *clock_);
   PassTimings& timings = report.timings;
   const bool checkpointed = listing.uidvalidity != 0;  // POP3 has none
@@ -132,6 +132,9 @@ PassReport MailboxPass::run() {
       timings.parsing += item->parsing;
       if (!item->prepared->empty()) {
         StageTimer committing(*clock_, timings.committing);
+        if (item->raw_written_ahead.valid()) {
+          item->prepared->rawWrittenAhead(item->raw_written_ahead.get());  // rethrows
+        }
         commitPrepared(*item->prepared, report);
         for (const auto& message : item->prepared->messages()) {
           accounted.insert(message.source_key);

@@ -29,6 +29,7 @@
 #include "service/pass_timings.hpp"
 #include "service/ports/checkpoint_store.hpp"
 #include "service/ports/message_store.hpp"
+#include "service/ports/raw_content_store.hpp"
 
 namespace hd::service {
 
@@ -85,6 +86,10 @@ class MailboxPass {
     stop_requested_ = std::move(stop_requested);
   }
 
+  // Each fetched batch's raw bytes are written ahead of its commit (RawContentStore), beside the
+  // commit of the batch before. `raw_ahead` must outlive the pass.
+  void writeRawAheadWith(RawContentStore& raw_ahead) { raw_ahead_ = &raw_ahead; }
+
   // The clock that times the stages (PassTimings); the steady clock unless a test sets one. It
   // must outlive the pass and be safe to read from two threads.
   void timeWith(const Clock& clock) { clock_ = &clock; }
@@ -105,6 +110,7 @@ class MailboxPass {
   ingest::Policy policy_;
   FaultHooks faults_;
   std::function<bool()> stop_requested_;
+  RawContentStore* raw_ahead_ = nullptr;
   const Clock* clock_ = &systemClock();
 };
 

@@ -86,6 +86,7 @@ std::optional<PassResult> MailboxWorker::attemptPass(bool keep_session) {
     MailboxPass pass(settings_.mailbox, *source, *store_, *store_, settings_.limits,
                      settings_.policy, settings_.faults);
     if (stop_) pass.stopWhen([stop = stop_] { return stop->stopRequested(); });
+    if (raw_ahead_) pass.writeRawAheadWith(*raw_ahead_);
     PassReport report;
     try {
       report = pass.run();

@@ -20,6 +20,7 @@
 #include "service/pass_reporter.hpp"
 #include "service/periodic_task.hpp"
 #include "service/ports/lease.hpp"
+#include "service/ports/raw_content_store.hpp"
 #include "service/sign_in_watch.hpp"
 #include "service/status_board.hpp"
 #include "service/stop_signal.hpp"
@@ -66,6 +67,11 @@ class MailboxWorker {
   // otherwise the pass is skipped as a success (state stays ok) and tried again next interval.
   void setLease(std::unique_ptr<Lease> lease) { lease_ = std::move(lease); }
 
+  // Passes write each batch's raw bytes ahead of its commit (MailboxPass::writeRawAheadWith).
+  void writeRawAheadWith(std::unique_ptr<RawContentStore> raw_ahead) {
+    raw_ahead_ = std::move(raw_ahead);
+  }
+
  private:
   // A pass, reported; nullopt when skipped because another replica holds the lease. With
   // `keep_session`, the open session of a good pass on a source that can wait for news is kept in
@@ -82,6 +88,7 @@ class MailboxWorker {
   IdleWait idle_;
   SignInWatch sign_in_;
   std::unique_ptr<Lease> lease_;
+  std::unique_ptr<RawContentStore> raw_ahead_;
   const StopSignal* stop_ = nullptr;  // asked between batches of a pass
   bool signed_in_again_ = false;      // since the last good pass, after a refused mailbox
   bool refused_ = false;              // the last pass ended in auth_required

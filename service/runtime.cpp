@@ -8,6 +8,7 @@
 
 #include "db/event_listener.hpp"
 #include "db/mailbox_lease.hpp"
+#include "db/raw_contents.hpp"
 #include "service/http/api_server.hpp"
 #include "service/mailbox_binding.hpp"
 #include "service/oauth_access.hpp"
@@ -149,6 +150,8 @@ std::unique_ptr<MailboxWorker> Runtime::makeWorker(const MailboxConfig& mailbox)
                                                 std::move(store), board_);
   // Several replicas may share the database: only the holder of the mailbox's lease polls it.
   worker->setLease(std::make_unique<db::MailboxLease>(config_.database_url, mailbox.name));
+  // A second connection writes each batch's raw bytes beside the commit of the batch before.
+  worker->writeRawAheadWith(std::make_unique<db::RawContents>(config_.database_url));
   return worker;
 }
 

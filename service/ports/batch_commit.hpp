@@ -22,6 +22,9 @@ struct IncomingMessage {
   std::string mailbox;
   spill::Bytes raw;        // exact bytes from the server (a spill file when large)
   std::string raw_sha256;  // lowercase hex of `raw`; computed by the store when left empty
+  // `raw` is stored already, under raw_sha256 (service/ports/raw_content_store.hpp): the commit
+  // names those bytes instead of writing them again.
+  bool raw_written_ahead = false;
   const mime::Message* parsed = nullptr;
   std::vector<mime::Warning> warnings;
   // What decide() may ask about it (ingest::threadQuestions()): the store answers a batch's

@@ -235,8 +235,8 @@ TEST_F(TicketStoreTest, RawBytesAndAttachmentsAreCompressedWithLz4NotPglz) {
                        " attcompression::text, ',' ORDER BY attrelid::regclass::text, attname)"
                        " FROM pg_attribute WHERE (attrelid, attname) IN"
                        " (('raw_messages'::regclass, 'raw'), ('attachments'::regclass, 'content'),"
-                       "  ('quarantine'::regclass, 'raw'))"),
-            "attachments.content=l,quarantine.raw=l,raw_messages.raw=l");
+                       "  ('quarantine'::regclass, 'raw'), ('raw_contents'::regclass, 'raw'))"),
+            "attachments.content=l,quarantine.raw=l,raw_contents.raw=l,raw_messages.raw=l");
 }
 
 }  // namespace

@@ -43,6 +43,14 @@ void expectEveryMessageExactlyOnce(const ScratchDatabase& db) {
   EXPECT_EQ(count(db, "SELECT count(DISTINCT internet_message_id) FROM messages"), kMessages);
   EXPECT_EQ(count(db, "SELECT count(*) FROM quarantine"), 0);
   EXPECT_EQ(count(db, "SELECT count(*) FROM attachments WHERE size = 2097152"), kMessages / 100);
+  // Every message's raw bytes were written ahead of its commit (db/raw_contents.hpp), and what
+  // its row names is exactly what the server sent.
+  EXPECT_EQ(count(db,
+                  "SELECT count(*) FROM messages m JOIN raw_messages r ON r.message_id = m.id"
+                  " JOIN raw_contents c ON c.sha256 = r.content_sha256 WHERE r.raw IS NULL"
+                  " AND encode(sha256(c.raw), 'hex') = m.raw_sha256"
+                  " AND octet_length(c.raw) = m.raw_size"),
+            kMessages);
 }
 
 ProcessResult timedOnce(const std::string& json, const char* what) {

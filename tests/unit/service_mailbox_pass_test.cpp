@@ -19,6 +19,7 @@ namespace hd::service {
 namespace {
 
 using testing::EventLog;
+using testing::FakeRawContents;
 using testing::FakeSource;
 using testing::FakeStore;
 using testing::keyOf;
@@ -35,6 +36,8 @@ class MailboxPassTest : public ::testing::Test {
   EventLog log_;
   FakeSource source_{log_};
   FakeStore store_{log_};
+  FakeRawContents raw_contents_{log_};
+  bool write_raw_ahead_ = false;  // runPass() gives the pass raw_contents_
   PassLimits limits_ = [] {
     PassLimits limits;
     limits.batch_messages = 2;
@@ -47,6 +50,7 @@ class MailboxPassTest : public ::testing::Test {
   PassReport runPass(std::function<bool()> stop = {}, FaultHooks faults = {}) {
     MailboxPass pass("support", source_, store_, store_, limits_, {}, std::move(faults));
     if (stop) pass.stopWhen(std::move(stop));
+    if (write_raw_ahead_) pass.writeRawAheadWith(raw_contents_);
     return pass.run();
   }
 
@@ -221,6 +225,47 @@ TEST_F(MailboxPassTest, TransientFailureInALaterBatchLeavesThatBatchUnacknowledg
   EXPECT_THROW(runPass(), db::RetryableError);
   EXPECT_EQ(source_.acknowledged, (std::set<std::uint64_t>{1, 2}));
   EXPECT_FALSE(store_.rows.count(keyOf(3)));
+  EXPECT_LE(store_.checkpoint.value_or(source::Checkpoint{}).last_uid, 2u);
+  expectEveryAckAfterItsCommit();
+}
+
+TEST_F(MailboxPassTest, RawBytesAreWrittenAheadOfTheCommitThatNamesThem) {
+  write_raw_ahead_ = true;
+  deliver({1, 2, 3, 4, 5});
+  source_.mail[3] = testing::sampleMail(3) + std::string(4096, 'x');  // too large: not ahead
+  limits_.max_message_bytes = 1024;
+  const PassReport report = runPass();
+  EXPECT_EQ(report.stored, 4u);
+  EXPECT_EQ(report.quarantined, 1u);
+  // Each batch's bytes were written by a call logged before the commit of that batch.
+  std::set<std::uint64_t> ahead;
+  for (const auto& line : log_.lines()) {
+    if (line.rfind("ahead ", 0) == 0) {
+      for (auto uid : uidsIn(line.substr(6))) ahead.insert(uid);
+    } else if (line.rfind("commit ", 0) == 0) {
+      for (auto uid : uidsIn(line.substr(7))) {
+        if (store_.named_ahead.count(keyOf(uid))) {
+          EXPECT_TRUE(ahead.count(uid)) << "UID " << uid << " named before it was written";
+        }
+      }
+    }
+  }
+  // The commit named exactly the bytes the store said it wrote.
+  std::set<std::string> expected;
+  for (auto uid : ahead) expected.insert(keyOf(uid));
+  EXPECT_EQ(store_.named_ahead, expected);
+  EXPECT_EQ(expected, (std::set<std::string>{keyOf(1), keyOf(2), keyOf(4), keyOf(5)}));
+  expectEveryAckAfterItsCommit();
+}
+
+TEST_F(MailboxPassTest, AFailedWriteAheadEndsThePassWithItsBatchUncommittedAndUnacknowledged) {
+  write_raw_ahead_ = true;
+  deliver({1, 2, 3, 4});
+  raw_contents_.fail_call = 2;  // the second batch's
+  EXPECT_THROW(runPass(), db::DatabaseError);
+  EXPECT_EQ(source_.acknowledged, (std::set<std::uint64_t>{1, 2}));
+  EXPECT_FALSE(store_.rows.count(keyOf(3)));
+  EXPECT_FALSE(store_.rows.count(keyOf(4)));
   EXPECT_LE(store_.checkpoint.value_or(source::Checkpoint{}).last_uid, 2u);
   expectEveryAckAfterItsCommit();
 }

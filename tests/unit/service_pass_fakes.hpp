@@ -22,6 +22,7 @@
 #include "service/clock.hpp"
 #include "service/ports/checkpoint_store.hpp"
 #include "service/ports/message_store.hpp"
+#include "service/ports/raw_content_store.hpp"
 #include "tests/unit/ingest_fake_lookup.hpp"
 
 namespace hd::service::testing {
@@ -188,6 +189,7 @@ class FakeStore : public MessageStore, public CheckpointStore {
   std::function<void(int call)> during_commit;   // runs inside every commitBatch()
   std::set<std::string> left_on_server;          // quarantined as too large, left on the server
   bool fail_checkpoint = false;                  // saveCheckpoint() throws RetryableError
+  std::set<std::string> named_ahead;  // committed with raw_written_ahead (their bytes named)
 
   std::vector<std::string> keysLeftOnServer(const std::vector<std::string>& keys) override {
     std::vector<std::string> found;
@@ -222,6 +224,7 @@ class FakeStore : public MessageStore, public CheckpointStore {
       const IncomingMessage& in = batch[i];
       BatchEntryResult& entry = results[i];
       line += " " + std::to_string(uidOf(in.source_key));
+      if (in.raw_written_ahead) named_ahead.insert(in.source_key);
       if (in.parsed == nullptr) {
         entry.kind = BatchEntryResult::Kind::kQuarantined;
         entry.error = in.quarantine_reason;
@@ -266,6 +269,34 @@ class FakeStore : public MessageStore, public CheckpointStore {
  private:
   EventLog& log_;
   int commit_calls_ = 0;
+};
+
+// Raw bytes written ahead (RawContentStore): logs "ahead <uids>" of the messages it takes (the
+// parsed ones) and answers true for them; the n-th call (1-based) can throw instead.
+class FakeRawContents : public RawContentStore {
+ public:
+  explicit FakeRawContents(EventLog& log) : log_(log) {}
+
+  std::optional<int> fail_call;
+
+  std::vector<bool> writeAhead(std::span<const IncomingMessage> messages) override {
+    const int call = ++calls_;
+    if (fail_call && call == *fail_call) {
+      throw db::DatabaseError("database unavailable during raw bytes written ahead");
+    }
+    std::string line = "ahead";
+    std::vector<bool> written;
+    for (const auto& in : messages) {
+      written.push_back(in.parsed != nullptr);
+      if (in.parsed != nullptr) line += " " + std::to_string(uidOf(in.source_key));
+    }
+    log_.add(line);
+    return written;
+  }
+
+ private:
+  EventLog& log_;
+  std::atomic<int> calls_{0};
 };
 
 // Time that moves only when a test moves it (from any thread), for the pass's stage timings.

@@ -1,0 +1,155 @@
+// RawContents (db/raw_contents.hpp, migration 0015) on a real PostgreSQL: raw bytes written ahead
+// of their batch's transaction are named by its commit and read back by the API's reader, found
+// again (never stored twice) by a retry, never named by a commit without being there, and deleted
+// once nothing names them for long enough.
+
+#include "db/raw_contents.hpp"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <memory>
+#include <vector>
+
+#include "connectors/mime/parse.hpp"
+#include "connectors/spill/bytes.hpp"
+#include "db/read_connection.hpp"
+#include "db/ticket_reader.hpp"
+#include "tests/integration/db_store_fixture.hpp"
+
+namespace hd::db::itest {
+namespace {
+
+const std::string kMailWithAttachment =
+    "From: Jane <jane@example.com>\r\nTo: support@example.com\r\nSubject: scan\r\n"
+    "Message-ID: <scan@example.com>\r\nMIME-Version: 1.0\r\n"
+    "Content-Type: multipart/mixed; boundary=b\r\n\r\n"
+    "--b\r\nContent-Type: text/plain\r\n\r\nSee the scan.\r\n"
+    "--b\r\nContent-Type: application/pdf; name=scan.pdf\r\n"
+    "Content-Disposition: attachment; filename=scan.pdf\r\nContent-Transfer-Encoding: base64\r\n"
+    "\r\nJVBERi0xLjQKJcfsj6IKNSAwIG9iago8PC9MZW5ndGggNiAwIFI+PgpzdHJlYW0K\r\n--b--\r\n";
+
+std::string plainMail(int n) {
+  return "From: Jane <jane@example.com>\r\nTo: support@example.com\r\nSubject: question " +
+         std::to_string(n) + "\r\nMessage-ID: <q" + std::to_string(n) +
+         "@example.com>\r\n\r\nPlease help.\r\n";
+}
+
+class RawContentsTest : public TicketStoreTest {
+ protected:
+  // `raw` parsed and its SHA-256 taken, as the pass's ingest step does.
+  IncomingMessage prepared(const std::string& key, const spill::Bytes& raw) {
+    parsed_.push_back(std::make_unique<mime::ParseResult>(mime::parseBytes(raw)));
+    IncomingMessage in = incoming(key, parsed_.back()->message, "");
+    in.raw = raw;
+    in.raw_sha256 = spill::sha256Hex(raw);
+    return in;
+  }
+
+  std::vector<bool> writeAhead(std::vector<IncomingMessage>& batch) {
+    const std::vector<bool> written = raw_contents_.writeAhead(batch);
+    for (std::size_t i = 0; i < batch.size(); ++i) batch[i].raw_written_ahead = written[i];
+    return written;
+  }
+
+  std::string shas() {
+    return db_.scalar(
+        "SELECT coalesce(string_agg(sha256, ',' ORDER BY sha256), '')"
+        " FROM raw_contents");
+  }
+
+  std::vector<std::unique_ptr<mime::ParseResult>> parsed_;
+  RawContents raw_contents_{db_.url()};
+  ReadConnection read_connection_{db_.url()};
+  TicketReader reader_{read_connection_};
+};
+
+TEST_F(RawContentsTest, TheCommitNamesBytesWrittenAheadAndTheReaderReadsThem) {
+  std::vector<IncomingMessage> batch{prepared("imap:support:7:1", kMailWithAttachment)};
+  ASSERT_EQ(writeAhead(batch), std::vector<bool>{true});
+  const CommitResult stored = store_.commitMessage(batch[0], newTicket);
+  ASSERT_EQ(stored.status, CommitStatus::kInserted);
+  const std::string id = std::to_string(stored.message_id);
+  // The row names the bytes instead of holding them; they are stored once, exactly.
+  EXPECT_EQ(db_.scalar("SELECT (raw IS NULL) || '|' || content_sha256 FROM raw_messages"
+                       " WHERE message_id = " +
+                       id),
+            "true|" + batch[0].raw_sha256);
+  EXPECT_EQ(db_.scalar("SELECT encode(raw, 'hex') FROM raw_contents"), hex(kMailWithAttachment));
+  // GET /api/v1/messages/{id}/raw
+  const auto raw = reader_.rawMessage(stored.message_id);
+  ASSERT_TRUE(raw && raw->inline_bytes);
+  EXPECT_EQ(*raw->inline_bytes, kMailWithAttachment);
+  // GET /api/v1/attachments/{id}: a base64 span of those bytes.
+  const auto attachment = reader_.attachment(
+      std::stoll(db_.scalar("SELECT id FROM attachments WHERE message_id = " + id)));
+  ASSERT_TRUE(attachment && attachment->content.base64_of_raw);
+  const Base64Span& span = *attachment->content.base64_of_raw;
+  EXPECT_FALSE(span.raw_in_chunks);
+  const auto encoded = reader_.rawSpan(span, span.offset, span.length);
+  ASSERT_TRUE(encoded);
+  EXPECT_EQ(*encoded, std::string(kMailWithAttachment).substr(span.offset, span.length));
+  EXPECT_NE(encoded->find("JVBERi0xLjQK"), std::string::npos);
+}
+
+TEST_F(RawContentsTest, WritingTheSameBytesAgainStoresThemOnceAndRenewsTheirTime) {
+  std::vector<IncomingMessage> first{prepared("imap:support:7:1", plainMail(1))};
+  writeAhead(first);
+  db_.scalar("UPDATE raw_contents SET written_at = now() - interval '2 days' RETURNING 1");
+  // A retry after a crash, and a copy under another key in the same call.
+  std::vector<IncomingMessage> again{prepared("imap:support:7:1", plainMail(1)),
+                                     prepared("imap:support:7:2", plainMail(1))};
+  EXPECT_EQ(writeAhead(again), (std::vector<bool>{true, true}));
+  EXPECT_EQ(count("SELECT count(*) FROM raw_contents"), 1);
+  EXPECT_EQ(db_.scalar("SELECT written_at > now() - interval '1 hour' FROM raw_contents"), "t");
+}
+
+TEST_F(RawContentsTest, OnlyParsedMessagesHeldInMemoryWithTheirSha256GoAhead) {
+  std::vector<IncomingMessage> batch{
+      prepared("imap:support:7:1", plainMail(1)), prepared("imap:support:7:2", plainMail(2)),
+      prepared("imap:support:7:3", plainMail(3)), prepared("imap:support:7:4", spilledBytes(4096)),
+      prepared("imap:support:7:5", plainMail(5))};
+  batch[1].parsed = nullptr;  // to quarantine
+  batch[2].raw_sha256.clear();
+  batch[4].left_on_server = true;
+  EXPECT_EQ(writeAhead(batch), (std::vector<bool>{true, false, false, false, false}));
+  EXPECT_EQ(shas(), batch[0].raw_sha256);
+}
+
+TEST_F(RawContentsTest, BytesNothingNamesAreDeletedOnceOldNamedAndRecentOnesAreKept) {
+  std::vector<IncomingMessage> named{prepared("imap:support:7:1", plainMail(1))};
+  writeAhead(named);
+  ASSERT_EQ(store_.commitMessage(named[0], newTicket).status, CommitStatus::kInserted);
+  std::vector<IncomingMessage> orphan{prepared("imap:support:7:2", plainMail(2))};
+  writeAhead(orphan);
+  db_.scalar("UPDATE raw_contents SET written_at = now() - interval '2 days' RETURNING 1");
+  std::vector<IncomingMessage> recent{prepared("imap:support:7:3", plainMail(3))};
+  writeAhead(recent);
+
+  EXPECT_EQ(raw_contents_.deleteUnnamed(kKeepUnnamed), 1);
+  std::vector<std::string> kept{named[0].raw_sha256, recent[0].raw_sha256};
+  std::sort(kept.begin(), kept.end());
+  EXPECT_EQ(shas(), kept[0] + "," + kept[1]);
+  // The named message still reads whole.
+  const auto raw = reader_.rawMessage(std::stoll(db_.scalar("SELECT min(id) FROM messages")));
+  ASSERT_TRUE(raw && raw->inline_bytes);
+  EXPECT_EQ(*raw->inline_bytes, plainMail(1));
+}
+
+TEST_F(RawContentsTest, ACommitNamingBytesThatAreNotThereKeepsTheMessageInQuarantine) {
+  // A bug that sets the flag without the write: the foreign key refuses the row, and the message
+  // is quarantined with its bytes rather than stored without them.
+  std::vector<IncomingMessage> batch{prepared("imap:support:7:1", plainMail(1))};
+  batch[0].raw_written_ahead = true;
+  const auto results = store_.commitBatch(
+      batch, [](std::size_t, ingest::ThreadLookup& lookup) { return newTicket(lookup); },
+      OnRefused::kQuarantine);
+  ASSERT_EQ(results.size(), 1u);
+  EXPECT_EQ(results[0].kind, BatchEntryResult::Kind::kQuarantined);
+  EXPECT_EQ(results[0].sqlstate, "23503");
+  EXPECT_EQ(count("SELECT count(*) FROM messages"), 0);
+  EXPECT_EQ(db_.scalar("SELECT encode(raw, 'hex') FROM quarantine"), hex(plainMail(1)));
+}
+
+}  // namespace
+}  // namespace hd::db::itest

@@ -116,6 +116,38 @@ TEST_F(RawContentsTest, OnlyParsedMessagesHeldInMemoryWithTheirSha256GoAhead) {
   EXPECT_EQ(shas(), batch[0].raw_sha256);
 }
 
+TEST_F(RawContentsTest, AStatementHoldsAtMostTenMessagesOrOneMebibyteOfBytes) {
+  // Each statement of the call's transaction has its own command id (cmin): rows per statement.
+  const auto rowsPerStatement = [&] {
+    return db_.scalar(
+        "SELECT string_agg(n::text, ',' ORDER BY cmin) FROM (SELECT"
+        " cmin::text::int AS cmin, count(*) AS n FROM raw_contents GROUP BY 1) s");
+  };
+  std::vector<IncomingMessage> many;
+  for (int i = 1; i <= 23; ++i) {
+    many.push_back(prepared("imap:support:7:" + std::to_string(i), plainMail(i)));
+  }
+  writeAhead(many);
+  EXPECT_EQ(rowsPerStatement(), "10,10,3");
+
+  db_.scalar("DELETE FROM raw_contents RETURNING 1");
+  // 600 KiB each: two would pass 1 MiB, so each goes alone; one bigger than 1 MiB goes alone too.
+  std::vector<IncomingMessage> big;
+  for (int i = 1; i <= 3; ++i) {
+    big.push_back(prepared("imap:support:8:" + std::to_string(i),
+                           plainMail(i) + std::string(600 * 1024, 'a' + i)));
+  }
+  big.push_back(prepared("imap:support:8:4", plainMail(4) + std::string(1536 * 1024, 'z')));
+  big.push_back(prepared("imap:support:8:5", plainMail(5)));
+  big.push_back(prepared("imap:support:8:6", plainMail(6)));
+  EXPECT_EQ(writeAhead(big), std::vector<bool>(6, true));
+  EXPECT_EQ(rowsPerStatement(), "1,1,1,1,2");
+  EXPECT_EQ(
+      count("SELECT sum(octet_length(raw)) FROM raw_contents"),
+      static_cast<long long>(3 * 600 * 1024 + 1536 * 1024 + plainMail(1).size() * 3 +
+                             plainMail(4).size() + plainMail(5).size() + plainMail(6).size()));
+}
+
 TEST_F(RawContentsTest, BytesNothingNamesAreDeletedOnceOldNamedAndRecentOnesAreKept) {
   std::vector<IncomingMessage> named{prepared("imap:support:7:1", plainMail(1))};
   writeAhead(named);

@@ -261,7 +261,7 @@ TEST_F(MailboxPassTest, RawBytesAreWrittenAheadOfTheCommitThatNamesThem) {
 TEST_F(MailboxPassTest, AFailedWriteAheadEndsThePassWithItsBatchUncommittedAndUnacknowledged) {
   write_raw_ahead_ = true;
   deliver({1, 2, 3, 4});
-  raw_contents_.fail_call = 2;  // the second batch's
+  raw_contents_.fail_for_uid = 3;  // the second batch's
   EXPECT_THROW(runPass(), db::DatabaseError);
   EXPECT_EQ(source_.acknowledged, (std::set<std::uint64_t>{1, 2}));
   EXPECT_FALSE(store_.rows.count(keyOf(3)));

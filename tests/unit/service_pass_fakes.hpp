@@ -277,12 +277,15 @@ class FakeRawContents : public RawContentStore {
  public:
   explicit FakeRawContents(EventLog& log) : log_(log) {}
 
-  std::optional<int> fail_call;
+  // The write of the batch holding this UID fails. Chosen by content, not by call order: each
+  // batch's write runs on its own task, so a later batch's may start first.
+  std::optional<std::uint64_t> fail_for_uid;
 
   std::vector<bool> writeAhead(std::span<const IncomingMessage> messages) override {
-    const int call = ++calls_;
-    if (fail_call && call == *fail_call) {
-      throw db::DatabaseError("database unavailable during raw bytes written ahead");
+    for (const auto& in : messages) {
+      if (fail_for_uid && uidOf(in.source_key) == *fail_for_uid) {
+        throw db::DatabaseError("database unavailable during raw bytes written ahead");
+      }
     }
     std::string line = "ahead";
     std::vector<bool> written;
@@ -296,7 +299,6 @@ class FakeRawContents : public RawContentStore {
 
  private:
   EventLog& log_;
-  std::atomic<int> calls_{0};
 };
 
 // Time that moves only when a test moves it (from any thread), for the pass's stage timings.

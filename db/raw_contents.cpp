@@ -38,9 +38,30 @@ const NamedStatement& statementFor(std::size_t rows) {
   return statements.forSize(rows);
 }
 
-constexpr const char* kDeleteUnnamed =
-    "DELETE FROM raw_contents c WHERE c.written_at < now() - make_interval(secs => $1)"
-    " AND NOT EXISTS (SELECT 1 FROM raw_messages r WHERE r.content_sha256 = c.sha256)";
+// Examines the rows that became `$1` seconds old since the horizon of the sweep before (all of
+// them the first time), deletes those no raw_messages row names, and moves the horizon up to
+// where this one examined (migration 0016). One statement, so a sweep that fails (a commit naming
+// bytes beside it) leaves the horizon where it was and the next one examines those rows again.
+// The DELETE's own `written_at` test is checked again against a row a retry rewrites meanwhile.
+constexpr const char* kSweepUnnamed = R"SQL(
+WITH bounds AS (
+  SELECT coalesce((SELECT horizon FROM raw_contents_sweep), '-infinity') AS since,
+         now() - make_interval(secs => $1) AS until
+), examined AS (
+  SELECT c.sha256,
+         EXISTS (SELECT 1 FROM raw_messages r WHERE r.content_sha256 = c.sha256) AS named
+  FROM raw_contents c, bounds b
+  WHERE c.written_at >= b.since AND c.written_at < b.until
+), deleted AS (
+  DELETE FROM raw_contents c USING examined e, bounds b
+  WHERE c.sha256 = e.sha256 AND NOT e.named AND c.written_at < b.until
+  RETURNING 1
+), moved AS (
+  INSERT INTO raw_contents_sweep (horizon) SELECT until FROM bounds
+  ON CONFLICT (only_row) DO UPDATE
+    SET horizon = greatest(raw_contents_sweep.horizon, excluded.horizon)
+)
+SELECT (SELECT count(*) FROM examined), (SELECT count(*) FROM deleted))SQL";
 
 bool canGoAhead(const service::IncomingMessage& in) {
   constexpr std::size_t kHexSha256 = 64;
@@ -98,10 +119,10 @@ std::vector<bool> RawContents::writeAhead(std::span<const service::IncomingMessa
     // The bytes are written: a sweep that fails (a commit naming old bytes beside it) only waits
     // for the next one.
     try {
-      if (const std::int64_t deleted = deleteUnnamedLocked(kKeepUnnamed); deleted > 0) {
+      if (const UnnamedSweep sweep = deleteUnnamedLocked(kKeepUnnamed); sweep.deleted > 0) {
         Poco::Logger::get("hd.db").information(
             "deleted the raw bytes of %Ld messages that no stored message names",
-            static_cast<long long>(deleted));
+            static_cast<long long>(sweep.deleted));
       }
     } catch (const DatabaseError& e) {
       Poco::Logger::get("hd.db").warning("deleting unnamed raw bytes failed: %s",
@@ -111,20 +132,20 @@ std::vector<bool> RawContents::writeAhead(std::span<const service::IncomingMessa
   return written;
 }
 
-std::int64_t RawContents::deleteUnnamed(std::chrono::seconds age) {
+UnnamedSweep RawContents::deleteUnnamed(std::chrono::seconds age) {
   std::lock_guard lock(mutex_);
   return deleteUnnamedLocked(age);
 }
 
-std::int64_t RawContents::deleteUnnamedLocked(std::chrono::seconds age) {
-  std::int64_t deleted = 0;
+UnnamedSweep RawContents::deleteUnnamedLocked(std::chrono::seconds age) {
+  UnnamedSweep sweep;
   connection_.run("deleting unnamed raw bytes", [&](pqxx::connection_base& c) {
     pqxx::work tx(c);
-    deleted =
-        tx.exec_params(kDeleteUnnamed, static_cast<std::int64_t>(age.count())).affected_rows();
+    const pqxx::row counts = tx.exec_params1(kSweepUnnamed, static_cast<std::int64_t>(age.count()));
+    sweep = {.examined = counts[0].as<std::int64_t>(), .deleted = counts[1].as<std::int64_t>()};
     tx.commit();
   });
-  return deleted;
+  return sweep;
 }
 
 }  // namespace hd::db

@@ -12,7 +12,9 @@
 // Bytes nothing names (their batch never committed; their message was quarantined, or stored as
 // an alias of an earlier copy) are deleted once their last write is older than kKeepUnnamed, at
 // most once per kUnnamedSweepInterval, after a write. A write of bytes already stored only
-// renews their time, so a sweep never takes bytes that a commit about to run names.
+// renews their time, so a sweep never takes bytes that a commit about to run names. A sweep
+// examines only the rows that became that old since the sweep before (migration 0016), so its
+// cost follows the mail of the last interval, not the size of the table.
 
 #include <chrono>
 #include <cstdint>
@@ -30,6 +32,13 @@ namespace hd::db {
 inline constexpr std::chrono::hours kKeepUnnamed{24};
 inline constexpr std::chrono::hours kUnnamedSweepInterval{1};
 
+// What one sweep did: the rows it looked at (those that became old enough since the sweep
+// before), and how many of them it deleted.
+struct UnnamedSweep {
+  std::int64_t examined = 0;
+  std::int64_t deleted = 0;
+};
+
 class RawContents : public service::RawContentStore {
  public:
   explicit RawContents(std::string url);
@@ -39,12 +48,12 @@ class RawContents : public service::RawContentStore {
 
   std::vector<bool> writeAhead(std::span<const service::IncomingMessage> messages) override;
 
-  // Deletes the bytes no raw_messages row names whose last write is older than `age`; returns
-  // how many. writeAhead() calls it with kKeepUnnamed when a sweep is due.
-  std::int64_t deleteUnnamed(std::chrono::seconds age);
+  // Deletes the bytes no raw_messages row names whose last write became older than `age` since
+  // the sweep before. writeAhead() calls it with kKeepUnnamed when a sweep is due.
+  UnnamedSweep deleteUnnamed(std::chrono::seconds age);
 
  private:
-  std::int64_t deleteUnnamedLocked(std::chrono::seconds age);
+  UnnamedSweep deleteUnnamedLocked(std::chrono::seconds age);
 
   std::mutex mutex_;
   LazyConnection connection_;

@@ -52,6 +52,19 @@ class RawContentsTest : public TicketStoreTest {
     return written;
   }
 
+  // Every timestamp the sweep compares moves back, as if `days` went by.
+  void daysGoBy(int days) {
+    const std::string by = "interval '" + std::to_string(days) + " days'";
+    db_.scalar("UPDATE raw_contents SET written_at = written_at - " + by + " RETURNING 1");
+    db_.scalar("UPDATE raw_contents_sweep SET horizon = horizon - " + by + " RETURNING 1");
+  }
+
+  // One sweep, as "examined/deleted".
+  std::string sweep() {
+    const UnnamedSweep done = raw_contents_.deleteUnnamed(kKeepUnnamed);
+    return std::to_string(done.examined) + "/" + std::to_string(done.deleted);
+  }
+
   std::string shas() {
     return db_.scalar(
         "SELECT coalesce(string_agg(sha256, ',' ORDER BY sha256), '')"
@@ -154,11 +167,11 @@ TEST_F(RawContentsTest, BytesNothingNamesAreDeletedOnceOldNamedAndRecentOnesAreK
   ASSERT_EQ(store_.commitMessage(named[0], newTicket).status, CommitStatus::kInserted);
   std::vector<IncomingMessage> orphan{prepared("imap:support:7:2", plainMail(2))};
   writeAhead(orphan);
-  db_.scalar("UPDATE raw_contents SET written_at = now() - interval '2 days' RETURNING 1");
+  daysGoBy(2);
   std::vector<IncomingMessage> recent{prepared("imap:support:7:3", plainMail(3))};
   writeAhead(recent);
 
-  EXPECT_EQ(raw_contents_.deleteUnnamed(kKeepUnnamed), 1);
+  EXPECT_EQ(sweep(), "2/1");
   std::vector<std::string> kept{named[0].raw_sha256, recent[0].raw_sha256};
   std::sort(kept.begin(), kept.end());
   EXPECT_EQ(shas(), kept[0] + "," + kept[1]);
@@ -166,6 +179,42 @@ TEST_F(RawContentsTest, BytesNothingNamesAreDeletedOnceOldNamedAndRecentOnesAreK
   const auto raw = reader_.rawMessage(std::stoll(db_.scalar("SELECT min(id) FROM messages")));
   ASSERT_TRUE(raw && raw->inline_bytes);
   EXPECT_EQ(*raw->inline_bytes, plainMail(1));
+}
+
+// The sweep's cost follows the mail of the last interval, not the size of the table: rows a sweep
+// has examined (nearly all of them named for good) are not examined again.
+TEST_F(RawContentsTest, ASweepExaminesOnlyTheRowsThatBecameOldSinceTheSweepBefore) {
+  std::vector<IncomingMessage> first{prepared("imap:support:7:1", plainMail(1)),
+                                     prepared("imap:support:7:2", plainMail(2)),
+                                     prepared("imap:support:7:3", plainMail(3))};
+  writeAhead(first);
+  for (std::size_t i = 0; i < 2; ++i) {
+    ASSERT_EQ(store_.commitMessage(first[i], newTicket).status, CommitStatus::kInserted);
+  }
+  daysGoBy(2);
+  EXPECT_EQ(sweep(), "3/1");
+  EXPECT_EQ(sweep(), "0/0") << "the named rows were examined by the sweep before";
+
+  std::vector<IncomingMessage> later{prepared("imap:support:7:4", plainMail(4))};
+  writeAhead(later);
+  daysGoBy(2);
+  EXPECT_EQ(sweep(), "1/1") << "only the row written since";
+  EXPECT_EQ(count("SELECT count(*) FROM raw_contents"), 2);
+}
+
+// Bytes written again (a retry of a batch that never committed) move above the horizon: the sweep
+// leaves them while they are recent and takes them once they are old and still unnamed.
+TEST_F(RawContentsTest, BytesWrittenAgainAreExaminedAgainOnceOld) {
+  std::vector<IncomingMessage> batch{prepared("imap:support:7:1", plainMail(1))};
+  writeAhead(batch);
+  daysGoBy(2);
+  writeAhead(batch);  // the retry renews their time
+  EXPECT_EQ(sweep(), "0/0");
+  EXPECT_EQ(count("SELECT count(*) FROM raw_contents"), 1);
+
+  daysGoBy(2);
+  EXPECT_EQ(sweep(), "1/1");
+  EXPECT_EQ(count("SELECT count(*) FROM raw_contents"), 0);
 }
 
 TEST_F(RawContentsTest, ACommitNamingBytesThatAreNotThereKeepsTheMessageInQuarantine) {

@@ -202,6 +202,18 @@ TEST_F(RawContentsTest, ASweepExaminesOnlyTheRowsThatBecameOldSinceTheSweepBefor
   EXPECT_EQ(count("SELECT count(*) FROM raw_contents"), 2);
 }
 
+// The sweep runs after a write, the first of the process and then at most once an interval.
+TEST_F(RawContentsTest, TheFirstWriteSweepsAndTheNextWithinTheIntervalDoesNot) {
+  std::vector<IncomingMessage> orphan{prepared("imap:support:7:1", plainMail(1))};
+  writeAhead(orphan);
+  EXPECT_EQ(count("SELECT count(*) FROM raw_contents_sweep"), 1) << "the first write swept";
+  daysGoBy(2);
+  std::vector<IncomingMessage> next{prepared("imap:support:7:2", plainMail(2))};
+  writeAhead(next);
+  EXPECT_EQ(count("SELECT count(*) FROM raw_contents"), 2) << "no second sweep within the hour";
+  EXPECT_EQ(sweep(), "1/1") << "the orphan was due";
+}
+
 // Bytes written again (a retry of a batch that never committed) move above the horizon: the sweep
 // leaves them while they are recent and takes them once they are old and still unnamed.
 TEST_F(RawContentsTest, BytesWrittenAgainAreExaminedAgainOnceOld) {

@@ -7,6 +7,7 @@
 //
 //   wire_bench --pg-pid-file F --dovecot-pid-file F [--messages N] [--runs R] [--service BINARY]
 //              [--python-ingestor tests/bench/python_ingestor.py [--python INTERPRETER]]
+//              [--limits JSON]  (a "limits" object for the passes' config, to try settings)
 // (--service: another build of helpdesk-ingest, e.g. the previous commit's, for a before/after;
 // --python-ingestor: also the issue's Python yardstick over IMAPS, with an interpreter that has
 // psycopg2.)
@@ -60,6 +61,7 @@ struct Options {
   std::string python_ingestor;     // the issue's Python yardstick (tests/bench/python_ingestor.py)
   std::string python = "python3";  // an interpreter with psycopg2
   double pg_latency_ms = 0;        // > 0: the passes reach PostgreSQL through a LatencyProxy
+  std::string limits;              // a "limits" object for the passes' config, to try settings
 };
 
 struct Phase {
@@ -184,9 +186,11 @@ int portOf(const std::string& url) {
 }
 
 std::string serviceConfig(const std::string& database_url, const std::string& protocol, int port,
-                          const std::string& user, const std::string& after_ingest) {
+                          const std::string& user, const std::string& after_ingest,
+                          const std::string& limits) {
   const TestEnv& env = TestEnv::get();
-  return R"({"database": {"url": ")" + database_url + R"("}, "log": {"level": "information"},
+  return R"({"database": {"url": ")" + database_url + R"("}, "log": {"level": "information"},)" +
+         (limits.empty() ? std::string() : R"( "limits": )" + limits + ",") + R"(
     "mailboxes": [{"name": "bench", "protocol": ")" +
          protocol + R"(", "host": ")" + env.mail_host + R"(", "port": )" + std::to_string(port) +
          R"(, "ca_file": ")" + env.ca_file + R"(", "username": ")" + user + R"(", "password": ")" +
@@ -223,6 +227,8 @@ Options parse(int argc, char** argv) {
       o.python = value;
     else if (flag == "--pg-latency-ms")
       o.pg_latency_ms = std::stod(value);
+    else if (flag == "--limits")
+      o.limits = value;
     else
       throw std::invalid_argument("unknown option " + flag);
   }
@@ -303,7 +309,7 @@ int main(int argc, char** argv) try {
       // creating the schema (14 migrations, ~0.14 s and a WAL sync each on a fresh database).
       db::TicketStore(db.url()).migrate();
       TempFile config(serviceConfig(latency ? withPort(db.url(), latency->port()) : db.url(),
-                                    protocol, port, box.user(), after));
+                                    protocol, port, box.user(), after, o.limits));
       TempFile log("", ".log");  // the default level, as in production: one line per message
       rawFetch(name == names[3] ? names[0] : names[1]);
       Phase p = measure(o, admin, [&](rusage* usage) {

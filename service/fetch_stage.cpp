@@ -23,12 +23,6 @@ std::vector<std::vector<source::MessageRef>> fetchWindows(
   return windows;
 }
 
-void appendFetched(FetchedForCommit& into, FetchedForCommit&& window) {
-  into.fetched += window.fetched;
-  for (auto& message : window.usable) into.usable.push_back(std::move(message));
-  for (auto& message : window.left_on_server) into.left_on_server.push_back(std::move(message));
-}
-
 }  // namespace
 
 FetchStage::FetchStage(source::MailSource& source, std::mutex& source_mutex,
@@ -56,39 +50,53 @@ void FetchStage::run() {
       item.index = i;
       item.prepared = std::make_unique<PreparedBatch>(limits_.max_message_bytes, limits_.mime);
       if (!batches_[i].to_fetch.empty()) {
-        FetchedForCommit fetched;
-        // Window by window, releasing the source between them: the acknowledge of the batch
-        // before waits for one window, not for this whole batch.
+        // Each window is parsed, and its raw bytes sent ahead, as soon as it is fetched, so that
+        // the batch's bytes are written while the rest of it is fetched and parsed.
+        item.prepared->reserve(batches_[i].to_fetch.size());
         for (const auto& window : fetchWindows(batches_[i].to_fetch, kFetchWindowBytes)) {
-          std::lock_guard lock(source_mutex_);
-          try {
-            const auto started = clock_.now();
-            appendFetched(fetched, fetchForCommit(source_, window, limits_, mailbox_));
-            item.fetching += clock_.now() - started;
-          } catch (...) {
-            // Recorded before the lock is released, so the commit stage never takes the broken
-            // session for a usable one (see throwIfFailed()).
-            queue_.fail(std::current_exception());
-            return;
+          FetchedForCommit fetched;
+          {
+            // Released between windows: the acknowledge of the batch before waits for one
+            // window, not for this whole batch.
+            std::lock_guard lock(source_mutex_);
+            try {
+              const auto started = clock_.now();
+              fetched = fetchForCommit(source_, window, limits_, mailbox_);
+              item.fetching += clock_.now() - started;
+            } catch (...) {
+              // Recorded before the lock is released, so the commit stage never takes the
+              // broken session for a usable one (see throwIfFailed()).
+              queue_.fail(std::current_exception());
+              return;
+            }
           }
-        }
-        item.fetched = fetched.fetched;
-        const auto parse_started = clock_.now();
-        // Parsed here, off the commit stage, so that parsing overlaps the commit before it.
-        for (auto& message : fetched.usable) {
-          item.prepared->add(std::move(message.ref.source_key), mailbox_, std::move(message.raw));
-        }
-        for (auto& message : fetched.left_on_server) {
-          item.prepared->addLeftOnServer(std::move(message.ref.source_key), mailbox_,
-                                         message.raw.toString(), message.ref.size);
-        }
-        item.parsing = clock_.now() - parse_started;
-        if (raw_ahead_ != nullptr) {
-          // The batch's address stays the same while it is queued and committed.
-          item.raw_written_ahead =
-              std::async(std::launch::async, [store = raw_ahead_, batch = item.prepared.get()] {
-                return store->writeAhead(batch->messages());
-              });
+          item.fetched += fetched.fetched;
+          if (fetched.usable.size() + fetched.left_on_server.size() > item.prepared->room()) {
+            // More answers than asked for (a misbehaving server): the batch's messages may move
+            // as it grows, so no task may be reading them meanwhile.
+            for (auto& ahead : item.raw_written_ahead) ahead.written.wait();
+          }
+          const std::size_t first = item.prepared->messages().size();
+          const auto parse_started = clock_.now();
+          // Parsed here, off the commit stage, so that parsing overlaps the commit before it.
+          for (auto& message : fetched.usable) {
+            item.prepared->add(std::move(message.ref.source_key), mailbox_, std::move(message.raw));
+          }
+          for (auto& message : fetched.left_on_server) {
+            item.prepared->addLeftOnServer(std::move(message.ref.source_key), mailbox_,
+                                           message.raw.toString(), message.ref.size);
+          }
+          item.parsing += clock_.now() - parse_started;
+          const std::size_t added = item.prepared->messages().size() - first;
+          if (raw_ahead_ != nullptr && added > 0) {
+            // Reserved above: these messages stay where they are while the next windows' are added.
+            const std::span<const IncomingMessage> window_messages(
+                item.prepared->messages().data() + first, added);
+            item.raw_written_ahead.push_back(
+                {first, std::async(std::launch::async, [store = raw_ahead_, window_messages] {
+                   return store->writeAhead(window_messages);
+                 })});
+          }
         }
       }
       const std::size_t messages = item.prepared->messages().size();

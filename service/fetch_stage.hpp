@@ -1,9 +1,9 @@
 #pragma once
 // The fetch stage of a pass (DESIGN "the loop": each batch fetched while the previous one is
-// parsed and committed). A thread fetches batch after batch and parses it, handing each over in
-// order through a BatchQueue bounded by one batch's messages and bytes; the pass (the commit
-// stage) takes them with next(). So at most three batches of mail are in memory: the one being
-// committed, one waiting, and the one being fetched.
+// parsed and committed). A thread fetches batch after batch, window by window, parsing each window
+// as it arrives, and hands each batch over in order through a BatchQueue bounded by one batch's
+// messages and bytes; the pass (the commit stage) takes them with next(). So at most three
+// batches of mail are in memory: the one being committed, one waiting, and the one being fetched.
 //
 // The source is not thread-safe: this stage holds `source_mutex` for each fetch() of a window of
 // the batch (kFetchWindowBytes), and every other call on the source while the stage lives must
@@ -43,16 +43,23 @@ struct FetchedBatch {
   std::unique_ptr<PreparedBatch> prepared;
   std::chrono::steady_clock::duration fetching{0};  // in the source's fetches
   std::chrono::steady_clock::duration parsing{0};
-  // The batch's raw bytes being written ahead (RawContentStore); not valid without a store.
-  // PreparedBatch::rawWrittenAhead() takes what get() answers, before the commit.
-  std::future<std::vector<bool>> raw_written_ahead;
+  // The batch's raw bytes being written ahead (RawContentStore), one task per fetch window, from
+  // its first message on; none without a store. PreparedBatch::rawWrittenAhead() takes what
+  // each get() answers, before the commit.
+  struct WrittenAhead {
+    std::size_t first = 0;  // into prepared->messages()
+    std::future<std::vector<bool>> written;
+  };
+  std::vector<WrittenAhead> raw_written_ahead;
 };
 
 class FetchStage {
  public:
   // `batches`, `source`, `clock` and `raw_ahead` must outlive the stage. Starts the thread.
-  // With `raw_ahead`, each parsed batch's raw bytes are written on a task of their own
-  // (FetchedBatch::raw_written_ahead) while the thread goes on to the next batch.
+  // With `raw_ahead`, each parsed window's raw bytes are written on a task of their own
+  // (FetchedBatch::raw_written_ahead) while the thread goes on to the next window: a batch's
+  // bytes are then mostly written by the time its last window is parsed (issue 10: the commit
+  // had waited for a whole batch's write, a third of the pass).
   FetchStage(source::MailSource& source, std::mutex& source_mutex,
              std::span<const PassBatch> batches, std::string mailbox, const PassLimits& limits,
              const Clock& clock, RawContentStore* raw_ahead = nullptr);

@@ -42,13 +42,21 @@ class PreparedBatch {
     for (auto& in : messages_) in.replaces_left_on_server = true;
   }
 
-  // What RawContentStore::writeAhead() answered for messages(): those messages' commit names
-  // their bytes instead of writing them.
-  void rawWrittenAhead(const std::vector<bool>& written) {
-    for (std::size_t i = 0; i < messages_.size() && i < written.size(); ++i) {
-      messages_[i].raw_written_ahead = written[i];
+  // What RawContentStore::writeAhead() answered for messages()[first], [first + 1], ...: those
+  // messages' commit names their bytes instead of writing them.
+  void rawWrittenAhead(const std::vector<bool>& written, std::size_t first) {
+    for (std::size_t i = 0; first + i < messages_.size() && i < written.size(); ++i) {
+      messages_[first + i].raw_written_ahead = written[i];
     }
   }
+
+  // Room for `messages` messages: until that many are added, messages() does not move, so a
+  // task may read the messages added so far while more are added (room() says how many more).
+  void reserve(std::size_t messages) {
+    messages_.reserve(messages);
+    parsed_.reserve(messages);
+  }
+  std::size_t room() const { return messages_.capacity() - messages_.size(); }
 
   std::uint64_t bytes() const { return bytes_; }
   bool empty() const { return messages_.empty(); }

@@ -132,8 +132,8 @@ PassReport MailboxPass::run() {
       timings.parsing += item->parsing;
       if (!item->prepared->empty()) {
         StageTimer committing(*clock_, timings.committing);
-        if (item->raw_written_ahead.valid()) {
-          item->prepared->rawWrittenAhead(item->raw_written_ahead.get());  // rethrows
+        for (auto& ahead : item->raw_written_ahead) {
+          item->prepared->rawWrittenAhead(ahead.written.get(), ahead.first);  // rethrows
         }
         commitPrepared(*item->prepared, report);
         for (const auto& message : item->prepared->messages()) {

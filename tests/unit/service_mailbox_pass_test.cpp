@@ -48,6 +48,15 @@ class MailboxPassTest : public ::testing::Test {
   void deliver(std::initializer_list<std::uint64_t> uids) {
     for (auto uid : uids) source_.mail[uid] = testing::sampleMail(uid);
   }
+  // UIDs 1-5 of 700 KiB each, in one batch: a window closes once it holds kFetchWindowBytes
+  // (1 MiB), so the batch is fetched in three windows, UIDs 1 2, 3 4 and 5.
+  void deliverOneBatchOfThreeWindows() {
+    for (std::uint64_t uid = 1; uid <= 5; ++uid) {
+      source_.mail[uid] = testing::sampleMail(uid) + std::string(700 * 1024, 'x') + "\r\n";
+    }
+    limits_.batch_messages = 5;
+    limits_.batch_bytes = 64ull * 1024 * 1024;
+  }
   PassReport runPass(std::function<bool()> stop = {}, FaultHooks faults = {}) {
     MailboxPass pass("support", source_, store_, store_, limits_, {}, std::move(faults));
     if (stop) pass.stopWhen(std::move(stop));
@@ -358,12 +367,7 @@ TEST_F(MailboxPassTest, FaultHookAfterCommitRunsBeforeTheAcknowledge) {
 }
 
 TEST_F(MailboxPassTest, ABatchIsFetchedInWindowsSoAnAcknowledgeNeverWaitsForAWholeBatch) {
-  // 700 KiB each: a window closes once it holds kFetchWindowBytes (1 MiB), so two per window.
-  for (std::uint64_t uid = 1; uid <= 5; ++uid) {
-    source_.mail[uid] = testing::sampleMail(uid) + std::string(700 * 1024, 'x') + "\r\n";
-  }
-  limits_.batch_messages = 5;
-  limits_.batch_bytes = 64ull * 1024 * 1024;
+  deliverOneBatchOfThreeWindows();
   const PassReport report = runPass();
   EXPECT_EQ(log_.of("fetch"), (std::vector<std::string>{"1 2", "3 4", "5"}));
   EXPECT_EQ(log_.of("commit"), (std::vector<std::string>{"1 2 3 4 5"}));
@@ -377,11 +381,7 @@ TEST_F(MailboxPassTest, ABatchIsFetchedInWindowsSoAnAcknowledgeNeverWaitsForAWho
 // first two windows' bytes; when they only go ahead with the whole batch, it waits in vain.
 TEST_F(MailboxPassTest, EachWindowIsWrittenAheadWhileTheRestOfItsBatchIsFetched) {
   write_raw_ahead_ = true;
-  for (std::uint64_t uid = 1; uid <= 5; ++uid) {
-    source_.mail[uid] = testing::sampleMail(uid) + std::string(700 * 1024, 'x') + "\r\n";
-  }
-  limits_.batch_messages = 5;
-  limits_.batch_bytes = 64ull * 1024 * 1024;
+  deliverOneBatchOfThreeWindows();
   const auto written = [&](std::uint64_t uid) {
     for (const auto& line : log_.of("ahead")) {
       if (uidsIn(line).count(uid)) return true;
@@ -407,6 +407,28 @@ TEST_F(MailboxPassTest, EachWindowIsWrittenAheadWhileTheRestOfItsBatchIsFetched)
             (std::set<std::string>{keyOf(1), keyOf(2), keyOf(3), keyOf(4), keyOf(5)}));
   EXPECT_EQ(log_.of("commit"), (std::vector<std::string>{"1 2 3 4 5"}));
   EXPECT_EQ(report.stored, 5u);
+  expectEveryAckAfterItsCommit();
+}
+
+// The fetch stage reserves room for the batch's listed messages so that a window's write-ahead
+// task can read them while later windows are added. A source that answers more than it was asked
+// (none of ours does) outgrows that room: the stage waits for the tasks before the messages move,
+// and the commit gets every answer (the real store takes a second copy as a duplicate of the
+// first; this fake store counts both).
+TEST_F(MailboxPassTest, ASourceAnsweringTwiceOutgrowsTheReservedRoomWithoutLosingAMessage) {
+  write_raw_ahead_ = true;
+  deliverOneBatchOfThreeWindows();
+  source_.answers_twice = true;
+  const PassReport report = runPass();
+  EXPECT_EQ(log_.of("fetch"), (std::vector<std::string>{"1 2", "3 4", "5"}));
+  EXPECT_EQ(log_.of("commit"), (std::vector<std::string>{"1 1 2 2 3 3 4 4 5 5"}));
+  EXPECT_EQ(report.stored, 10u);
+  std::vector<std::string> ahead = log_.of("ahead");
+  std::sort(ahead.begin(), ahead.end());
+  EXPECT_EQ(ahead, (std::vector<std::string>{"1 1 2 2", "3 3 4 4", "5 5"}));
+  EXPECT_EQ(store_.named_ahead,
+            (std::set<std::string>{keyOf(1), keyOf(2), keyOf(3), keyOf(4), keyOf(5)}));
+  EXPECT_EQ(source_.acknowledged, (std::set<std::uint64_t>{1, 2, 3, 4, 5}));
   expectEveryAckAfterItsCommit();
 }
 

@@ -96,6 +96,7 @@ class FakeSource : public source::MailSource {
   std::function<void(int call)> on_fetch;  // runs at the start of every fetch() call
   std::function<void()> on_acknowledge;    // runs at the start of every acknowledge() call
   bool unusable_after_failure = false;     // calls after a ConnectionReset throw SessionUnusable
+  bool answers_twice = false;  // fetch() returns every message twice (a misbehaving source)
 
   void open() override { log_.add("open"); }
 
@@ -121,6 +122,7 @@ class FakeSource : public source::MailSource {
     std::vector<source::FetchedMessage> fetched;
     for (const auto& ref : refs) {
       if (!vanished.count(ref.uid)) fetched.push_back({ref, mail.at(ref.uid)});
+      if (answers_twice && !vanished.count(ref.uid)) fetched.push_back({ref, mail.at(ref.uid)});
     }
     return fetched;
   }

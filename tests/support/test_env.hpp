@@ -84,13 +84,14 @@ class TestMailbox {
   std::size_t count(const std::string& folder = "INBOX") const;
   std::size_t countFlagged(char flag, const std::string& folder = "INBOX") const;
 
-  // Makes Dovecot assign a new UIDVALIDITY to the folder (drops its uidlist and index files).
-  // Only while no session has the folder open.
+  // Makes Dovecot assign a new UIDVALIDITY to the folder (drops its uidlist and index files, so
+  // the UIDs are assigned afresh too), always another than before. Only while no session has the
+  // folder open.
   void resetUidValidity(const std::string& folder = "INBOX");
 
   // Gives the folder UIDVALIDITY `value` through Dovecot itself (doveadm mailbox update), as a
   // restored or migrated server would: the UIDs stay, every source key changes. Deterministic,
-  // unlike resetUidValidity(), whose new value comes from the clock.
+  // unlike resetUidValidity(), whose new value follows the old one.
   void setUidValidity(std::uint32_t value, const std::string& folder = "INBOX");
   // Removes \Seen from every message of the folder (doveadm flags remove).
   void clearSeen(const std::string& folder = "INBOX");

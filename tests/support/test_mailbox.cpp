@@ -6,7 +6,9 @@
 #include <cstdlib>
 #include <fstream>
 #include <iostream>
+#include <optional>
 #include <stdexcept>
+#include <string>
 #include <system_error>
 
 #include "tests/support/random_name.hpp"
@@ -127,11 +129,22 @@ std::size_t TestMailbox::countFlagged(char flag, const std::string& folder) cons
 
 void TestMailbox::resetUidValidity(const std::string& folder) {
   const fs::path dir = folderDir(folder);
+  // The uidlist's header names the current UIDVALIDITY ("3 V1795891540 N7 ...").
+  std::optional<std::uint32_t> old;
+  if (std::ifstream uidlist(dir / "dovecot-uidlist"); uidlist) {
+    std::string version, validity;
+    if (uidlist >> version >> validity && validity.size() > 1 && validity[0] == 'V') {
+      old = static_cast<std::uint32_t>(std::stoul(validity.substr(1)));
+    }
+  }
   std::error_code ec;
   fs::remove(dir / "dovecot-uidlist", ec);
   for (const auto& entry : fs::directory_iterator(dir, ec)) {
     if (entry.path().filename().string().starts_with("dovecot.index")) fs::remove(entry.path(), ec);
   }
+  // Dovecot takes the new value from the clock in seconds: within the second the old one was
+  // made, it would be the same. One more than the old is always another.
+  if (old) setUidValidity(*old + 1, folder);
 }
 
 namespace {

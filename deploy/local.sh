@@ -60,6 +60,10 @@ Commands:
           build the libFuzzer targets (tests/fuzz) with clang into \$HD_FUZZ_BUILD_DIR (default:
           build-fuzz) and run each for \$HD_FUZZ_SECONDS (default 40; six targets: 4 minutes)
           over its seeds; fails on the first crash, leak, timeout or memory blow-up
+  sanitize
+          build the unit tests (tests/unit) with ASan and UBSan into \$HD_SANITIZE_BUILD_DIR
+          (default: build-asan) and run them; a sanitizer report fails its test. Not part of
+          'test' or CI: the build takes about 50 minutes on 2 cores
   --help  this text
 
 Environment (all optional):
@@ -181,6 +185,23 @@ cmd_build() {
   # shellcheck disable=SC2086 # HD_CMAKE_ARGS is a list of arguments
   cmake -S . -B "${HD_BUILD_DIR}" -DCMAKE_BUILD_TYPE=RelWithDebInfo ${HD_CMAKE_ARGS:-}
   cmake --build "${HD_BUILD_DIR}" -j "$(nproc)"
+}
+
+# The unit tests (tests/unit, no servers) built with AddressSanitizer and UndefinedBehaviorSanitizer
+# (-DHD_SANITIZE=ON) into their own build directory, and run; any report fails its test.
+cmd_sanitize() {
+  cmd_deps
+  cd "${HD_REPO}"
+  local dir=${HD_SANITIZE_BUILD_DIR:-build-asan} targets=() file
+  for file in tests/unit/*_test.cpp; do
+    targets+=("$(basename "${file}" .cpp)")
+  done
+  # shellcheck disable=SC2086 # HD_CMAKE_ARGS is a list of arguments
+  cmake -S . -B "${dir}" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DHD_SANITIZE=ON ${HD_CMAKE_ARGS:-}
+  cmake --build "${dir}" -j "$(nproc)" --target "${targets[@]}"
+  # UBSan only prints and goes on by default: halt, so that a report is a failed test.
+  ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+    ctest --test-dir "${HD_REPO}/${dir}" -L unit --output-on-failure -j2 --timeout 900
 }
 
 UP_INSTANCE=""
@@ -321,6 +342,7 @@ main() {
     bench) cmd_bench ;;
     image-test) cmd_image_test ;;
     fuzz-smoke) cmd_fuzz_smoke ;;
+    sanitize) cmd_sanitize ;;
     -h | --help | help) usage ;;
     *)
       usage >&2

@@ -419,6 +419,21 @@ TEST_F(MailboxPassTest, ASourceAnsweringTwiceOutgrowsTheReservedRoomWithoutLosin
   write_raw_ahead_ = true;
   deliverOneBatchOfThreeWindows();
   source_.answers_twice = true;
+  // The first window's write reads its messages only once the next window's write has begun, or
+  // after half a second. Without the stage's wait the messages have moved by then: a sanitizer
+  // build (deploy/local.sh sanitize) reports the read as a heap-use-after-free.
+  std::mutex mutex;
+  std::condition_variable next_write_begun;
+  int writes_begun = 0;
+  raw_contents_.on_write = [&](std::span<const IncomingMessage> messages) {
+    std::unique_lock lock(mutex);
+    ++writes_begun;
+    next_write_begun.notify_all();
+    if (!messages.empty() && testing::uidOf(messages.front().source_key) == 1) {
+      next_write_begun.wait_for(lock, std::chrono::milliseconds(500),
+                                [&] { return writes_begun > 1; });
+    }
+  };
   const PassReport report = runPass();
   EXPECT_EQ(log_.of("fetch"), (std::vector<std::string>{"1 2", "3 4", "5"}));
   EXPECT_EQ(log_.of("commit"), (std::vector<std::string>{"1 1 2 2 3 3 4 4 5 5"}));

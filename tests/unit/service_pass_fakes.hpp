@@ -282,8 +282,12 @@ class FakeRawContents : public RawContentStore {
   // The write of the batch holding this UID fails. Chosen by content, not by call order: each
   // batch's write runs on its own task, so a later batch's may start first.
   std::optional<std::uint64_t> fail_for_uid;
+  // Runs at the start of every writeAhead(), on its task, before the messages are read: a test
+  // can hold a write back there, as a slow database would.
+  std::function<void(std::span<const IncomingMessage>)> on_write;
 
   std::vector<bool> writeAhead(std::span<const IncomingMessage> messages) override {
+    if (on_write) on_write(messages);
     for (const auto& in : messages) {
       if (fail_for_uid && uidOf(in.source_key) == *fail_for_uid) {
         throw db::DatabaseError("database unavailable during raw bytes written ahead");

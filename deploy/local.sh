@@ -62,8 +62,9 @@ Commands:
           over its seeds; fails on the first crash, leak, timeout or memory blow-up
   sanitize
           build the unit tests (tests/unit) with ASan and UBSan into \$HD_SANITIZE_BUILD_DIR
-          (default: build-asan) and run them; a sanitizer report fails its test. Not part of
-          'test' or CI: the build takes about 50 minutes on 2 cores
+          (default: build-asan), or with TSan when HD_SANITIZE_THREADS=1 (default: build-tsan),
+          and run them; a sanitizer report fails its test. Not part of 'test' or CI: the ASan
+          build takes about 50 minutes on 2 cores
   --help  this text
 
 Environment (all optional):
@@ -188,19 +189,27 @@ cmd_build() {
 }
 
 # The unit tests (tests/unit, no servers) built with AddressSanitizer and UndefinedBehaviorSanitizer
-# (-DHD_SANITIZE=ON) into their own build directory, and run; any report fails its test.
+# (-DHD_SANITIZE=ON), or with ThreadSanitizer when HD_SANITIZE_THREADS=1, into their own build
+# directory, and run; any report fails its test.
 cmd_sanitize() {
   cmd_deps
   cd "${HD_REPO}"
-  local dir=${HD_SANITIZE_BUILD_DIR:-build-asan} targets=() file
+  local option=HD_SANITIZE dir=build-asan targets=() file
+  if [[ ${HD_SANITIZE_THREADS:-0} == 1 ]]; then
+    option=HD_SANITIZE_THREADS
+    dir=build-tsan
+  fi
+  dir=${HD_SANITIZE_BUILD_DIR:-${dir}}
   for file in tests/unit/*_test.cpp; do
     targets+=("$(basename "${file}" .cpp)")
   done
   # shellcheck disable=SC2086 # HD_CMAKE_ARGS is a list of arguments
-  cmake -S . -B "${dir}" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DHD_SANITIZE=ON ${HD_CMAKE_ARGS:-}
+  cmake -S . -B "${dir}" -DCMAKE_BUILD_TYPE=RelWithDebInfo "-D${option}=ON" ${HD_CMAKE_ARGS:-}
   cmake --build "${dir}" -j "$(nproc)" --target "${targets[@]}"
-  # UBSan only prints and goes on by default: halt, so that a report is a failed test.
+  # UBSan only prints and goes on by default: halt, so that a report is a failed test (ASan and
+  # TSan fail the program on theirs).
   ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+    TSAN_OPTIONS=second_deadlock_stack=1 \
     ctest --test-dir "${HD_REPO}/${dir}" -L unit --output-on-failure -j2 --timeout 900
 }
 

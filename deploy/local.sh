@@ -63,8 +63,11 @@ Commands:
   sanitize
           build the unit tests (tests/unit) with ASan and UBSan into \$HD_SANITIZE_BUILD_DIR
           (default: build-asan), or with TSan when HD_SANITIZE_THREADS=1 (default: build-tsan),
-          and run them; a sanitizer report fails its test. Not part of 'test' or CI: the ASan
-          build takes about 50 minutes on 2 cores
+          and run them; a sanitizer report fails its test. HD_SANITIZE_ALL=1: the service and
+          the integration tests as well, against a fresh environment, every report (the
+          service's too) written to <build dir>/sanitizer-reports; any report fails the run.
+          Not part of 'test' or CI: the ASan build takes about 50 minutes on 2 cores (the
+          integration tests and the service about 50 more)
   --help  this text
 
 Environment (all optional):
@@ -190,27 +193,57 @@ cmd_build() {
 
 # The unit tests (tests/unit, no servers) built with AddressSanitizer and UndefinedBehaviorSanitizer
 # (-DHD_SANITIZE=ON), or with ThreadSanitizer when HD_SANITIZE_THREADS=1, into their own build
-# directory, and run; any report fails its test.
+# directory, and run; any report fails its test. HD_SANITIZE_ALL=1: the service and the
+# integration tests too, against a fresh environment (as 'test').
 cmd_sanitize() {
   cmd_deps
   cd "${HD_REPO}"
-  local option=HD_SANITIZE dir=build-asan targets=() file
+  local option=HD_SANITIZE dir=build-asan build_args=() ctest_args=(-L unit) file
   if [[ ${HD_SANITIZE_THREADS:-0} == 1 ]]; then
     option=HD_SANITIZE_THREADS
     dir=build-tsan
   fi
   dir=${HD_SANITIZE_BUILD_DIR:-${dir}}
-  for file in tests/unit/*_test.cpp; do
-    targets+=("$(basename "${file}" .cpp)")
-  done
+  if [[ ${HD_SANITIZE_ALL:-0} != 1 ]]; then
+    build_args=(--target)
+    for file in tests/unit/*_test.cpp; do
+      build_args+=("$(basename "${file}" .cpp)")
+    done
+  fi
   # shellcheck disable=SC2086 # HD_CMAKE_ARGS is a list of arguments
   cmake -S . -B "${dir}" -DCMAKE_BUILD_TYPE=RelWithDebInfo "-D${option}=ON" ${HD_CMAKE_ARGS:-}
-  cmake --build "${dir}" -j "$(nproc)" --target "${targets[@]}"
+  cmake --build "${dir}" -j "$(nproc)" "${build_args[@]}"
   # UBSan only prints and goes on by default: halt, so that a report is a failed test (ASan and
   # TSan fail the program on theirs).
-  ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
-    TSAN_OPTIONS=second_deadlock_stack=1 \
-    ctest --test-dir "${HD_REPO}/${dir}" -L unit --output-on-failure -j2 --timeout 900
+  local asan=detect_leaks=1 ubsan=halt_on_error=1:print_stacktrace=1 tsan=second_deadlock_stack=1
+  # One known leak of libpqxx 6.4's, not ours (the file says which and why).
+  local lsan=suppressions=${HD_REPO}/tests/support/lsan_suppressions.txt:print_suppressions=0
+  local reports=${HD_REPO}/${dir}/sanitizer-reports
+  if [[ ${HD_SANITIZE_ALL:-0} == 1 ]]; then
+    # A service that a test starts and stops may report where no test looks (its log, its exit
+    # code after SIGTERM): every report goes to a file of its own, and any file fails the run.
+    rm -rf "${reports}"
+    mkdir -p "${reports}"
+    asan+=:log_path=${reports}/asan
+    ubsan+=:log_path=${reports}/ubsan
+    tsan+=:log_path=${reports}/tsan
+    lsan+=:log_path=${reports}/lsan
+    ctest_args=()
+    start_test_environment
+  fi
+  local rc=0
+  ASAN_OPTIONS=${asan} UBSAN_OPTIONS=${ubsan} TSAN_OPTIONS=${tsan} LSAN_OPTIONS=${lsan} \
+    ctest --test-dir "${HD_REPO}/${dir}" "${ctest_args[@]}" --output-on-failure -j2 \
+    --timeout 900 || rc=$?
+  if [[ ${HD_SANITIZE_ALL:-0} == 1 ]]; then
+    if compgen -G "${reports}/*" >/dev/null; then
+      log "sanitizer reports in ${reports}:"
+      cat "${reports}"/*
+      rc=1
+    fi
+    [[ ${rc} -ne 0 ]] || TEST_PASSED=1
+  fi
+  return "${rc}"
 }
 
 UP_INSTANCE=""
@@ -249,9 +282,8 @@ cleanup_test() {
   TEST_INSTANCE=""
 }
 
-cmd_test() {
-  cmd_deps
-  cmd_build
+# A fresh environment for a test run, stopped on every exit (cleanup_test); its variables exported.
+start_test_environment() {
   TEST_INSTANCE=${HD_SCRATCH}/test-$$
   trap cleanup_test EXIT
   trap 'exit 130' INT
@@ -259,6 +291,12 @@ cmd_test() {
   env_up "${TEST_INSTANCE}"
   # shellcheck source=/dev/null
   source "${TEST_INSTANCE}/env.sh"
+}
+
+cmd_test() {
+  cmd_deps
+  cmd_build
+  start_test_environment
   local rc=0
   ctest --test-dir "${HD_REPO}/${HD_BUILD_DIR}" --output-on-failure -j2 --timeout 900 || rc=$?
   [[ ${rc} -ne 0 ]] || TEST_PASSED=1

@@ -11,6 +11,7 @@
 #include <Poco/Net/HTTPServerResponse.h>
 #include <Poco/Net/ServerSocket.h>
 #include <Poco/Net/SocketAddress.h>
+#include <Poco/ThreadPool.h>
 
 #include <cstdlib>
 #include <nlohmann/json.hpp>
@@ -97,12 +98,14 @@ FakeIdentityServer::FakeIdentityServer(std::string username, std::uint16_t port)
   }
   auto* params = new Poco::Net::HTTPServerParams;
   params->setMaxThreads(4);
-  server_ = std::make_unique<Poco::Net::HTTPServer>(new Factory(*this), socket, params);
+  pool_ = std::make_unique<Poco::ThreadPool>(1, 4);
+  server_ = std::make_unique<Poco::Net::HTTPServer>(new Factory(*this), *pool_, socket, params);
   server_->start();
 }
 
 FakeIdentityServer::~FakeIdentityServer() {
   server_->stopAll(true);
+  pool_->joinAll();
 }
 
 std::uint16_t FakeIdentityServer::port() const {

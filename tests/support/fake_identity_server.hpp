@@ -13,9 +13,12 @@
 #include <set>
 #include <string>
 
-namespace Poco::Net {
+namespace Poco {
+class ThreadPool;
+namespace Net {
 class HTTPServer;
 }
+}  // namespace Poco
 
 namespace hd::test {
 
@@ -75,6 +78,10 @@ class FakeIdentityServer {
   int serial_ = 0;
   std::string refresh_token_;  // the only valid one (rotation invalidates the previous)
   std::map<std::string, std::string> access_tokens_;  // issued token -> user it names
+  // Its own pool, declared before the server so that it outlives it: the destructor joins the
+  // threads that ran handlers (which use *this), where Poco's default pool would keep them
+  // running past this object and into the static destructors at exit.
+  std::unique_ptr<Poco::ThreadPool> pool_;
   std::unique_ptr<Poco::Net::HTTPServer> server_;
 };
 

@@ -68,7 +68,7 @@ std::vector<BatchEntryResult> TicketStore::commitBatch(std::span<const IncomingM
                                                                  : spill::sha256Hex(in.raw));
   }
   std::vector<BatchEntryResult> results;
-  run("commit batch", [&](pqxx::connection_base& c) {
+  connection_.run("commit batch", [&](pqxx::connection_base& c) {
     // First without savepoints (two round trips per message fewer); after a refusal, the whole
     // batch again with a savepoint per message, so that only the refused one is left out.
     for (bool isolate = false;; isolate = true) {
@@ -128,7 +128,7 @@ bool TicketStore::commitOnce(pqxx::connection_base& c, std::span<const IncomingM
       return false;  // tx rolls back; try again isolated
     } catch (const pqxx::sql_error& e) {
       // Only data the database refuses is a message's fault; an outage, a timeout or a conflict
-      // ends the whole batch (TicketStore::run translates it).
+      // ends the whole batch (the store's LazyConnection translates it).
       if (classifySqlState(e.sqlstate()) != SqlStateClass::kDataRefused || !c.is_open()) throw;
       return false;
     }

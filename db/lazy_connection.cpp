@@ -25,6 +25,8 @@ pqxx::connection_base& LazyConnection::connection() {
     setup.exec(session_setup_);
     setup.commit();
     connection_ = std::move(fresh);
+    Poco::Logger::get("hd.db").information("%s: connected to database %s", role_,
+                                           std::string(connection_->pg.dbname()));
   }
   return connection_->pg;
 }

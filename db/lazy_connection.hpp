@@ -2,8 +2,8 @@
 // One PostgreSQL connection, opened on first use with its session setup, dropped when the session
 // is lost and opened again by the next call. libpqxx's errors are translated into db/errors.hpp
 // (db/pqxx_errors.hpp): DatabaseError when the session is gone, StatementError when one statement
-// was refused, RetryableError for the rest. NOT thread-safe. The API's ReadConnection and
-// RawContents each own one.
+// was refused, RetryableError for the rest. NOT thread-safe. TicketStore, the API's
+// ReadConnection and RawContents each own one.
 
 #include <functional>
 #include <memory>
@@ -18,7 +18,7 @@ namespace hd::db {
 class LazyConnection {
  public:
   // `session_setup` runs once on each new session; `role` names the connection in the log
-  // ("<role> lost during <operation>").
+  // ("<role>: connected to database <name>", "<role> lost during <operation>").
   LazyConnection(std::string url, std::string session_setup, std::string role);
   ~LazyConnection();
   LazyConnection(const LazyConnection&) = delete;

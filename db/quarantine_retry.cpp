@@ -28,7 +28,7 @@ RetryResult TicketStore::commitRetry(std::int64_t quarantine_id, const IncomingM
   if (in.parsed == nullptr) throw std::invalid_argument("commitRetry: parsed message missing");
   const std::string sha256 = in.raw_sha256.empty() ? spill::sha256Hex(in.raw) : in.raw_sha256;
   RetryResult result;
-  run("retry quarantined message", [&](pqxx::connection_base& c) {
+  connection_.run("retry quarantined message", [&](pqxx::connection_base& c) {
     result = RetryResult{};
     pqxx::work tx(c);
     if (execPrepared(tx, kTakeQuarantined, quarantine_id, in.source_key).empty()) {

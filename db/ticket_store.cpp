@@ -7,7 +7,6 @@
 #include "db/accounted_keys.hpp"
 #include "db/message_writer.hpp"
 #include "db/migrations.hpp"
-#include "db/pqxx_errors.hpp"
 #include "db/sql_values.hpp"
 
 namespace hd::db {
@@ -42,46 +41,17 @@ Poco::Logger& logger() {
 
 }  // namespace
 
-struct TicketStore::Connection {
-  explicit Connection(const std::string& url) : pg(url) {}
-  pqxx::connection pg;
-};
-
 TicketStore::TicketStore(std::string url, StoreOptions options)
-    : url_(std::move(url)), options_(std::move(options)) {}
+    : options_(std::move(options)),
+      connection_(std::move(url), kSessionSetup, "database connection") {}
 
 TicketStore::~TicketStore() = default;
 
-pqxx::connection_base& TicketStore::connection() {
-  if (!connection_) {
-    auto fresh = std::make_unique<Connection>(url_);
-    pqxx::nontransaction setup(fresh->pg);
-    setup.exec(kSessionSetup);
-    setup.commit();
-    connection_ = std::move(fresh);
-    logger().information("connected to database %s", std::string(connection_->pg.dbname()));
-  }
-  return connection_->pg;
-}
-
-void TicketStore::run(const char* operation,
-                      const std::function<void(pqxx::connection_base&)>& body) {
-  const auto lost = [&](const std::exception& e) {
-    const bool was_connected = connection_ != nullptr;
-    connection_.reset();
-    if (was_connected)
-      logger().warning("database connection lost during %s", std::string(operation));
-    return DatabaseError(std::string("database unavailable during ") + operation + ": " + e.what());
-  };
-  translatePqxxErrors(
-      operation, [&] { body(connection()); },
-      [&] { return connection_ && connection_->pg.is_open(); }, lost);
-}
-
 int TicketStore::migrate() {
   int applied = 0;
-  run("migrate",
-      [&](pqxx::connection_base& c) { applied = applyMigrations(c, embeddedMigrations()); });
+  connection_.run("migrate", [&](pqxx::connection_base& c) {
+    applied = applyMigrations(c, embeddedMigrations());
+  });
   return applied;
 }
 
@@ -89,14 +59,15 @@ bool TicketStore::schemaUpToDate() {
   const auto& migrations = embeddedMigrations();
   const int latest = migrations.empty() ? 0 : migrations.back().version;
   int version = 0;
-  run("schema check", [&](pqxx::connection_base& c) { version = appliedSchemaVersion(c); });
+  connection_.run("schema check",
+                  [&](pqxx::connection_base& c) { version = appliedSchemaVersion(c); });
   return version >= latest;
 }
 
 std::vector<std::string> TicketStore::accountedKeys(const std::vector<std::string>& source_keys) {
   std::vector<std::string> keys;
   if (source_keys.empty()) return keys;
-  run("accounted keys", [&](pqxx::connection_base& c) {
+  connection_.run("accounted keys", [&](pqxx::connection_base& c) {
     pqxx::nontransaction tx(c);
     keys = db::accountedKeys(tx, source_keys);
   });
@@ -107,7 +78,7 @@ std::vector<std::string> TicketStore::keysLeftOnServer(
     const std::vector<std::string>& source_keys) {
   std::vector<std::string> keys;
   if (source_keys.empty()) return keys;
-  run("keys left on the server", [&](pqxx::connection_base& c) {
+  connection_.run("keys left on the server", [&](pqxx::connection_base& c) {
     pqxx::nontransaction tx(c);
     for (const auto& row : tx.exec_params(kLeftOnServer, textArrayLiteral(source_keys))) {
       keys.push_back(row[0].as<std::string>());
@@ -118,7 +89,7 @@ std::vector<std::string> TicketStore::keysLeftOnServer(
 
 std::vector<std::string> TicketStore::fetchRequested(const std::string& mailbox) {
   std::vector<std::string> keys;
-  run("fetch requested", [&](pqxx::connection_base& c) {
+  connection_.run("fetch requested", [&](pqxx::connection_base& c) {
     pqxx::nontransaction tx(c);
     for (const auto& row : tx.exec_params(kFetchRequested, validUtf8(mailbox))) {
       keys.push_back(row[0].as<std::string>());
@@ -129,7 +100,7 @@ std::vector<std::string> TicketStore::fetchRequested(const std::string& mailbox)
 
 void TicketStore::quarantine(const std::string& source_key, const std::string& mailbox,
                              const spill::Bytes& raw, const std::string& error) {
-  run("quarantine", [&](pqxx::connection_base& c) {
+  connection_.run("quarantine", [&](pqxx::connection_base& c) {
     pqxx::work tx(c);  // a chunked raw is several statements: all or nothing
     writeQuarantine(tx, source_key, mailbox, raw, spill::sha256Hex(raw), error);
     tx.commit();
@@ -139,7 +110,7 @@ void TicketStore::quarantine(const std::string& source_key, const std::string& m
 
 std::optional<source::Checkpoint> TicketStore::loadCheckpoint(const std::string& mailbox) {
   std::optional<source::Checkpoint> checkpoint;
-  run("load checkpoint", [&](pqxx::connection_base& c) {
+  connection_.run("load checkpoint", [&](pqxx::connection_base& c) {
     pqxx::nontransaction tx(c);
     const auto rows = tx.exec_params(kLoadCheckpoint, validUtf8(mailbox));
     if (rows.empty()) return;
@@ -149,7 +120,7 @@ std::optional<source::Checkpoint> TicketStore::loadCheckpoint(const std::string&
 }
 
 void TicketStore::saveCheckpoint(const std::string& mailbox, const source::Checkpoint& checkpoint) {
-  run("save checkpoint", [&](pqxx::connection_base& c) {
+  connection_.run("save checkpoint", [&](pqxx::connection_base& c) {
     pqxx::nontransaction tx(c);
     // IMAP UIDVALIDITY and UIDs are 32-bit (RFC 9051 section 2.3.1.1), so bigint holds them.
     tx.exec_params0(kSaveCheckpoint, validUtf8(mailbox),
@@ -167,7 +138,7 @@ std::map<std::string, MailboxCounts> TicketStore::countsByMailbox(
   std::map<std::string, MailboxCounts> result;
   for (const auto& name : mailboxes) result[name] = {};
   if (mailboxes.empty()) return result;
-  run("counts", [&](pqxx::connection_base& c) {
+  connection_.run("counts", [&](pqxx::connection_base& c) {
     pqxx::nontransaction tx(c);
     const auto rows = tx.exec_params(kCounts, textArrayLiteral(mailboxes));
     for (std::size_t i = 0; i < rows.size(); ++i) {
@@ -179,7 +150,7 @@ std::map<std::string, MailboxCounts> TicketStore::countsByMailbox(
 }
 
 void TicketStore::ping() {
-  run("ping", [&](pqxx::connection_base& c) {
+  connection_.run("ping", [&](pqxx::connection_base& c) {
     pqxx::nontransaction tx(c);
     tx.exec1(kPing);
   });

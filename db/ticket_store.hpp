@@ -23,6 +23,7 @@
 
 #include "connectors/mime/message.hpp"
 #include "db/errors.hpp"
+#include "db/lazy_connection.hpp"
 #include "service/ingest/outcome.hpp"
 #include "service/ingest/thread_lookup.hpp"
 #include "service/ports/checkpoint_store.hpp"
@@ -125,21 +126,14 @@ class TicketStore : public service::MessageStore,
   void ping();
 
  private:
-  struct Connection;
-
-  pqxx::connection_base& connection();
   // One attempt of commitBatch; false (all rolled back) when a message was refused while
   // `isolate` (a savepoint per message) was off.
   bool commitOnce(pqxx::connection_base& c, std::span<const IncomingMessage> batch,
                   const std::vector<std::string>& hashes, const BatchDecideFn& decide,
                   OnRefused on_refused, bool isolate, std::vector<BatchEntryResult>& results);
-  // Runs `body` on the connection and translates libpqxx errors (see the header comment); other
-  // exceptions pass through unchanged.
-  void run(const char* operation, const std::function<void(pqxx::connection_base&)>& body);
-
-  std::string url_;
   StoreOptions options_;
-  std::unique_ptr<Connection> connection_;
+  // Translates libpqxx errors (see the header comment); other exceptions pass through unchanged.
+  LazyConnection connection_;
 };
 
 }  // namespace hd::db

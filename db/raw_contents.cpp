@@ -7,6 +7,7 @@
 #include <unordered_set>
 
 #include "db/errors.hpp"
+#include "db/large_value_session.hpp"
 #include "db/named_statement.hpp"
 #include "db/pending_messages.hpp"
 #include "db/sized_statements.hpp"
@@ -82,7 +83,8 @@ void insertRows(pqxx::transaction_base& tx, std::span<const service::IncomingMes
 }  // namespace
 
 RawContents::RawContents(std::string url)
-    : connection_(std::move(url), kSessionSetup, "raw bytes database connection") {}
+    : connection_(std::move(url), std::string(kSessionSetup) + "; " + kLargeValueSessionSetup,
+                  "raw bytes database connection") {}
 RawContents::~RawContents() = default;
 
 std::vector<bool> RawContents::writeAhead(std::span<const service::IncomingMessage> messages) {

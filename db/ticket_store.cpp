@@ -5,6 +5,7 @@
 #include <pqxx/pqxx>
 
 #include "db/accounted_keys.hpp"
+#include "db/large_value_session.hpp"
 #include "db/message_writer.hpp"
 #include "db/migrations.hpp"
 #include "db/sql_values.hpp"
@@ -43,7 +44,8 @@ Poco::Logger& logger() {
 
 TicketStore::TicketStore(std::string url, StoreOptions options)
     : options_(std::move(options)),
-      connection_(std::move(url), kSessionSetup, "database connection") {}
+      connection_(std::move(url), std::string(kSessionSetup) + "; " + kLargeValueSessionSetup,
+                  "database connection") {}
 
 TicketStore::~TicketStore() = default;
 

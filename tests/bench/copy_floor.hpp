@@ -1,7 +1,8 @@
 #pragma once
 // The COPY floor of issue 10: the rows one pass writes (tickets, messages with their text and
 // HTML bodies, raw bytes, attachments as the store writes them, feed events) loaded with binary
-// COPY in ONE transaction, on a migrated schema. What PostgreSQL spends here is the least it can
+// COPY in ONE transaction, on a migrated schema, in a session set up as the service's writing
+// sessions are (db/large_value_session.hpp). What PostgreSQL spends here is the least it can
 // spend on this mailbox; the service's PostgreSQL CPU is compared with it.
 
 #include <functional>

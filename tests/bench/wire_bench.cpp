@@ -66,7 +66,7 @@ struct Options {
 
 struct Phase {
   double seconds = 0, client_cpu = 0, pg_cpu = 0, dovecot_cpu = 0, peak_rss_mib = 0;
-  double wal_syncs = 0;
+  double wal_syncs = 0, pg_faults = 0;  // pg_faults: minor page faults of PostgreSQL's processes
   bool ok = true;
 };
 
@@ -94,7 +94,7 @@ Phase measure(const Options& o, const ScratchDatabase& admin,
               const std::function<bool(rusage*)>& body) {
   Phase p;
   const double wal0 = walSyncs(admin);
-  const double pg0 = bench::processTreeCpuSeconds(o.pg_pid_file);
+  const bench::ProcessTreeUsage pg0 = bench::processTreeUsage(o.pg_pid_file);
   const double dc0 = bench::processTreeCpuSeconds(o.dovecot_pid_file);
   const double self0 = selfCpu();
   rusage child{};
@@ -106,7 +106,9 @@ Phase measure(const Options& o, const ScratchDatabase& admin,
   p.client_cpu = is_child ? cpuOf(child) : selfCpu() - self0;
   p.peak_rss_mib = is_child ? child.ru_maxrss / 1024.0 : 0;
   p.wal_syncs = walSyncs(admin) - wal0;  // waits, so that the ended backends are reaped too
-  p.pg_cpu = bench::processTreeCpuSeconds(o.pg_pid_file) - pg0;
+  const bench::ProcessTreeUsage pg1 = bench::processTreeUsage(o.pg_pid_file);
+  p.pg_cpu = pg1.cpu_seconds - pg0.cpu_seconds;
+  p.pg_faults = pg1.minor_faults - pg0.minor_faults;
   p.dovecot_cpu = bench::processTreeCpuSeconds(o.dovecot_pid_file) - dc0;
   return p;
 }
@@ -374,9 +376,12 @@ int main(int argc, char** argv) try {
   }
   const double floor_pg = med(names[2], &Phase::pg_cpu);
   for (std::size_t i : {3u, 4u}) {
-    std::printf("PostgreSQL CPU of %s: %.2fx the COPY floor (%.2f ms/message)\n", names[i].c_str(),
-                med(names[i], &Phase::pg_cpu) / floor_pg,
-                1000 * med(names[i], &Phase::pg_cpu) / o.messages);
+    std::printf(
+        "PostgreSQL CPU of %s: %.2fx the COPY floor (%.2f ms/message); minor page faults %.0f "
+        "(the floor's %.0f)\n",
+        names[i].c_str(), med(names[i], &Phase::pg_cpu) / floor_pg,
+        1000 * med(names[i], &Phase::pg_cpu) / o.messages, med(names[i], &Phase::pg_faults),
+        med(names[2], &Phase::pg_faults));
   }
   // Where the time goes, per message: the least wall time `cores` allow even with every CPU
   // second overlapped, and so the best ratio to the raw fetch this machine can give.

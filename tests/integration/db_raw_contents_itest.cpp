@@ -287,6 +287,7 @@ TEST_F(RawContentsTest, TheBackendKeepsItsMemoryFromOneLargeStatementToTheNext) 
   const std::string pid = db_.scalar(
       "SELECT pid FROM pg_stat_activity WHERE datname = current_database()"
       " AND application_name = 'helpdesk-ingest raw'");
+  ASSERT_FALSE(pid.empty()) << "no session of the raw bytes connection";
   const long before = minorFaults(pid);
   if (before < 0) GTEST_SKIP() << "PostgreSQL's backend " << pid << " is not on this host";
 

@@ -8,9 +8,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
-#include <fstream>
 #include <memory>
-#include <sstream>
 #include <vector>
 
 #include "connectors/mime/parse.hpp"
@@ -18,6 +16,7 @@
 #include "db/read_connection.hpp"
 #include "db/ticket_reader.hpp"
 #include "tests/integration/db_store_fixture.hpp"
+#include "tests/support/proc_stat.hpp"
 
 namespace hd::db::itest {
 namespace {
@@ -47,17 +46,6 @@ std::string largeMail(int n, std::size_t bytes) {
             ": the quick brown fox jumps over the lazy dog\r\n";
   }
   return mail;
-}
-
-// Minor page faults of a process so far (/proc/PID/stat, field 10), or -1 when not readable.
-long minorFaults(const std::string& pid) {
-  std::ifstream in("/proc/" + pid + "/stat");
-  std::string line;
-  if (!std::getline(in, line) || line.rfind(')') == std::string::npos) return -1;
-  std::istringstream fields(line.substr(line.rfind(')') + 2));
-  std::vector<std::string> f;
-  for (std::string v; fields >> v;) f.push_back(v);
-  return f.size() > 7 ? std::stol(f[7]) : -1;  // after comm: state(0) ppid(1) ... minflt(7)
 }
 
 class RawContentsTest : public TicketStoreTest {
@@ -288,12 +276,14 @@ TEST_F(RawContentsTest, TheBackendKeepsItsMemoryFromOneLargeStatementToTheNext) 
       "SELECT pid FROM pg_stat_activity WHERE datname = current_database()"
       " AND application_name = 'helpdesk-ingest raw'");
   ASSERT_FALSE(pid.empty()) << "no session of the raw bytes connection";
-  const long before = minorFaults(pid);
-  if (before < 0) GTEST_SKIP() << "PostgreSQL's backend " << pid << " is not on this host";
+  const auto before = test::readProcStat(pid);
+  if (!before) GTEST_SKIP() << "PostgreSQL's backend " << pid << " is not on this host";
 
   auto measured = batch(kMails);
   ASSERT_EQ(writeAhead(measured), std::vector<bool>(kMails, true));
-  const long faults = minorFaults(pid) - before;
+  const auto after = test::readProcStat(pid);
+  ASSERT_TRUE(after) << "backend " << pid << " ended";
+  const long faults = static_cast<long>(after->minor_faults - before->minor_faults);
   const long pages_written = static_cast<long>(kMails * kMailBytes / 4096);
   EXPECT_LT(faults, pages_written / 2)
       << faults << " page faults for " << pages_written << " pages of mail written";
